@@ -1,0 +1,93 @@
+"""The ``seqnlp`` command line: a thin click layer over the library.
+
+Subcommands live in sibling modules and are imported only when invoked, and those
+modules import torch/gensim only inside command bodies, so ``seqnlp --help`` and
+``seqnlp --version`` never pay for the heavy imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+
+import click
+
+from seqnlp import __version__
+from seqnlp.errors import SeqnlpError
+
+# command name -> "module:attribute" inside seqnlp.cli
+COMMANDS: dict[str, str] = {
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (click's documented pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            module, attr = COMMANDS[cmd_name].split(":")
+            return getattr(importlib.import_module(f"seqnlp.cli.{module}"), attr)
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (SeqnlpError, OSError) as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Error: {_one_line(exc)}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = "" if record.levelno == logging.INFO else f"{record.levelname.lower()}: "
+        return prefix + record.getMessage()
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="seqnlp")
+@click.option(
+    "--data-dir",
+    envvar="SEQNLP_DATA_DIR",
+    type=click.Path(file_okay=False),
+    help="Local dataset mirror laid out like ../shared/data (env: SEQNLP_DATA_DIR).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+@click.option("--debug", is_flag=True, envvar="SEQNLP_DEBUG", help="Show full tracebacks.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: str | None, verbose: bool, quiet: bool, debug: bool) -> None:
+    """seqnlp: word embeddings, part-of-speech tagging and sentiment with recurrent networks.
+
+    \b
+    Examples:
+      seqnlp tag "I saw a saw"
+      seqnlp analogy king man woman
+      seqnlp sentiment "a gripping, funny film"
+      seqnlp train-sentiment --output my-model
+
+    Run `seqnlp COMMAND --help` for a command's options.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    if data_dir:
+        os.environ["SEQNLP_DATA_DIR"] = data_dir
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    log = logging.getLogger("seqnlp")
+    log.handlers[:] = [handler]
+    log.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)

@@ -1,0 +1,1 @@
+"""Dataset manifest and small hand-written samples (installed as ``seqnlp.data``)."""

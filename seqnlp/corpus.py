@@ -1,0 +1,203 @@
+"""Corpus readers: files in, plain records out (never imports torch).
+
+Every reader streams, and every malformed line raises :class:`DataError` naming
+``file:line`` so that a user can fix the file.
+"""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import lzma
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from seqnlp.errors import DataError
+
+_OPENERS = {".xz": lzma.open, ".lzma": lzma.open, ".gz": gzip.open, ".bz2": bz2.open}
+
+
+@dataclass(frozen=True)
+class TaggedSentence:
+    """One sentence of syntactic words with gold tags (multiword ranges already expanded)."""
+
+    words: list[str]
+    upos: list[str]
+    xpos: list[str]
+    text: str | None = None
+    sent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class LabeledText:
+    """One text with its class label, kept as a string so that any label set works."""
+
+    text: str
+    label: str
+
+
+def iter_lines(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, line)`` without line ends from plain, .gz, .xz or .bz2 text.
+
+    Args:
+        path: the file; compression is chosen by suffix.
+        errors: ``"strict"`` raises on invalid UTF-8 naming the line, ``"replace"`` uses U+FFFD.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    opener = _OPENERS.get(path.suffix.lower(), open)
+    try:
+        with opener(path, "rb") as raw:
+            for number, line in enumerate(raw, start=1):
+                try:
+                    text = line.decode("utf-8", errors=errors)
+                except UnicodeDecodeError as exc:
+                    raise DataError(
+                        f"{path}:{number}: not valid UTF-8 (byte {exc.start}); "
+                        "re-encode the file or use --errors replace"
+                    ) from None
+                yield number, text.rstrip("\r\n")
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise DataError(f"{path}: no such file") from None
+        raise DataError(f"{path}: cannot read ({exc})") from None
+
+
+def read_conllu(path: str | Path, errors: str = "strict") -> Iterator[TaggedSentence]:
+    """Read a CoNLL-U file with the ``conllu`` library, one sentence at a time.
+
+    Multiword-token ranges (``4-5``) and empty nodes (``8.1``) are skipped: taggers
+    work on syntactic words. ``# text`` and ``# sent_id`` are kept.
+    """
+    import conllu
+    from conllu.exceptions import ParseException
+
+    block: list[str] = []
+    start = 1
+    for number, line in iter_lines(path, errors):
+        if line.strip():
+            if not block:
+                start = number
+            block.append(line)
+            continue
+        if block:
+            yield _parse_block(conllu, ParseException, path, start, block)
+            block = []
+    if block:
+        yield _parse_block(conllu, ParseException, path, start, block)
+
+
+def _parse_block(conllu, parse_error, path, start: int, block: list[str]) -> TaggedSentence:
+    for offset, line in enumerate(block):
+        if not line.startswith("#") and line.count("\t") != 9:
+            raise DataError(
+                f"{path}:{start + offset}: expected 10 tab-separated CoNLL-U columns, "
+                f"found {line.count(chr(9)) + 1}"
+            )
+    try:
+        (sentence,) = conllu.parse("\n".join(block) + "\n\n")
+    except (parse_error, ValueError) as exc:
+        raise DataError(f"{path}:{start}: malformed CoNLL-U sentence ({exc})") from None
+    words = [tok for tok in sentence if isinstance(tok["id"], int)]
+    if not words:
+        raise DataError(f"{path}:{start}: sentence has no words")
+    return TaggedSentence(
+        words=[tok["form"] for tok in words],
+        upos=[tok["upos"] for tok in words],
+        xpos=[tok["xpos"] or "_" for tok in words],
+        text=sentence.metadata.get("text"),
+        sent_id=sentence.metadata.get("sent_id"),
+    )
+
+
+def read_sst(path: str | Path, errors: str = "strict") -> Iterator[LabeledText]:
+    """Read SST ``stsa`` lines: ``<label><space><sentence>`` (split on the first space)."""
+    for number, line in iter_lines(path, errors):
+        if not line.strip():
+            continue
+        label, sep, text = line.strip().partition(" ")
+        if not sep or not text.strip() or not label.lstrip("-").isdigit():
+            raise DataError(f"{path}:{number}: expected '<label> <sentence>', got {line[:60]!r}")
+        yield LabeledText(text=text.strip(), label=label)
+
+
+def read_table(
+    path: str | Path,
+    text_column: str = "sentence",
+    label_column: str = "label",
+    delimiter: str | None = None,
+    errors: str = "strict",
+) -> Iterator[LabeledText]:
+    """Read a headed TSV/CSV (GLUE style: header, CRLF or LF) by column name.
+
+    Args:
+        delimiter: ``"\\t"`` or ``","``; by default from the suffix (.csv is comma, else tab).
+    """
+    if delimiter is None:
+        delimiter = "," if str(path).lower().endswith(".csv") else "\t"
+    lines = iter_lines(path, errors)
+    numbers: list[int] = []
+
+    def texts() -> Iterator[str]:
+        for number, line in lines:
+            numbers.append(number)
+            yield line
+
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    reader = csv.reader(texts(), delimiter=delimiter, quoting=quoting)
+    header = next(reader, None)
+    if header is None:
+        raise DataError(f"{path}: empty file")
+    header = [name.strip() for name in header]
+    missing = [c for c in (text_column, label_column) if c not in header]
+    if missing:
+        raise DataError(
+            f"{path}:1: no column named {', '.join(map(repr, missing))}; "
+            f"columns found: {', '.join(map(repr, header))}"
+        )
+    t, lab = header.index(text_column), header.index(label_column)
+    for row in reader:
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise DataError(
+                f"{path}:{numbers[-1]}: expected {len(header)} columns, found {len(row)}"
+            )
+        text, label = row[t].strip(), row[lab].strip()
+        if not text or not label:
+            raise DataError(f"{path}:{numbers[-1]}: empty text or label")
+        yield LabeledText(text=text, label=label)
+
+
+def read_wikipedia(path: str | Path, errors: str = "strict") -> Iterator[str]:
+    """Yield the text lines (titles and paragraphs) of a WikiExtractor dump, streamed.
+
+    ``<doc ...>`` and ``</doc>`` lines and blank lines are dropped; ``.xz`` streams
+    through :mod:`lzma` so the 400 MB text never sits in memory.
+    """
+    for _, line in iter_lines(path, errors):
+        if not line or line.startswith("<doc ") or line == "</doc>":
+            continue
+        yield line
+
+
+def read_text_lines(path: str | Path, errors: str = "strict") -> Iterator[str]:
+    """Yield non-empty lines of a plain text file (one text per line)."""
+    for _, line in iter_lines(path, errors):
+        if line.strip():
+            yield line
+
+
+__all__ = [
+    "LabeledText",
+    "TaggedSentence",
+    "iter_lines",
+    "read_conllu",
+    "read_sst",
+    "read_table",
+    "read_text_lines",
+    "read_wikipedia",
+]

@@ -13,10 +13,11 @@ _TOKEN = re.compile(
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+     # e-mail addresses
     | (?i:n't)                         # negation clitic
     | '(?:s|re|ll|ve|d|m)\b            # clitics
-    | \w+(?=n't\b)                     # do|n't
+    | \w+?(?=n't\b)                    # do|n't
+    | \w+(?='(?:s|re|ll|ve|d|m)\b)     # it|'s
     | \d+(?:[.,:]\d+)*                 # numbers, times
     | (?:[A-Za-z]\.){2,}               # U.S.
-    | \w+(?:[-']\w+)*                  # words, hyphenated words
+    | \w+(?:-\w+)*                     # words, hyphenated words
     | \.\.\.|--|[^\w\s]                # punctuation
     """,
     re.VERBOSE,

@@ -19,6 +19,7 @@ from seqnlp.errors import SeqnlpError
 
 # command name -> "module:attribute" inside seqnlp.cli
 COMMANDS: dict[str, str] = {
+    "data": "data:data",
     "info": "info:info",
 }
 

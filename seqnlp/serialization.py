@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -122,8 +123,11 @@ def _atomic_target(path: str | os.PathLike) -> Iterator[Path]:
             break
         except FileExistsError:
             continue
+    mode = stat.S_IMODE(tmp.stat().st_mode)  # 0o666 less the umask
     try:
         yield tmp
+        if stat.S_IMODE(tmp.stat().st_mode) != mode:  # a writer that recreated the file 0600
+            os.chmod(tmp, mode)
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)

@@ -19,8 +19,14 @@ from seqnlp.errors import SeqnlpError
 
 # command name -> "module:attribute" inside seqnlp.cli
 COMMANDS: dict[str, str] = {
+    "analogy": "embeddings:analogy",
     "data": "data:data",
+    "evaluate-embeddings": "embeddings:evaluate_embeddings",
     "info": "info:info",
+    "plot-embeddings": "embeddings:plot_embeddings",
+    "similar": "embeddings:similar",
+    "similarity": "embeddings:similarity",
+    "train-embeddings": "embeddings:train_embeddings",
 }
 
 

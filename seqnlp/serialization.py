@@ -290,8 +290,8 @@ def save_model(
 
     Raises:
         ModelFileError: ``directory`` exists and may not be replaced.
-        TypeError, ValueError: the config, vocab or meta are not JSON, or a tensor is not an
-            array; nothing is written then.
+        TypeError, ValueError: the config, vocab or meta are not JSON (NaN included), or a
+            tensor is not an array; an existing model at ``directory`` is left untouched.
     """
     target = Path(directory)
     if not isinstance(kind, str) or not re.fullmatch(r"[a-z][a-z0-9_-]*", kind):

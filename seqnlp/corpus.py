@@ -59,6 +59,8 @@ def iter_lines(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, 
                         f"{path}:{number}: not valid UTF-8 (byte {exc.start}); "
                         "re-encode the file or use --errors replace"
                     ) from None
+                if number == 1 and text.startswith("\ufeff"):
+                    text = text[1:]  # a byte-order mark, as Windows editors write them
                 yield number, text.rstrip("\r\n")
     except (OSError, EOFError, lzma.LZMAError) as exc:
         if isinstance(exc, FileNotFoundError):
@@ -100,7 +102,9 @@ def _parse_block(conllu, parse_error, path, start: int, block: list[str]) -> Tag
     try:
         (sentence,) = conllu.parse("\n".join(block) + "\n\n")
     except (parse_error, ValueError) as exc:
-        raise DataError(f"{path}:{start}: malformed CoNLL-U sentence ({exc})") from None
+        # name the offending token line, not just the sentence's first line
+        line = start + _bad_token_line(conllu, parse_error, block)
+        raise DataError(f"{path}:{line}: malformed CoNLL-U line ({exc})") from None
     words = [tok for tok in sentence if isinstance(tok["id"], int)]
     if not words:
         raise DataError(f"{path}:{start}: sentence has no words")
@@ -111,6 +115,18 @@ def _parse_block(conllu, parse_error, path, start: int, block: list[str]) -> Tag
         text=sentence.metadata.get("text"),
         sent_id=sentence.metadata.get("sent_id"),
     )
+
+
+def _bad_token_line(conllu, parse_error, block: list[str]) -> int:
+    """Offset in ``block`` of the first token line that fails to parse (0 if none does)."""
+    for offset, line in enumerate(block):
+        if line.startswith("#"):
+            continue
+        try:
+            conllu.parser.parse_line(line, conllu.parser.DEFAULT_FIELDS)
+        except (parse_error, ValueError):
+            return offset
+    return 0
 
 
 def read_sst(path: str | Path, errors: str = "strict") -> Iterator[LabeledText]:
@@ -147,15 +163,15 @@ def read_table(
             yield line
 
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(texts(), delimiter=delimiter, quoting=quoting)
-    header = next(reader, None)
+    reader = _rows(csv.reader(texts(), delimiter=delimiter, quoting=quoting), path, numbers)
+    header = next((row for row in reader if row), None)
     if header is None:
         raise DataError(f"{path}: empty file")
     header = [name.strip() for name in header]
     missing = [c for c in (text_column, label_column) if c not in header]
     if missing:
         raise DataError(
-            f"{path}:1: no column named {', '.join(map(repr, missing))}; "
+            f"{path}:{numbers[-1]}: no column named {', '.join(map(repr, missing))}; "
             f"columns found: {', '.join(map(repr, header))}"
         )
     t, lab = header.index(text_column), header.index(label_column)
@@ -170,6 +186,18 @@ def read_table(
         if not text or not label:
             raise DataError(f"{path}:{numbers[-1]}: empty text or label")
         yield LabeledText(text=text, label=label)
+
+
+def _rows(reader, path: str | Path, numbers: list[int]) -> Iterator[list[str]]:
+    """csv rows, with the csv module's own errors (e.g. an oversized field) as DataError."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(f"{path}:{numbers[-1] if numbers else 1}: {exc}") from None
+        yield row
 
 
 def read_wikipedia(path: str | Path, errors: str = "strict") -> Iterator[str]:

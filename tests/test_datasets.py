@@ -230,7 +230,7 @@ def _leftovers(cache: Path) -> list[str]:
     return sorted(p.name for p in cache.rglob("*") if p.is_file())
 
 
-def test_download_good_file(server, empty_mirror, monkeypatch):
+def test_download_good_file(server, empty_mirror, monkeypatch, capsys):
     base, root, requests = server
     (root / "train.txt").write_bytes(CONTENT)
     _register(monkeypatch, f"{base}/train.txt")
@@ -246,8 +246,9 @@ def test_download_good_file(server, empty_mirror, monkeypatch):
 
     datasets.download("tiny", progress=False)  # already there: nothing fetched
     assert requests == ["/train.txt"]
-    datasets.download("tiny", "train", force=True, progress=False)
+    datasets.download("tiny", "train", force=True, progress=True)
     assert requests == ["/train.txt"] * 2
+    assert "tiny train" in capsys.readouterr().err  # the progress bar
 
 
 def test_dataset_path_downloads_only_when_asked(server, empty_mirror, monkeypatch):

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from seqnlp.cli.common import model_option, reject_existing_output
 
 EMBEDDINGS_HELP = "Vectors directory (default: the vectors shipped with seqnlp)."

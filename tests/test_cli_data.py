@@ -7,9 +7,8 @@ import socket
 import subprocess
 import sys
 
-from seqnlp.cli import main
-
 from seqnlp import datasets
+from seqnlp.cli import main
 
 
 def test_list_shows_every_dataset_found_in_the_mirror(runner):

@@ -236,3 +236,7 @@ def test_corrupt_compressed_file(tmp_path):
     path = _write(tmp_path, "cut.xz", good[: len(good) // 2])
     with pytest.raises(DataError, match=r"cut.xz: cannot read"):
         list(read_sst(path))
+    damaged = bytearray(gzip.compress(b"hello world " * 1000))
+    damaged[20:40] = b"x" * 20  # inside the deflate stream: zlib.error, not OSError
+    with pytest.raises(DataError, match=r"damaged.gz: cannot read"):
+        list(read_text_lines(_write(tmp_path, "damaged.gz", bytes(damaged))))

@@ -10,6 +10,7 @@ import bz2
 import csv
 import gzip
 import lzma
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,7 @@ def iter_lines(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, 
                 if number == 1 and text.startswith("\ufeff"):
                     text = text[1:]  # a byte-order mark, as Windows editors write them
                 yield number, text.rstrip("\r\n")
-    except (OSError, EOFError, lzma.LZMAError) as exc:
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
         if isinstance(exc, FileNotFoundError):
             raise DataError(f"{path}: no such file") from None
         raise DataError(f"{path}: cannot read ({exc})") from None

@@ -31,3 +31,37 @@ def runner():
     from click.testing import CliRunner
 
     return CliRunner()
+
+
+# Hand-built vectors where king - man + woman is exactly queen.
+TINY_WORDS = ["the", "man", "woman", "king", "queen", "paris", "france", "rome", "italy", "cat"]
+TINY_VECTORS = {
+    "the": [0, 0, 0, 0, 1],
+    "man": [1, 0, 0, 0, 0.1],
+    "woman": [1, 1, 0, 0, 0.1],
+    "king": [1, 0, 1, 0, 0.1],
+    "queen": [1, 1, 1, 0, 0.1],
+    "paris": [0, 0, 0.2, 1, 0.3],
+    "france": [0, 0, -0.8, 1, 0.3],
+    "rome": [0, 0.5, 0.2, 1, 0.3],
+    "italy": [0, 0.5, -0.8, 1, 0.3],
+    "cat": [0.1, -1, 0, -1, 0],
+}
+
+
+@pytest.fixture
+def tiny():
+    """Ten words in 5-d, most frequent first."""
+    import numpy as np
+
+    from seqnlp.embeddings import EmbeddingConfig, WordVectors
+
+    vectors = np.array([TINY_VECTORS[w] for w in TINY_WORDS], dtype=np.float32)
+    return WordVectors(TINY_WORDS, vectors, EmbeddingConfig(dim=5), counts=np.arange(10, 0, -1))
+
+
+@pytest.fixture
+def tiny_model(tiny, tmp_path) -> str:
+    """The tiny vectors saved as a model directory."""
+    tiny.save(tmp_path / "vectors")
+    return str(tmp_path / "vectors")

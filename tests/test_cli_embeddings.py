@@ -8,15 +8,13 @@ import numpy as np
 import pytest
 
 from seqnlp.cli import main
-from seqnlp.embeddings import EmbeddingConfig, WordVectors
-from tests.test_embeddings import BASE, WORDS
+from seqnlp.embeddings import WordVectors
+from tests.conftest import TINY_WORDS
 
 
 @pytest.fixture
-def model(tmp_path):
-    vectors = np.array([BASE[w] for w in WORDS], dtype=np.float32)
-    WordVectors(WORDS, vectors, EmbeddingConfig(dim=5)).save(tmp_path / "vectors")
-    return str(tmp_path / "vectors")
+def model(tiny_model):
+    return tiny_model
 
 
 def test_analogy(runner, model):
@@ -110,7 +108,7 @@ def test_evaluate_embeddings_json(runner, model, tmp_path):
 @pytest.mark.parametrize("method", ["pca", "tsne"])
 def test_plot_embeddings_writes_an_image(runner, model, tmp_path, method):
     out = tmp_path / "map.png"
-    args = ["plot-embeddings", *WORDS, "-m", model, "--method", method, "-o", str(out)]
+    args = ["plot-embeddings", *TINY_WORDS, "-m", model, "--method", method, "-o", str(out)]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 10_000

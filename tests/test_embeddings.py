@@ -15,27 +15,7 @@ from seqnlp.embeddings import (
 )
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError, UnknownWordError
 from seqnlp.vocab import PAD_ID, UNK_ID, Vocab
-
-# Hand-built vectors where king - man + woman is exactly queen.
-WORDS = ["the", "man", "woman", "king", "queen", "paris", "france", "rome", "italy", "cat"]
-BASE = {
-    "the": [0, 0, 0, 0, 1],
-    "man": [1, 0, 0, 0, 0.1],
-    "woman": [1, 1, 0, 0, 0.1],
-    "king": [1, 0, 1, 0, 0.1],
-    "queen": [1, 1, 1, 0, 0.1],
-    "paris": [0, 0, 0.2, 1, 0.3],
-    "france": [0, 0, -0.8, 1, 0.3],
-    "rome": [0, 0.5, 0.2, 1, 0.3],
-    "italy": [0, 0.5, -0.8, 1, 0.3],
-    "cat": [0.1, -1, 0, -1, 0],
-}
-
-
-@pytest.fixture
-def tiny() -> WordVectors:
-    vectors = np.array([BASE[w] for w in WORDS], dtype=np.float32)
-    return WordVectors(WORDS, vectors, EmbeddingConfig(dim=5), counts=np.arange(10, 0, -1))
+from tests.conftest import TINY_VECTORS, TINY_WORDS
 
 
 def test_analogy_add_and_mul_find_queen(tiny):
@@ -102,7 +82,7 @@ def test_evaluate_analogies_matches_gensim(tiny, tmp_path):
     questions.write_text(": a\nman woman king queen\nfrance paris italy rome\ncat the man king\n")
     ours = evaluate_analogies(tiny, questions, restrict_vocab=None)["add"]["total"]
     kv = tiny.to_keyed_vectors()
-    theirs, _ = kv.evaluate_word_analogies(str(questions), restrict_vocab=len(WORDS))
+    theirs, _ = kv.evaluate_word_analogies(str(questions), restrict_vocab=len(TINY_WORDS))
     assert ours == pytest.approx(theirs)
 
 
@@ -139,7 +119,7 @@ def test_load_rejects_a_directory_that_is_not_a_model(tmp_path):
 
 def test_truncate_keeps_most_frequent(tiny):
     small = tiny.truncate(4)
-    assert small.words == WORDS[:4] and len(small.counts) == 4
+    assert small.words == TINY_WORDS[:4] and len(small.counts) == 4
 
 
 def test_embedding_matrix_rows(tiny):
@@ -147,7 +127,7 @@ def test_embedding_matrix_rows(tiny):
     matrix, coverage = tiny.embedding_matrix(vocab)
     assert matrix.shape == (5, 5)
     assert not matrix[PAD_ID].any()
-    np.testing.assert_allclose(matrix[vocab["King"]], BASE["king"])
+    np.testing.assert_allclose(matrix[vocab["King"]], TINY_VECTORS["king"])
     assert matrix[UNK_ID].any() and matrix[vocab["unseen"]].any()
     assert coverage == pytest.approx(2 / 3)
 

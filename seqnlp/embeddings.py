@@ -459,7 +459,7 @@ class WordVectors:
         """The same vectors as a gensim ``KeyedVectors`` (imports gensim)."""
         from gensim.models import KeyedVectors
 
-        kv = KeyedVectors(self.dim, count=len(self.words))
+        kv = KeyedVectors(self.dim)
         kv.add_vectors(self.words, np.asarray(self.vectors, dtype=np.float32))
         return kv
 

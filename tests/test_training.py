@@ -1,0 +1,196 @@
+"""The shared training loop on a toy task: repeatability, checkpoints, resume, stopping."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import torch
+from torch import nn
+
+from seqnlp.errors import ModelFileError, SeqnlpError
+from seqnlp.nn import RNNEncoder
+from seqnlp.training import (
+    CHECKPOINT_FILE,
+    Batch,
+    TrainConfig,
+    batch_schedule,
+    fit,
+    load_checkpoint,
+    seed_everything,
+)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny tensors: with 2 threads on a busy 2-core machine OpenMP spins 10-50x slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+class ToyNet(nn.Module):
+    """Says whether a sequence of digits holds more 1s than 0s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(3, 4, padding_idx=0)
+        self.encoder = RNNEncoder(4, 6, cell="gru", bidirectional=True)
+        self.dropout = nn.Dropout(0.2)
+        self.out = nn.Linear(self.encoder.output_size, 2)
+
+    def forward(self, ids, lengths):
+        _, final = self.encoder(self.dropout(self.embedding(ids)), lengths)
+        return self.out(final)
+
+    def loss(self, outputs, labels):
+        return nn.functional.cross_entropy(outputs, labels)
+
+
+def _data(n, seed):
+    rng = random.Random(seed)
+    examples = []
+    for _ in range(n):
+        ids = [rng.choice([1, 2]) for _ in range(rng.randint(1, 7))]
+        examples.append((ids, int(ids.count(2) > ids.count(1))))
+    return examples
+
+
+def _collate(examples):
+    lengths = torch.tensor([len(ids) for ids, _ in examples])
+    ids = torch.zeros(len(examples), int(lengths.max()), dtype=torch.long)
+    for i, (seq, _) in enumerate(examples):
+        ids[i, : len(seq)] = torch.tensor(seq)
+    labels = torch.tensor([label for _, label in examples])
+    return Batch({"ids": ids, "lengths": lengths}, {"labels": labels}, len(examples))
+
+
+def _evaluate(net, examples):
+    batch = _collate(list(examples))
+    predicted = net(**batch.inputs).argmax(-1)
+    return {"accuracy": float((predicted == batch.targets["labels"]).float().mean())}
+
+
+TRAIN, DEV = _data(60, 1), _data(20, 2)
+
+
+def _run(config, **kwargs):
+    seed_everything(config.seed)
+    net = ToyNet()
+    result = fit(
+        net,
+        TRAIN,
+        DEV,
+        collate=_collate,
+        evaluate=_evaluate,
+        metric="accuracy",
+        config=config,
+        length=lambda ex: len(ex[0]),
+        progress=False,
+        **kwargs,
+    )
+    return net, result
+
+
+def _same(a, b):
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+def test_same_seed_same_weights_and_history():
+    config = TrainConfig(epochs=2, batch_size=8, patience=0, seed=5)
+    net1, result1 = _run(config)
+    net2, result2 = _run(config)
+    assert _same(net1, net2)
+    assert [r["loss"] for r in result1.history] == [r["loss"] for r in result2.history]
+    net3, _ = _run(TrainConfig(epochs=2, batch_size=8, patience=0, seed=6))
+    assert not _same(net1, net3)
+
+
+def test_best_epoch_is_kept_and_reported(tmp_path):
+    saved = []
+    config = TrainConfig(epochs=4, batch_size=8, patience=0, lr=0.02)
+    net, result = _run(config, on_best=lambda n, m, e: saved.append((e, m["accuracy"])))
+    assert result.epochs == 4 and len(result.history) == 4
+    best = max(r["accuracy"] for r in result.history)
+    assert result.best_metric == best
+    assert saved[-1] == (result.best_epoch, best)
+    net.eval()
+    with torch.no_grad():
+        assert _evaluate(net, DEV)["accuracy"] == best  # the network holds the best weights
+
+
+def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path):
+    config = TrainConfig(epochs=3, batch_size=8, patience=0, seed=2)
+    straight, straight_result = _run(config)
+
+    def stop_after_first_epoch(record):
+        if record["epoch"] == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(config, checkpoint_dir=tmp_path, on_epoch=stop_after_first_epoch)
+    tensors, header = load_checkpoint(tmp_path / CHECKPOINT_FILE)
+    assert header["epoch"] == 1 and "rng.torch" in tensors
+    assert any(name.startswith("optim.") for name in tensors)
+    resumed, result = _run(config, checkpoint_dir=tmp_path, resume=True)
+    assert result.epochs == 3 and len(result.history) == 3
+    assert [r["loss"] for r in result.history] == [r["loss"] for r in straight_result.history]
+    assert _same(resumed, straight)
+    # a finished run resumes to nothing more to do
+    again, result = _run(config, checkpoint_dir=tmp_path, resume=True)
+    assert result.epochs == 3
+
+
+def test_checkpoint_holds_no_pickle(tmp_path):
+    _run(TrainConfig(epochs=1, batch_size=16), checkpoint_dir=tmp_path)
+    data = (tmp_path / CHECKPOINT_FILE).read_bytes()
+    assert not data.startswith((b"\x80", b"PK"))
+    assert [p.name for p in tmp_path.iterdir()] == [CHECKPOINT_FILE]  # no temp files left
+
+
+def test_early_stopping():
+    config = TrainConfig(epochs=30, batch_size=8, patience=1, lr=1e-9)
+    _, result = _run(config)
+    assert result.stopped_early and result.epochs < 30
+
+
+def test_resume_without_checkpoint_or_with_another_network(tmp_path):
+    with pytest.raises(ModelFileError, match="no checkpoint"):
+        _run(TrainConfig(epochs=1), checkpoint_dir=tmp_path, resume=True)
+    _run(TrainConfig(epochs=1, batch_size=16), checkpoint_dir=tmp_path)
+    seed_everything(0)
+    other = nn.Sequential(nn.Linear(2, 2))
+    other.loss = lambda *a: None
+    with pytest.raises(ModelFileError, match="does not fit this network"):
+        fit(
+            other,
+            TRAIN,
+            DEV,
+            collate=_collate,
+            evaluate=_evaluate,
+            metric="accuracy",
+            config=TrainConfig(epochs=2),
+            checkpoint_dir=tmp_path,
+            resume=True,
+            progress=False,
+        )
+
+
+def test_config_validation():
+    with pytest.raises(SeqnlpError, match="device must be one of"):
+        TrainConfig(device="tpu")
+    with pytest.raises(SeqnlpError, match="epochs must be at least 1"):
+        TrainConfig(epochs=0)
+
+
+def test_batch_schedule_groups_similar_lengths_and_shards():
+    lengths = [5, 1, 3, 2, 4, 1, 5, 2, 3]
+    batches = batch_schedule(lengths, 3, shuffle=True, seed=1, epoch=1)
+    assert sorted(i for b in batches for i in b) == list(range(9))
+    assert all(max(lengths[i] for i in b) - min(lengths[i] for i in b) <= 2 for b in batches)
+    assert batches == batch_schedule(lengths, 3, shuffle=True, seed=1, epoch=1)
+    assert batches != batch_schedule(lengths, 3, shuffle=True, seed=1, epoch=2)
+    ranks = [batch_schedule(lengths, 2, shuffle=True, rank=r, world_size=2) for r in (0, 1)]
+    assert len(ranks[0]) == len(ranks[1]) == 3

@@ -22,10 +22,12 @@ COMMANDS: dict[str, str] = {
     "analogy": "embeddings:analogy",
     "data": "data:data",
     "evaluate-embeddings": "embeddings:evaluate_embeddings",
+    "evaluate-tokenizer": "tokenize:evaluate_tokenizer_cmd",
     "info": "info:info",
     "plot-embeddings": "embeddings:plot_embeddings",
     "similar": "embeddings:similar",
     "similarity": "embeddings:similarity",
+    "tokenize": "tokenize:tokenize_cmd",
     "train-embeddings": "embeddings:train_embeddings",
 }
 

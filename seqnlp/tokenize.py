@@ -23,8 +23,8 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from typing import Protocol
 
+from seqnlp.corpus import TaggedSentence
 from seqnlp.errors import DataError
 
 __all__ = [
@@ -189,11 +189,9 @@ def word_tokenize(sentence: str) -> list[str]:
     return tokens
 
 
-# A candidate sentence end: the word before it, then an ellipsis, a stop or an emoticon,
-# closing quotes and brackets, whitespace, and the next character (looked at, not taken).
-_SENTENCE_END = re.compile(
-    r"""(?<!\S)(\S*?)(?:(\.\.+|…+)|([.!?]+)|[:;=]-?[()DP])[\"'”’)\]]*(?=\s+(\S))"""
-)
+# A candidate sentence end: an ellipsis, a stop or an emoticon, closing quotes and
+# brackets, whitespace, and the next character (looked at, not taken).
+_SENTENCE_END = re.compile(r"""(?:(\.\.+|…+)|([.!?]+)|[:;=]-?[()DP])[\"'”’)\]]*(?=\s+(\S))""")
 # Words whose period is not a sentence end: abbreviations, initials, U.S, list numbers.
 _NO_BREAK_AFTER = re.compile(
     rf"[\W_]*(?:{_variants(_ABBREVIATIONS)}|[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]|\d{{1,2}})"
@@ -218,12 +216,14 @@ def split_sentences(text: str) -> list[str]:
     for paragraph in _PARAGRAPH_BREAK.split(text):
         start = 0
         for match in _SENTENCE_END.finditer(paragraph):
-            word, ellipsis, stop, following = match.groups()
+            ellipsis, stop, following = match.groups()
             if following in ".,:;?!":
                 continue
             if ellipsis and not (following.isupper() or following.isdigit()):
                 continue
             if stop == ".":
+                before = paragraph[max(0, match.start() - 20) : match.start()]
+                word = before.split()[-1] if before[-1:].strip() else ""
                 if _NO_BREAK_AFTER.fullmatch(word):
                     continue
                 if word in ("No", "no") and following.isdigit():
@@ -250,6 +250,8 @@ def normalize(text: str) -> str:
     EWT and SST are NFC; a decomposed "é" or a zero-width space pasted from a web page
     would otherwise become a word the vocabulary has never seen.
     """
+    if text.isascii():
+        return text
     return unicodedata.normalize("NFC", text).translate(_INVISIBLE)
 
 
@@ -321,40 +323,31 @@ def _is_word(token: str) -> bool:
 # ------------------------------------------------------------------------------ scoring
 
 
-class _GoldSentence(Protocol):
-    words: list[str]
-    text: str | None
-    sent_id: str | None
-
-
-def _ewt_document(sentence: _GoldSentence) -> str:
+def _ewt_document(sentence: TaggedSentence) -> str:
     """EWT sentence ids are ``<document>-<number>``."""
     return (sentence.sent_id or "").rsplit("-", 1)[0]
 
 
-def _spans(pieces: Iterable[str]) -> list[tuple[int, int]]:
+def _bare(pieces: Iterable[str]) -> str:
+    return "".join("".join(piece.split()) for piece in pieces)
+
+
+def _spans(pieces: Iterable[str]) -> set[tuple[int, int]]:
     """Character spans of ``pieces`` in their concatenation with all whitespace removed."""
-    spans = []
+    spans = set()
     offset = 0
     for piece in pieces:
-        length = len("".join(piece.split()))
-        spans.append((offset, offset + length))
+        length = len(_bare([piece]))
+        spans.add((offset, offset + length))
         offset += length
     return spans
 
 
-def _prf(gold: int, system: int, correct: int) -> tuple[float, float, float]:
-    precision = correct / system if system else 0.0
-    recall = correct / gold if gold else 0.0
-    f1 = 2 * correct / (gold + system) if gold + system else 0.0
-    return precision, recall, f1
-
-
 def evaluate_tokenizer(
-    sentences: Iterable[_GoldSentence],
+    sentences: Iterable[TaggedSentence],
     word_tokenizer: Callable[[str], list[str]] = word_tokenize,
     sentence_splitter: Callable[[str], list[str]] = split_sentences,
-    document: Callable[[_GoldSentence], str] = _ewt_document,
+    document: Callable[[TaggedSentence], str] = _ewt_document,
 ) -> dict[str, float | int]:
     """Score a tokenizer against gold words the way the CoNLL 2018 shared task does.
 
@@ -379,44 +372,43 @@ def evaluate_tokenizer(
         DataError: a sentence has no text, or its words do not spell its text.
         ValueError: the tokenizer changed, dropped or added characters.
     """
-    counts = dict.fromkeys(("gold_words", "system_words", "correct_words"), 0)
-    counts.update(dict.fromkeys(("gold_sentences", "system_sentences", "correct_sentences"), 0))
+    # unit -> [gold, system, correct]
+    counts = {"word": [0, 0, 0], "sentence": [0, 0, 0]}
     documents = 0
+
+    def add(unit: str, gold: list[str], system: list[str]) -> None:
+        gold_spans = _spans(gold)
+        counts[unit][0] += len(gold_spans)
+        counts[unit][1] += len(system)
+        counts[unit][2] += len(gold_spans & _spans(system))
+
     for _, group in itertools.groupby(sentences, key=document):
-        group = list(group)
         documents += 1
         texts = []
         for sentence in group:
-            text = sentence.text
             name = sentence.sent_id or "?"
-            if text is None:
+            if sentence.text is None:
                 raise DataError(f"sentence {name} has no '# text' to tokenize")
-            bare = "".join(text.split())
-            if "".join("".join(w.split()) for w in sentence.words) != bare:
-                raise DataError(f"sentence {name}: the words do not spell the text {text!r}")
-            system = word_tokenizer(text)
-            if "".join("".join(t.split()) for t in system) != bare:
-                raise ValueError(f"sentence {name}: the tokens do not spell the text {text!r}")
-            gold_spans = _spans(sentence.words)
-            counts["gold_words"] += len(gold_spans)
-            counts["system_words"] += len(system)
-            counts["correct_words"] += len(set(gold_spans) & set(_spans(system)))
-            texts.append(text)
-        running = " ".join(texts)
-        system_sentences = sentence_splitter(running)
-        if "".join("".join(s.split()) for s in system_sentences) != "".join(running.split()):
-            raise ValueError(f"document of {group[0].sent_id}: sentences do not spell the text")
-        gold_spans = set(_spans(texts))
-        counts["gold_sentences"] += len(gold_spans)
-        counts["system_sentences"] += len(system_sentences)
-        counts["correct_sentences"] += len(gold_spans & set(_spans(system_sentences)))
+            bare = _bare([sentence.text])
+            if _bare(sentence.words) != bare:
+                raise DataError(f"sentence {name}: the words do not spell {sentence.text!r}")
+            system = word_tokenizer(sentence.text)
+            if _bare(system) != bare:
+                raise ValueError(f"sentence {name}: the tokens do not spell {sentence.text!r}")
+            add("word", sentence.words, system)
+            texts.append(sentence.text)
+        system = sentence_splitter(" ".join(texts))
+        if _bare(system) != _bare(texts):
+            raise ValueError(f"document of {name}: the sentences do not spell the text")
+        add("sentence", texts, system)
+
     scores: dict[str, float | int] = {}
-    for unit in ("words", "sentences"):
-        p, r, f = _prf(counts[f"gold_{unit}"], counts[f"system_{unit}"], counts[f"correct_{unit}"])
-        key = unit[:-1]
-        scores.update({f"{key}_precision": p, f"{key}_recall": r, f"{key}_f1": f})
-    for unit in ("words", "sentences"):
-        scores[f"gold_{unit}"] = counts[f"gold_{unit}"]
-        scores[f"system_{unit}"] = counts[f"system_{unit}"]
+    for unit, (gold, system, correct) in counts.items():
+        scores[f"{unit}_precision"] = correct / system if system else 0.0
+        scores[f"{unit}_recall"] = correct / gold if gold else 0.0
+        scores[f"{unit}_f1"] = 2 * correct / (gold + system) if gold + system else 0.0
+    for unit, (gold, system, _) in counts.items():
+        scores[f"gold_{unit}s"] = gold
+        scores[f"system_{unit}s"] = system
     scores["documents"] = documents
     return scores

@@ -1,0 +1,185 @@
+"""Sentiment benchmarks, run on demand (not part of the test suite).
+
+    SEQNLP_DATA_DIR=../shared/data python tests/benchmarks/bench_sentiment.py [--model DIR]
+
+Writes tests/benchmarks/results/sentiment.json with:
+- accuracy and macro F1 of the shipped classifier (or --model) on SST-2 dev and test;
+- the scikit-learn baseline, TF-IDF over word 1-2-grams + logistic regression, trained in
+  the same run on the same data as the shipped recipe (SST-2 phrases + sentences, C chosen
+  on dev), on the same tokens;
+- the negation/contrast check list (data/samples/sentiment_checklist.tsv): each sentence
+  with the expected label and both models' answers;
+- prediction throughput of ``seqnlp sentiment --input FILE`` on 20,000 SST sentences
+  (process start included) and of ``SentimentClassifier.predict`` in process;
+- cold start of ``seqnlp sentiment "a gripping, funny film"`` (median of 5 process runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results" / "sentiment.json"
+COLD_START_TEXT = "a gripping, funny film"
+
+
+def checklist_path() -> Path:
+    return Path(
+        str(importlib.resources.files("seqnlp.data") / "samples" / "sentiment_checklist.tsv")
+    )
+
+
+def training_data():
+    """The shipped recipe's data: SST-2 phrases, then sentences, repeated pairs kept once."""
+    from seqnlp.sentiment import read_labeled
+
+    seen, examples = set(), []
+    for split in ("phrases", "train"):
+        for e in read_labeled("sst2", split):
+            if (e.text, e.label) not in seen:
+                seen.add((e.text, e.label))
+                examples.append(e)
+    return examples
+
+
+def accuracy(model: str | None, dev, test) -> dict:
+    from seqnlp.sentiment import SentimentClassifier
+
+    classifier = SentimentClassifier.load(model)
+    out = {"model": str(model or "default"), "config": classifier.meta.get("training")}
+    out["network"] = vars(classifier.config)
+    out["train_seconds"] = classifier.meta.get("train_seconds")
+    out["parameters"] = classifier.meta.get("parameters")
+    for name, data in (("dev", dev), ("test", test)):
+        scores = classifier.evaluate(data)
+        out[name] = {k: round(scores[k], 4) for k in ("accuracy", "macro_f1")} | {"n": len(data)}
+    return out
+
+
+def baseline(train, dev, test) -> dict:
+    from seqnlp.sentiment import TfidfBaseline
+
+    start = time.perf_counter()
+    model = TfidfBaseline.fit(train, dev)
+    seconds = time.perf_counter() - start
+    return {
+        "model": "TF-IDF word 1-2-grams + LogisticRegression (scikit-learn)",
+        "train_examples": len(train),
+        "C": model.c,
+        "train_seconds": round(seconds, 1),
+        "dev": {"accuracy": round(model.accuracy(dev), 4)},
+        "test": {"accuracy": round(model.accuracy(test), 4)},
+    }, model
+
+
+def checklist(model: str | None, tfidf) -> dict:
+    from seqnlp.corpus import read_table
+    from seqnlp.sentiment import SentimentClassifier
+
+    classifier = SentimentClassifier.load(model)
+    rows = list(read_table(checklist_path()))
+    predictions = classifier.predict([r.text for r in rows])
+    tfidf_labels = tfidf.predict([r.text for r in rows]) if tfidf is not None else None
+    items = []
+    for i, (row, p) in enumerate(zip(rows, predictions, strict=True)):
+        expected = classifier.label_names[classifier.label_index(row.label)]
+        item = {
+            "text": row.text,
+            "expected": expected,
+            "model": p.label,
+            "probability": round(p.probability, 3),
+            "model_ok": p.label == expected,
+        }
+        if tfidf_labels is not None:
+            tf = classifier.label_names[classifier.label_index(tfidf_labels[i])]
+            item |= {"tfidf": tf, "tfidf_ok": tf == expected}
+        items.append(item)
+    return {
+        "model_correct": sum(i["model_ok"] for i in items),
+        "tfidf_correct": sum(i.get("tfidf_ok", False) for i in items),
+        "n": len(items),
+        "items": items,
+    }
+
+
+def throughput(model: str | None, sentences: list[str], n: int = 20_000) -> dict:
+    """Sentences/s of the command on a file (start-up included) and of predict in process."""
+    from seqnlp.sentiment import SentimentClassifier
+
+    lines = [sentences[i % len(sentences)] for i in range(n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "texts.txt"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        cmd = ["seqnlp", "sentiment", "--input", str(path)] + (["-m", model] if model else [])
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            times.append(time.perf_counter() - start)
+            assert len(done.stdout.splitlines()) == n
+    classifier = SentimentClassifier.load(model)
+    start = time.perf_counter()
+    classifier.predict(lines)
+    in_process = time.perf_counter() - start
+    best = min(times)
+    return {
+        "sentences": n,
+        "command_seconds": [round(t, 2) for t in times],
+        "command_sentences_per_s": round(n / best),
+        "predict_sentences_per_s": round(n / in_process),
+    }
+
+
+def cold_start(model: str | None, runs: int = 5) -> dict:
+    """Seconds from process start to the answer, as a user sees it."""
+    cmd = ["seqnlp", "sentiment", COLD_START_TEXT] + (["-m", model] if model else [])
+    times, answer = [], ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        answer = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        times.append(time.perf_counter() - start)
+    return {
+        "command": " ".join(cmd),
+        "answer": answer.strip(),
+        "seconds": [round(t, 3) for t in times],
+        "median_seconds": round(statistics.median(times), 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", help="classifier directory (default: the shipped one)")
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+
+    from seqnlp.sentiment import read_labeled
+
+    dev, test = read_labeled("sst2", "dev"), read_labeled("sst2", "test")
+    results = {"machine": f"{platform.machine()}, {platform.python_version()}"}
+    results["classifier"] = accuracy(args.model, dev, test)
+    print(json.dumps(results["classifier"], indent=1), file=sys.stderr)
+    tfidf = None
+    if not args.skip_baseline:
+        results["tfidf_baseline"], tfidf = baseline(training_data(), dev, test)
+        print(json.dumps(results["tfidf_baseline"], indent=1), file=sys.stderr)
+    results["checklist"] = checklist(args.model, tfidf)
+    results["throughput"] = throughput(args.model, [e.text for e in test])
+    results["cold_start"] = cold_start(args.model)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    summary = {k: v for k, v in results.items() if k != "checklist"}
+    summary["checklist"] = {k: v for k, v in results["checklist"].items() if k != "items"}
+    print(json.dumps(summary, indent=2))
+    print(f"written to {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+"""The sentiment classifier: normalisation, readers, labels, tiny training runs, storage."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from seqnlp.corpus import LabeledText
+from seqnlp.errors import DataError, ModelFileError, SeqnlpError
+from seqnlp.sentiment import (
+    CELLS,
+    POOLINGS,
+    SentimentClassifier,
+    SentimentConfig,
+    TfidfBaseline,
+    check_labels,
+    guess_format,
+    label_set,
+    read_labeled,
+    to_example,
+    train,
+)
+from seqnlp.training import TrainConfig
+
+POSITIVE = ["good", "great", "funny", "moving", "gripping", "charming", "lovely"]
+NEGATIVE = ["bad", "dull", "boring", "awful", "tedious", "lifeless", "clumsy"]
+FILLER = ["a", "the", "film", "movie", "story", "is", "really", "and", "plot", "."]
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny tensors: with 2 threads on a busy 2-core machine OpenMP spins 10-50x slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def toy(n: int, seed: int, classes: int = 2) -> list[LabeledText]:
+    """Sentences whose label is told by one cue word among filler (class k: cue list k)."""
+    rng = random.Random(seed)
+    cues = [POSITIVE, NEGATIVE, ["okay", "fine", "average"], ["masterpiece"], ["disaster"]]
+    examples = []
+    for i in range(n):
+        label = i % classes
+        words = [rng.choice(FILLER) for _ in range(rng.randint(2, 7))]
+        words.insert(rng.randint(0, len(words)), rng.choice(cues[label]))
+        examples.append(LabeledText(" ".join(words), str(label)))
+    return examples
+
+
+TINY = dict(word_dim=8, hidden=6, dropout=0.1, embedding_dropout=0.0)
+
+
+def tiny_train(tmp_path=None, classes=2, epochs=2, **config):
+    model_config = SentimentConfig(**{**TINY, **config})
+    return train(
+        toy(60, 1, classes),
+        toy(20, 2, classes),
+        model_config,
+        TrainConfig(epochs=epochs, batch_size=8, lr=0.01, seed=3, device="cpu"),
+        embeddings=None,
+        output=None if tmp_path is None else tmp_path / "model",
+        progress=False,
+    )
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+@pytest.mark.parametrize(
+    "raw, sst",
+    [
+        ("It wasn't GOOD.", "it was n't good ."),
+        ("A well-made film (really)!", "a well-made film -lrb- really -rrb- !"),
+        ("I won't say \u201cbad\u201d", "i wo n't say `` bad ''"),
+        ("the writer/director's best", "the writer\\/director 's best"),
+    ],
+)
+def test_raw_text_reaches_the_tokens_of_sst(raw, sst):
+    assert to_example(raw) == to_example(sst) == sst.split()
+
+
+def test_sst_sentences_are_kept(shared_data):
+    path = shared_data / "sst2" / "stsa.binary.dev"
+    examples = read_labeled(path)
+    same = sum(to_example(e.text) == e.text.split() for e in examples)
+    assert same / len(examples) > 0.97
+
+
+def test_long_texts_are_cut_and_empty_ones_have_no_tokens():
+    assert len(to_example("word " * 5000)) == 400
+    assert len(to_example("word " * 5000, max_tokens=None)) == 5000
+    assert to_example("") == to_example("   \t") == []
+
+
+# ---------------------------------------------------------------- readers
+
+
+def test_guess_format():
+    assert guess_format("x.csv") == "csv"
+    assert guess_format("x.TSV") == "tsv"
+    assert guess_format("x.tsv.gz") == "tsv"
+    assert guess_format("stsa.binary.train") == "sst"
+
+
+def test_sst2_dataset_splits(shared_data):
+    assert len(read_labeled("sst2", "dev")) == 872
+    phrases = read_labeled("sst2", "phrases")  # GLUE TSV: header, label first, CRLF
+    assert len(phrases) == 67349
+    assert phrases[0] == LabeledText("hide new secretions from the parental units", "0")
+
+
+def test_every_format(tmp_path):
+    (tmp_path / "a.txt").write_text("1 a good film\n0 a bad film\n")
+    (tmp_path / "b.tsv").write_bytes(b"label\tsentence\r\n1\ta good film\r\n0\ta bad film\r\n")
+    (tmp_path / "c.tsv").write_text("review\tstars\na good film\t5\na bad film\t1\n")
+    (tmp_path / "d.csv").write_text('id,text,y\n1,"good, really",pos\n2,"bad, really",neg\n')
+    assert [e.label for e in read_labeled(tmp_path / "a.txt")] == ["1", "0"]
+    assert read_labeled(tmp_path / "b.tsv", format="glue")[0] == LabeledText("a good film", "1")
+    got = read_labeled(tmp_path / "c.tsv", text_column="review", label_column="stars")
+    assert got[1] == LabeledText("a bad film", "1")
+    assert read_labeled(tmp_path / "d.csv", text_column="text", label_column="y")[0] == (
+        LabeledText("good, really", "pos")
+    )
+
+
+def test_wrong_columns_list_the_found_ones(tmp_path):
+    (tmp_path / "x.tsv").write_text("review\tstars\na good film\t5\n")
+    with pytest.raises(DataError, match=r"no column named 'sentence'.*'review', 'stars'"):
+        read_labeled(tmp_path / "x.tsv")
+
+
+def test_invalid_utf8_names_the_line(tmp_path):
+    (tmp_path / "x.txt").write_bytes(b"1 a good film\n0 a \xff bad film\n")
+    with pytest.raises(DataError, match=r"x\.txt:2: not valid UTF-8"):
+        read_labeled(tmp_path / "x.txt")
+    assert "\ufffd" in read_labeled(tmp_path / "x.txt", errors="replace")[1].text
+
+
+def test_unknown_format_and_empty_file(tmp_path):
+    (tmp_path / "x.txt").write_text("\n\n")
+    with pytest.raises(DataError, match="format must be one of"):
+        read_labeled(tmp_path / "x.txt", format="json")
+    with pytest.raises(DataError, match="no labelled examples"):
+        read_labeled(tmp_path / "x.txt")
+
+
+# ---------------------------------------------------------------- labels
+
+
+def test_label_set_needs_two_classes():
+    assert label_set(toy(10, 0)) == ["0", "1"]
+    assert label_set([LabeledText("x", n) for n in ("10", "2", "1")]) == ["1", "2", "10"]
+    with pytest.raises(DataError, match=r"1 label \(only '1'\).*at least two classes"):
+        label_set([LabeledText("a good film", "1")] * 3)
+
+
+def test_unknown_labels_are_named():
+    with pytest.raises(DataError, match=r"labels the model does not know: '7' \(2x\)"):
+        check_labels([LabeledText("x", "7")] * 2 + [LabeledText("y", "1")], ["0", "1"], "dev")
+
+
+def test_config_lists_the_choices():
+    with pytest.raises(SeqnlpError, match=r"cell must be one of \('rnn', 'lstm', 'gru'\)"):
+        SentimentConfig(cell="transformer")
+    with pytest.raises(SeqnlpError, match="pooling must be one of"):
+        SentimentConfig(pooling="sum")
+    with pytest.raises(SeqnlpError, match="dropout"):
+        SentimentConfig(dropout=1.5)
+
+
+# ---------------------------------------------------------------- training and storage
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("pooling", POOLINGS)
+def test_two_epochs_save_reload_same_probabilities(tmp_path, cell, pooling):
+    classifier, result = tiny_train(tmp_path, cell=cell, pooling=pooling)
+    assert result.epochs == 2 and len(result.history) == 2
+    texts = ["a really good film", "The plot is DULL.", "x"]
+    before = classifier.probabilities(texts)
+    reloaded = SentimentClassifier.load(tmp_path / "model")
+    assert np.array_equal(reloaded.probabilities(texts), before)
+    np.testing.assert_allclose(before.sum(axis=1), 1.0, rtol=1e-5)
+    assert reloaded.config == classifier.config
+
+
+@pytest.mark.parametrize("pooling", POOLINGS)
+def test_numpy_prediction_matches_the_torch_network(pooling):
+    from seqnlp.nn import SentimentNet
+    from seqnlp.sentiment import pad
+
+    classifier, _ = tiny_train(cell="lstm", pooling=pooling, layers=2)
+    net = SentimentNet(classifier.config)
+    net.load_state_dict({k: torch.from_numpy(v) for k, v in classifier.tensors.items()})
+    net.eval()
+    texts = ["good", "a bad , dull film .", "the story is really moving and the plot is great"]
+    words, lengths = pad([classifier.encode(t) for t in texts])
+    with torch.no_grad():
+        expected = torch.softmax(net(torch.from_numpy(words), torch.from_numpy(lengths)), -1)
+    np.testing.assert_allclose(classifier.probabilities(texts), expected.numpy(), atol=1e-5)
+
+
+def test_learns_the_toy_task_and_repeats_with_the_seed():
+    a, result = tiny_train(epochs=6)
+    b, _ = tiny_train(epochs=6)
+    assert result.best_metric >= 0.9
+    assert [p.label for p in a.predict(["a good film", "a dull film"])] == ["0", "1"]
+    assert all(np.array_equal(a.tensors[k], b.tensors[k]) for k in a.tensors)
+
+
+def test_five_classes():
+    classifier, _ = tiny_train(classes=5, epochs=4)
+    assert classifier.labels == ["0", "1", "2", "3", "4"]
+    (prediction,) = classifier.predict(["a film"])
+    assert set(prediction.probabilities) == set(classifier.labels)
+    assert prediction.probability == max(prediction.probabilities.values())
+    scores = classifier.evaluate(toy(25, 5, classes=5))
+    assert scores["n"] == 25 and len(scores["per_label"]) == 5
+
+
+def test_label_names_and_evaluation_by_either_name(tmp_path):
+    classifier, _ = train(
+        toy(60, 1),
+        toy(20, 2),
+        SentimentConfig(**TINY),
+        TrainConfig(epochs=1, batch_size=8, device="cpu"),
+        embeddings=None,
+        label_names=["positive", "negative"],
+        progress=False,
+    )
+    assert classifier.predict("a good film")[0].label in ("positive", "negative")
+    renamed = [LabeledText(e.text, ["positive", "negative"][int(e.label)]) for e in toy(8, 3)]
+    assert classifier.evaluate(renamed)["n"] == 8
+    with pytest.raises(DataError, match="does not know: 'neutral'"):
+        classifier.evaluate([LabeledText("a film", "neutral")])
+
+
+def test_dev_labels_must_be_known():
+    dev = [LabeledText("a film", "2")]
+    with pytest.raises(DataError, match=r"dev data has labels the model does not know: '2'"):
+        train(toy(20, 1), dev, SentimentConfig(**TINY), embeddings=None, progress=False)
+
+
+def test_one_class_training_data():
+    with pytest.raises(DataError, match="at least two classes"):
+        train([LabeledText("a good film", "1")] * 5, toy(4, 1), embeddings=None, progress=False)
+
+
+def test_empty_and_very_long_texts(caplog):
+    classifier, _ = tiny_train()
+    with caplog.at_level(logging.WARNING, logger="seqnlp"):
+        predictions = classifier.predict(["", "   ", "good " * 3000])
+    assert len(predictions) == 3
+    assert "cut to its first 400" in caplog.text
+    assert all(abs(sum(p.probabilities.values()) - 1) < 1e-5 for p in predictions)
+
+
+def test_pretrained_vectors_initialise_the_embeddings(tiny_model):
+    classifier, _ = train(
+        toy(40, 1),
+        toy(10, 2),
+        SentimentConfig(hidden=4),
+        TrainConfig(epochs=1, batch_size=8, lr=1e-9, device="cpu"),
+        embeddings=tiny_model,
+        progress=False,
+    )
+    assert classifier.config.word_dim == 5
+    assert classifier.meta["embeddings"]["coverage"] > 0
+
+
+def test_a_tagger_directory_is_refused(tmp_path):
+    from seqnlp.serialization import save_model
+
+    save_model(tmp_path / "tagger", kind="tagger", config={}, tensors={"w": np.zeros(2)})
+    with pytest.raises(ModelFileError, match="is a tagger model, not a sentiment model"):
+        SentimentClassifier.load(tmp_path / "tagger")
+
+
+def test_existing_output_is_not_replaced(tmp_path):
+    (tmp_path / "model").mkdir()
+    with pytest.raises(ModelFileError, match="already exists"):
+        tiny_train(tmp_path)
+
+
+def test_tfidf_baseline():
+    baseline = TfidfBaseline.fit(toy(80, 1), toy(20, 2))
+    assert baseline.c in (0.3, 1.0, 3.0, 10.0)
+    assert baseline.accuracy(toy(20, 3)) >= 0.9
+    assert baseline.predict(["a good film", "a dull film"]) == ["0", "1"]

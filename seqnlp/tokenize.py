@@ -79,6 +79,7 @@ _TOKEN = re.compile(
     | [,;"](?![?!,;"])
     | {_NEGATION}
     | {_CLITIC}
+    | ['’](?:\d\ds?|(?i:em))\b                      # the '70s, '72, 'em
     | (?:https?|ftp)://[^\s<>"]+[^\s<>".,;:!?)'\]]  # URLs
     | www\.[^\s<>"]+[^\s<>".,;:!?)'\]]
     | (?:mailto:)?[\w.+-]*@[A-Za-z][\w-]*(?:\.[\w-]+)*               # e-mail, @user

@@ -34,6 +34,7 @@ from seqnlp.tokenize import (
         ("DON'T STOP", "DO N'T STOP"),
         ("O'Connell's dog", "O'Connell 's dog"),
         ("the 90's", "the 90's"),
+        ("in the '70s, get 'em", "in the '70s , get 'em"),
         # contractions EWT splits although they have no apostrophe
         ("I'm gonna go, wanna come? cannot", "I 'm gon na go , wan na come ? can not"),
         ("i dont know, im sure", "i do nt know , i m sure"),

@@ -1,0 +1,261 @@
+"""Prediction without torch: the forward passes of :mod:`seqnlp.nn` in numpy.
+
+``import torch`` alone costs 1.3-1.8 s on a small machine, longer than a user should wait to
+tag one sentence, so prediction runs here on the safetensors weights (the same names as
+the PyTorch ``state_dict``). Each class is the twin of one module in :mod:`seqnlp.nn`, and
+``tests/test_inference.py`` checks them against PyTorch for every cell and direction.
+
+Speed matters as much as start-up: one matrix product computes every time step's input
+projection of both directions at once, the two directions then step together as one
+batched product, and sequences are sorted longest first so that step ``t`` only touches the
+sequences still running (the numpy equivalent of packing). The tagger computes features and
+the first layer's input projection once per distinct word form in a batch, not per token.
+LSTM and GRU gate rows are
+pre-scaled by 1/2 at load time so that a single ``tanh`` gives both the sigmoid gates
+(``sigmoid(x) = (1 + tanh(x / 2)) / 2``) and the tanh ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from seqnlp.tagger import TaggerConfig
+
+CELLS = ("rnn", "lstm", "gru")  # the same choices as seqnlp.nn.CELLS, without importing torch
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def _f32(array: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+    """``x @ weight.T + bias`` over the last axis, as ``torch.nn.Linear`` (weight: (out, in))."""
+    y = x @ weight.T
+    return y + bias if bias is not None else y
+
+
+class RNN:
+    """Numpy twin of :class:`seqnlp.nn.RNNEncoder`.
+
+    Args:
+        tensors: weights named as in the PyTorch ``state_dict``.
+        prefix: the encoder's RNN module path, e.g. ``"encoder.rnn."``.
+        cell: ``rnn``, ``lstm`` or ``gru``.
+        layers: stacked layers.
+        bidirectional: whether ``*_reverse`` weights exist and are used.
+    """
+
+    def __init__(
+        self,
+        tensors: Mapping[str, np.ndarray],
+        prefix: str,
+        cell: str,
+        layers: int,
+        bidirectional: bool,
+    ) -> None:
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {cell!r}")
+        self.cell = cell
+        self.layers = layers
+        self.directions = 2 if bidirectional else 1
+        gates = GATES[cell]
+        self.hidden_size = int(tensors[f"{prefix}weight_hh_l0"].shape[1])
+        h = self.hidden_size
+        # gate rows whose sigmoid is computed as (1 + tanh(x/2)) / 2
+        half = np.ones(gates * h, dtype=np.float32)
+        if cell == "lstm":  # i, f, g, o
+            half[: 2 * h] = 0.5
+            half[3 * h :] = 0.5
+        elif cell == "gru":  # r, z, n
+            half[: 2 * h] = 0.5
+        self._layers = []
+        for layer in range(layers):
+            w_ih, w_hh, b_x, b_hn = [], [], [], []
+            for suffix in ("", "_reverse")[: self.directions]:
+                name = f"l{layer}{suffix}"
+                wi = _f32(tensors[f"{prefix}weight_ih_{name}"])
+                wh = _f32(tensors[f"{prefix}weight_hh_{name}"])
+                bi = _f32(tensors[f"{prefix}bias_ih_{name}"])
+                bh = _f32(tensors[f"{prefix}bias_hh_{name}"])
+                bias = bi + bh
+                if cell == "gru":  # b_hn sits inside r * (W_hn h + b_hn): keep it apart
+                    bias[2 * h :] = bi[2 * h :]
+                    b_hn.append(bh[2 * h :])
+                w_ih.append(wi * half[:, None])
+                w_hh.append((wh * half[:, None]).T)
+                b_x.append(bias * half)
+            self._layers.append(
+                (
+                    _f32(np.concatenate(w_ih, axis=0).T),  # (input, directions*gates*h)
+                    _f32(np.concatenate(b_x)),  # (directions*gates*h,)
+                    _f32(np.stack(w_hh)),  # (directions, h, gates*h)
+                    _f32(np.stack(b_hn)[:, None, :]) if b_hn else None,  # (directions, 1, h)
+                )
+            )
+
+    @property
+    def output_size(self) -> int:
+        return self.directions * self.hidden_size
+
+    def __call__(
+        self, inputs: np.ndarray, lengths: np.ndarray, index: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Encode a padded batch.
+
+        Args:
+            inputs: (batch, seq, input) features; or, with ``index``, (rows, input) features
+                of distinct items (e.g. word types) that ``index`` places in the batch.
+            lengths: (batch,) lengths, each between 1 and seq.
+            index: (batch, seq) row of ``inputs`` at each position. The first layer's input
+                projection, a third of the work, is then computed once per distinct row
+                rather than once per token.
+
+        Returns:
+            ``outputs`` (batch, seq, directions*hidden), zero at padding, and ``final``
+            (batch, directions*hidden), as :meth:`seqnlp.nn.RNNEncoder.forward`.
+        """
+        lengths = np.asarray(lengths, dtype=np.int64)
+        batch, steps = (index if index is not None else inputs).shape[:2]
+        if len(lengths) != batch:
+            raise ValueError(f"{len(lengths)} lengths for a batch of {batch}")
+        if batch and (lengths.min() < 1 or lengths.max() > steps):
+            raise ValueError(f"lengths must be between 1 and {steps}")
+        order = np.argsort(-lengths, kind="stable")  # longest first: running rows are a prefix
+        lengths = lengths[order]
+        active = (lengths[None, :] > np.arange(steps)[:, None]).sum(axis=1)  # (seq,)
+        # position read at step t by the backward direction: sequence reversed within its length
+        pos = np.arange(steps)[None, :]
+        reverse = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
+        rows = np.arange(batch)[:, None]
+        w_ih, b_x = self._layers[0][:2]
+        if index is not None:
+            proj = (_f32(inputs) @ w_ih + b_x)[index[order]]
+        else:
+            proj = _f32(inputs[order]).reshape(batch * steps, -1) @ w_ih + b_x
+        x = final = None
+        for layer, params in enumerate(self._layers):
+            if layer:  # the previous layer's outputs x, already in sorted order
+                proj = x.reshape(batch * steps, -1) @ params[0] + params[1]
+            x, final = self._layer(proj, params, active, reverse, rows)
+        outputs = np.empty_like(x)
+        outputs[order] = x
+        unsorted_final = np.empty_like(final)
+        unsorted_final[order] = final
+        return outputs, unsorted_final
+
+    def _layer(self, proj, params, active, reverse, rows):
+        _, _, w_hh, b_hn = params
+        batch, steps = reverse.shape
+        dirs, h = self.directions, self.hidden_size
+        gh = w_hh.shape[2]
+        proj = proj.reshape(batch, steps, dirs, gh)
+        xs = np.empty((steps, dirs, batch, gh), dtype=np.float32)
+        xs[:, 0] = proj[:, :, 0].transpose(1, 0, 2)
+        if dirs == 2:
+            xs[:, 1] = proj[rows, reverse, 1].transpose(1, 0, 2)
+        state = np.zeros((dirs, batch, h), dtype=np.float32)
+        memory = np.zeros((dirs, batch, h), dtype=np.float32) if self.cell == "lstm" else None
+        out = np.zeros((steps, dirs, batch, h), dtype=np.float32)
+        cell = self.cell
+        for t in range(steps):
+            n = int(active[t])
+            prev = state[:, :n]
+            g = np.matmul(prev, w_hh)  # (dirs, n, gates*h)
+            if cell == "lstm":
+                g += xs[t, :, :n]
+                np.tanh(g, out=g)
+                sig = g[..., : 2 * h]  # i, f
+                sig *= 0.5
+                sig += 0.5
+                o = g[..., 3 * h :]
+                o *= 0.5
+                o += 0.5
+                c = memory[:, :n] * g[..., h : 2 * h] + g[..., :h] * g[..., 2 * h : 3 * h]
+                memory[:, :n] = c
+                new = o * np.tanh(c)
+            elif cell == "gru":
+                xt = xs[t, :, :n]
+                rz = np.tanh(xt[..., : 2 * h] + g[..., : 2 * h])
+                rz *= 0.5
+                rz += 0.5
+                candidate = np.tanh(xt[..., 2 * h :] + rz[..., :h] * (g[..., 2 * h :] + b_hn))
+                new = candidate + rz[..., h:] * (prev - candidate)
+            else:
+                g += xs[t, :, :n]
+                new = np.tanh(g, out=g)
+            state[:, :n] = new
+            out[t, :, :n] = new
+        outputs = np.empty((batch, steps, dirs * h), dtype=np.float32)
+        outputs[:, :, :h] = out[:, 0].transpose(1, 0, 2)
+        if dirs == 2:
+            backward = out[:, 1].transpose(1, 0, 2)  # (batch, seq, h) in reversed time
+            outputs[:, :, h:] = backward[rows, reverse]  # reversing twice restores the order
+        return outputs, state.transpose(1, 0, 2).reshape(batch, dirs * h)
+
+
+class CharCNN:
+    """Numpy twin of :class:`seqnlp.nn.CharCNN` (``prefix``: e.g. ``"char_encoder."``)."""
+
+    def __init__(self, tensors: Mapping[str, np.ndarray], prefix: str) -> None:
+        self.embedding = _f32(tensors[f"{prefix}embedding.weight"])
+        weight = _f32(tensors[f"{prefix}conv.weight"])  # (filters, char_dim, kernel)
+        self.kernel = weight.shape[2]
+        # im2col layout: window position j, then character feature c
+        self.weight = _f32(weight.transpose(2, 1, 0).reshape(-1, weight.shape[0]))
+        self.bias = _f32(tensors[f"{prefix}conv.bias"])
+        self.output_size = weight.shape[0]
+
+    def __call__(self, chars: np.ndarray) -> np.ndarray:
+        """(words, chars) ids, 0 after each word's end -> (words, filters)."""
+        words, length = chars.shape
+        pad = self.kernel // 2
+        x = np.zeros((words, length + 2 * pad, self.embedding.shape[1]), dtype=np.float32)
+        x[:, pad : pad + length] = self.embedding[chars]
+        windows = np.concatenate([x[:, j : j + length] for j in range(self.kernel)], axis=2)
+        scores = windows.reshape(words * length, -1) @ self.weight
+        scores = scores.reshape(words, length, -1)
+        scores[chars == 0] = -np.inf
+        return np.tanh(scores.max(axis=1) + self.bias)
+
+
+class TaggerNumpy:
+    """Numpy twin of :class:`seqnlp.nn.TaggerNet` (inference only: no dropout)."""
+
+    def __init__(self, config: TaggerConfig, tensors: Mapping[str, np.ndarray]) -> None:
+        self.word_embedding = _f32(tensors["word_embedding.weight"]) if config.word_dim else None
+        self.char_encoder = CharCNN(tensors, "char_encoder.") if config.char_filters else None
+        self.encoder = RNN(
+            tensors, "encoder.rnn.", config.cell, config.layers, config.bidirectional
+        )
+        self.upos = (_f32(tensors["upos_head.weight"]), _f32(tensors["upos_head.bias"]))
+        self.xpos = (_f32(tensors["xpos_head.weight"]), _f32(tensors["xpos_head.bias"]))
+
+    def __call__(
+        self,
+        words: np.ndarray,
+        chars: np.ndarray,
+        char_index: np.ndarray,
+        lengths: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The arguments and results of :meth:`seqnlp.nn.TaggerNet.forward`, as arrays."""
+        # Features depend on the word form only: compute them, and the encoder's first
+        # projection, once per distinct form in the batch (``chars`` has one row per form).
+        parts = []
+        if self.word_embedding is not None:
+            real = np.arange(words.shape[1])[None, :] < np.asarray(lengths)[:, None]
+            form_words = np.zeros(len(chars), dtype=np.int64)
+            form_words[char_index[real]] = words[real]
+            parts.append(self.word_embedding[form_words])
+        if self.char_encoder is not None:
+            parts.append(self.char_encoder(chars))
+        x = np.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
+        states, _ = self.encoder(x, lengths, index=char_index)
+        return linear(states, *self.upos), linear(states, *self.xpos)
+
+
+__all__ = ["CELLS", "CharCNN", "RNN", "TaggerNumpy", "linear"]

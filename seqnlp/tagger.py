@@ -1,0 +1,636 @@
+"""Part-of-speech tagging: a recurrent tagger of UPOS and PTB XPOS tags.
+
+Text goes one way: raw text -> :mod:`seqnlp.tokenize` -> tokens -> ids (:class:`TokenEncoder`)
+-> scores -> tags. Training and prediction share :class:`TokenEncoder`, so they can never
+disagree on normalisation. Prediction runs in numpy (:class:`seqnlp.inference.TaggerNumpy`)
+and never imports torch; training (:func:`train_tagger`) imports it on demand.
+
+A saved tagger is a model directory of kind ``"tagger"`` (see :mod:`seqnlp.serialization`):
+``config.json`` is a :class:`TaggerConfig`, ``vocab.json`` holds the word, character and
+tag vocabularies, ``weights.safetensors`` the PyTorch ``state_dict`` (float16 by default).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from seqnlp import serialization
+from seqnlp.errors import DataError, ModelFileError, SeqnlpError
+from seqnlp.inference import CELLS, GATES, TaggerNumpy
+from seqnlp.vocab import PAD_ID, UNK_ID, Vocab
+
+if TYPE_CHECKING:
+    from seqnlp.corpus import TaggedSentence
+    from seqnlp.training import TrainConfig, TrainResult
+
+log = logging.getLogger("seqnlp")
+
+KIND = "tagger"
+BOW, EOW = "<w>", "</w>"  # character-level word boundaries
+DTYPES = ("float16", "float32")
+# Sentences longer than this are tagged in windows of this many tokens: a 100,000-token line
+# then costs what 500 sentences cost, not 100,000 sequential RNN steps.
+MAX_WINDOW = 200
+# Distinct word forms whose character ids are cached; the cache is emptied when full so that
+# tagging a huge stream runs in constant memory.
+_CHAR_CACHE_SIZE = 200_000
+
+TaggedToken = tuple[str, str, str]  # (word, UPOS, XPOS)
+
+
+@dataclasses.dataclass
+class TaggerConfig:
+    """Everything that fixes the network's shape and how tokens become ids.
+
+    ``TaggerNet(TaggerConfig(**json.load(open("config.json"))))`` rebuilds a saved network.
+
+    Args:
+        cell: recurrent cell, one of ``rnn``, ``lstm``, ``gru``.
+        bidirectional: read each sentence both ways.
+        layers: stacked recurrent layers.
+        hidden: units per direction.
+        word_dim: word embedding size (0: no word embeddings, spelling only).
+        freeze_embeddings: keep the (pretrained) word embeddings fixed while training.
+        char_dim: character embedding size.
+        char_filters: character n-gram detectors (0: no character features).
+        char_kernel: characters per detector.
+        dropout: dropout on the inputs, between layers and on the encoder's outputs.
+        word_dropout: training-time probability of replacing a word by the unknown word.
+        lowercase: look words up lower-cased (follows the pretrained vectors).
+        max_word_chars: longer words keep their first and last ``max_word_chars // 2`` chars.
+        num_words, num_chars, num_upos, num_xpos: vocabulary sizes (set when training).
+    """
+
+    cell: str = "lstm"
+    bidirectional: bool = True
+    layers: int = 2
+    hidden: int = 128
+    word_dim: int = 100
+    freeze_embeddings: bool = False
+    char_dim: int = 32
+    char_filters: int = 64
+    char_kernel: int = 3
+    dropout: float = 0.33
+    word_dropout: float = 0.05
+    lowercase: bool = True
+    max_word_chars: int = 20
+    num_words: int = 0
+    num_chars: int = 0
+    num_upos: int = 0
+    num_xpos: int = 0
+
+    def __post_init__(self) -> None:
+        if self.cell not in CELLS:
+            raise SeqnlpError(f"cell must be one of {CELLS}, got {self.cell!r}")
+        for name in ("layers", "hidden", "char_kernel", "max_word_chars"):
+            if getattr(self, name) < 1:
+                raise SeqnlpError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.char_kernel % 2 == 0:
+            raise SeqnlpError(f"char_kernel must be odd, got {self.char_kernel}")
+        if self.word_dim < 0 or self.char_filters < 0 or self.char_dim < 1:
+            raise SeqnlpError("word_dim and char_filters cannot be negative, char_dim must be >= 1")
+        if not self.word_dim and not self.char_filters:
+            raise SeqnlpError("a tagger needs word embeddings or character features (or both)")
+        if not (0 <= self.dropout < 1 and 0 <= self.word_dropout < 1):
+            raise SeqnlpError("dropout and word_dropout must be in [0, 1)")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str | os.PathLike = "config") -> TaggerConfig:
+        """Rebuild a saved config; unknown or missing fields are a :class:`ModelFileError`."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ModelFileError(f"{source}: unknown tagger config fields {unknown}")
+        try:
+            return cls(**data)
+        except (TypeError, SeqnlpError) as exc:
+            raise ModelFileError(f"{source}: invalid tagger config ({exc})") from None
+
+
+def expected_shapes(config: TaggerConfig) -> dict[str, tuple[int, ...]]:
+    """The ``state_dict`` of ``TaggerNet(config)``: tensor names and shapes, without torch."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    features = 0
+    if config.word_dim:
+        shapes["word_embedding.weight"] = (config.num_words, config.word_dim)
+        features += config.word_dim
+    if config.char_filters:
+        shapes["char_encoder.embedding.weight"] = (config.num_chars, config.char_dim)
+        shapes["char_encoder.conv.weight"] = (
+            config.char_filters,
+            config.char_dim,
+            config.char_kernel,
+        )
+        shapes["char_encoder.conv.bias"] = (config.char_filters,)
+        features += config.char_filters
+    gates, hidden = GATES[config.cell], config.hidden
+    directions = 2 if config.bidirectional else 1
+    for layer in range(config.layers):
+        inputs = features if layer == 0 else directions * hidden
+        for suffix in ("", "_reverse")[:directions]:
+            name = f"encoder.rnn.{{}}_l{layer}{suffix}"
+            shapes[name.format("weight_ih")] = (gates * hidden, inputs)
+            shapes[name.format("weight_hh")] = (gates * hidden, hidden)
+            shapes[name.format("bias_ih")] = (gates * hidden,)
+            shapes[name.format("bias_hh")] = (gates * hidden,)
+    for head, size in (("upos", config.num_upos), ("xpos", config.num_xpos)):
+        shapes[f"{head}_head.weight"] = (size, directions * hidden)
+        shapes[f"{head}_head.bias"] = (size,)
+    return shapes
+
+
+class TokenEncoder:
+    """Tokens -> the id arrays that :class:`seqnlp.nn.TaggerNet` and its numpy twin take.
+
+    The one path from strings to ids, for training batches and for a user's text alike.
+    """
+
+    def __init__(self, config: TaggerConfig, words: Vocab, chars: Vocab) -> None:
+        self.config = config
+        self.words = words
+        self.chars = chars
+        self._bow, self._eow = chars[BOW], chars[EOW]
+        self._char_cache: dict[str, list[int]] = {}
+
+    def word_key(self, token: str) -> str:
+        """The word vocabulary's key for ``token`` (as the pretrained vectors look it up)."""
+        return token.lower() if self.config.lowercase else token
+
+    def char_ids(self, token: str) -> list[int]:
+        """``<w>`` + characters + ``</w>``; an over-long word keeps its two ends."""
+        ids = self._char_cache.get(token)
+        if ids is None:
+            limit = self.config.max_word_chars
+            text = token if len(token) <= limit else token[: limit // 2] + token[-(limit // 2) :]
+            stoi = self.chars.stoi
+            ids = [self._bow, *(stoi.get(c, UNK_ID) for c in text), self._eow]
+            if len(self._char_cache) >= _CHAR_CACHE_SIZE:
+                self._char_cache.clear()
+            self._char_cache[token] = ids
+        return ids
+
+    def encode(self, sentences: Sequence[Sequence[str]]) -> dict[str, np.ndarray]:
+        """Pad a batch of non-empty token lists.
+
+        Returns:
+            ``words`` (batch, seq), ``chars`` (forms, max_chars) for the distinct forms,
+            ``char_index`` (batch, seq) into ``chars``, ``lengths`` (batch,), all int64.
+        """
+        lengths = np.array([len(s) for s in sentences], dtype=np.int64)
+        if len(lengths) and lengths.min() < 1:
+            raise ValueError("cannot encode an empty sentence")
+        steps = int(lengths.max()) if len(lengths) else 0
+        words = np.full((len(sentences), steps), PAD_ID, dtype=np.int64)
+        char_index = np.zeros((len(sentences), steps), dtype=np.int64)
+        forms: dict[str, int] = {}
+        word_stoi = self.words.stoi
+        key = self.word_key
+        for i, sentence in enumerate(sentences):
+            words[i, : len(sentence)] = [word_stoi.get(key(t), UNK_ID) for t in sentence]
+            char_index[i, : len(sentence)] = [forms.setdefault(t, len(forms)) for t in sentence]
+        spelled = [self.char_ids(form) for form in forms]
+        width = max((len(s) for s in spelled), default=1)
+        chars = np.zeros((max(len(spelled), 1), width), dtype=np.int64)
+        for row, ids in enumerate(spelled):
+            chars[row, : len(ids)] = ids
+        return {"words": words, "chars": chars, "char_index": char_index, "lengths": lengths}
+
+
+def _windows(tokens: Sequence[str]) -> list[Sequence[str]]:
+    return [tokens[i : i + MAX_WINDOW] for i in range(0, len(tokens), MAX_WINDOW)]
+
+
+class Tagger:
+    """A trained part-of-speech tagger: tokens or raw text in, (word, UPOS, XPOS) out.
+
+    Load one with :meth:`load` (or ``seqnlp.load_tagger()``), train one with :meth:`train`.
+    """
+
+    def __init__(
+        self,
+        config: TaggerConfig,
+        vocabs: dict[str, Vocab],
+        tensors: dict[str, np.ndarray],
+        meta: dict[str, Any] | None = None,
+        path: Path | None = None,
+    ) -> None:
+        self.config = config
+        self.vocabs = vocabs
+        self.tensors = tensors
+        self.meta = dict(meta or {})
+        self.path = path
+        self.encoder = TokenEncoder(config, vocabs["words"], vocabs["chars"])
+        self.upos_tags = vocabs["upos"].itos
+        self.xpos_tags = vocabs["xpos"].itos
+        self._network = TaggerNumpy(config, tensors)
+
+    # ------------------------------------------------------------------ files
+    @classmethod
+    def load(cls, directory: str | os.PathLike | None = None) -> Tagger:
+        """Load a tagger directory; None loads the tagger shipped with seqnlp.
+
+        Raises:
+            ModelFileError: not a tagger (e.g. a sentiment model), corrupted, or incomplete.
+        """
+        path = serialization.resolve_model(directory if directory is not None else KIND)
+        model = serialization.load_model(path, KIND)
+        config = TaggerConfig.from_dict(model.config, path / serialization.CONFIG_FILE)
+        if not model.vocab:
+            raise ModelFileError(f"{path} has no {serialization.VOCAB_FILE}")
+        try:
+            vocabs = {
+                "words": Vocab.from_dict(model.vocab["words"]),
+                "chars": Vocab.from_dict(model.vocab["chars"]),
+                "upos": Vocab.from_dict(model.vocab["upos"]),
+                "xpos": Vocab.from_dict(model.vocab["xpos"]),
+            }
+        except (KeyError, TypeError) as exc:
+            raise ModelFileError(f"{path}: vocab.json lacks a vocabulary ({exc})") from None
+        sizes = {
+            "num_words": len(vocabs["words"]),
+            "num_chars": len(vocabs["chars"]),
+            "num_upos": len(vocabs["upos"]),
+            "num_xpos": len(vocabs["xpos"]),
+        }
+        wrong = {k: v for k, v in sizes.items() if getattr(config, k) != v}
+        if wrong:
+            raise ModelFileError(f"{path}: vocab.json does not match config.json ({wrong})")
+        serialization.check_shapes(model.tensors, expected_shapes(config), source=path)
+        return cls(config, vocabs, model.tensors, model.meta, path)
+
+    def save(
+        self, directory: str | os.PathLike, *, overwrite: bool = False, dtype: str = "float16"
+    ) -> Path:
+        """Save as a model directory (atomically); ``dtype="float16"`` halves the file."""
+        if dtype not in DTYPES:
+            raise SeqnlpError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        tensors = {k: np.asarray(v, dtype=dtype) for k, v in self.tensors.items()}
+        return serialization.save_model(
+            directory,
+            kind=KIND,
+            config=self.config,
+            tensors=tensors,
+            vocab={k: v.to_dict() for k, v in self.vocabs.items()},
+            meta={**self.meta, "dtype": dtype},
+            overwrite=overwrite,
+        )
+
+    # ------------------------------------------------------------------ tagging
+    def predict_ids(
+        self, sentences: Sequence[Sequence[str]]
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """UPOS and XPOS ids for one batch of non-empty token lists, in input order."""
+        if not sentences:
+            return []
+        arrays = self.encoder.encode(sentences)
+        upos, xpos = self._network(**arrays)
+        upos, xpos = upos.argmax(-1), xpos.argmax(-1)
+        return [(upos[i, :n], xpos[i, :n]) for i, n in enumerate(arrays["lengths"])]
+
+    def iter_tag(
+        self,
+        items: Iterable[tuple[Any, Sequence[str]]],
+        batch_size: int = 256,
+    ) -> Iterator[tuple[Any, list[str], list[str], list[str]]]:
+        """Tag a stream of ``(key, tokens)`` pairs, yielding ``(key, tokens, upos, xpos)``.
+
+        Order is preserved and memory stays constant: pairs are read ``8 * batch_size`` at a
+        time, sorted by length into batches (little padding), and yielded in input order.
+        Empty token lists yield empty tags.
+        """
+        if batch_size < 1:
+            raise SeqnlpError(f"batch size must be at least 1, got {batch_size}")
+        items = iter(items)
+        while chunk := list(islice(items, 8 * batch_size)):
+            windows: list[tuple[int, Sequence[str]]] = []
+            for i, (_, tokens) in enumerate(chunk):
+                windows += [(i, w) for w in _windows(tokens)]
+            order = sorted(range(len(windows)), key=lambda j: len(windows[j][1]))
+            tags: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(windows)
+            for start in range(0, len(order), batch_size):
+                batch = order[start : start + batch_size]
+                results = self.predict_ids([windows[j][1] for j in batch])
+                for j, result in zip(batch, results, strict=True):
+                    tags[j] = result
+            upos: list[list[str]] = [[] for _ in chunk]
+            xpos: list[list[str]] = [[] for _ in chunk]
+            for (i, _), (u, x) in zip(windows, tags, strict=True):
+                upos[i] += [self.upos_tags[k] for k in u]
+                xpos[i] += [self.xpos_tags[k] for k in x]
+            for (key, tokens), u, x in zip(chunk, upos, xpos, strict=True):
+                yield key, list(tokens), u, x
+
+    def tag_tokens(
+        self, sentences: Sequence[Sequence[str]], batch_size: int = 256
+    ) -> list[list[TaggedToken]]:
+        """Tag pre-tokenized sentences: ``[["I", "saw", "a", "saw"]]`` ->
+        ``[[("I", "PRON", "PRP"), ("saw", "VERB", "VBD"), ...]]``."""
+        tagged = self.iter_tag(enumerate(sentences), batch_size)
+        return [list(zip(tokens, u, x, strict=True)) for _, tokens, u, x in tagged]
+
+    def tag(self, texts: Sequence[str], batch_size: int = 256) -> list[list[TaggedToken]]:
+        """Tokenize raw texts (sentences and words, EWT conventions) and tag them.
+
+        Returns one list of (word, UPOS, XPOS) per text, its sentences one after another;
+        an empty or blank text gives an empty list.
+        """
+        from seqnlp.tokenize import tokenize
+
+        if isinstance(texts, str):
+            raise TypeError("tag() takes a list of texts; wrap a single text in a list")
+        sentences = ((i, s) for i, text in enumerate(texts) for s in tokenize(text))
+        result: list[list[TaggedToken]] = [[] for _ in texts]
+        for i, tokens, u, x in self.iter_tag(sentences, batch_size):
+            result[i] += zip(tokens, u, x, strict=True)
+        return result
+
+    def __repr__(self) -> str:
+        c = self.config
+        where = f" from {self.path}" if self.path else ""
+        return (
+            f"<Tagger {'bi' if c.bidirectional else 'uni'}-{c.cell} {c.layers}x{c.hidden}, "
+            f"{len(self.upos_tags)} UPOS, {len(self.xpos_tags)} XPOS tags{where}>"
+        )
+
+    # ------------------------------------------------------------------ training
+    @classmethod
+    def train(cls, **kwargs: Any) -> Tagger:
+        """Train a tagger; the arguments are those of :func:`train_tagger`."""
+        return train_tagger(**kwargs)[0]
+
+
+# ---------------------------------------------------------------------------- training
+
+
+def _read_tagged(name_or_path: str | os.PathLike, split: str) -> tuple[list[TaggedSentence], Path]:
+    from seqnlp.corpus import read_conllu
+    from seqnlp.datasets import resolve
+
+    path = resolve(name_or_path, split)
+    if isinstance(path, list):
+        if len(path) != 1:
+            raise DataError(f"{name_or_path}: {split} has {len(path)} files; pass one file")
+        path = path[0]
+    sentences = list(read_conllu(path))
+    if not sentences:
+        raise DataError(f"{path}: no sentences")
+    return sentences, Path(path)
+
+
+def build_vocabs(
+    sentences: Sequence[TaggedSentence],
+    *,
+    lowercase: bool,
+    vectors: Any = None,
+    max_words: int = 20_000,
+    min_count: int = 2,
+) -> dict[str, Vocab]:
+    """Vocabularies of a new tagger.
+
+    Words: training words seen ``min_count`` times or known to the pretrained ``vectors``,
+    most frequent first, then the vectors' most frequent words, up to ``max_words``. Every
+    other word is unknown and tagged from its spelling. Characters: all in the training data.
+    """
+    counts = Counter(w.lower() if lowercase else w for s in sentences for w in s.words)
+    known = vectors.index if vectors is not None else {}
+    items = [w for w, c in counts.most_common() if c >= min_count or w in known]
+    items = items[: max(max_words - 2, 0)]
+    if vectors is not None and len(items) < max_words - 2:
+        seen = set(items)
+        for word in vectors.words:
+            if len(items) >= max_words - 2:
+                break
+            if word not in seen:
+                seen.add(word)
+                items.append(word)
+    char_counts = Counter(c for s in sentences for w in s.words for c in w)
+    return {
+        "words": Vocab(items),
+        "chars": Vocab([BOW, EOW, *(c for c, _ in char_counts.most_common())]),
+        "upos": Vocab(sorted({t for s in sentences for t in s.upos}), specials=False),
+        "xpos": Vocab(sorted({t for s in sentences for t in s.xpos}), specials=False),
+    }
+
+
+def _embedding_init(vectors: Any, vocab: Vocab, dim: int) -> tuple[np.ndarray, float]:
+    """Rows for the word embedding from pretrained vectors, PCA-reduced to ``dim``."""
+    matrix, coverage = vectors.embedding_matrix(vocab)
+    if dim < matrix.shape[1]:
+        # Keep the directions of largest variance: most of what the tagger can use, in a
+        # smaller model (the shipped tagger's size is mostly this matrix).
+        known = matrix[2:]
+        mean = known.mean(axis=0)
+        _, _, vt = np.linalg.svd(known - mean, full_matrices=False)
+        reduced = (matrix - mean) @ vt[:dim].T
+        reduced *= matrix.std() / max(float(reduced.std()), 1e-12)
+        reduced[PAD_ID] = 0.0
+        matrix = reduced.astype(np.float32)
+    elif dim > matrix.shape[1]:
+        raise SeqnlpError(f"word_dim {dim} is larger than the vectors' {matrix.shape[1]}")
+    return matrix, coverage
+
+
+def checkpoint_dir_for(output: str | os.PathLike) -> Path:
+    """Where training into ``output`` keeps its checkpoint: ``<output>.checkpoint``."""
+    output = Path(output)
+    return output.with_name(output.name + ".checkpoint")
+
+
+def train_tagger(
+    *,
+    output: str | os.PathLike,
+    train: str | os.PathLike = "ud-english-ewt",
+    dev: str | os.PathLike = "ud-english-ewt",
+    embeddings: str | os.PathLike | None = "default",
+    config: TaggerConfig | None = None,
+    train_config: TrainConfig | None = None,
+    max_words: int = 20_000,
+    dtype: str = "float16",
+    resume: bool = False,
+    overwrite: bool = False,
+    keep_checkpoint: bool = False,
+    progress: bool = True,
+    on_epoch: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[Tagger, TrainResult]:
+    """Train a tagger on CoNLL-U data, keeping the best epoch on dev in ``output``.
+
+    Args:
+        output: model directory; the best model so far is saved there after every epoch that
+            improves on dev, so an interrupted run still leaves a usable tagger.
+        train, dev: dataset names (their train/dev split) or CoNLL-U files.
+        embeddings: pretrained word vectors: ``"default"`` (shipped), a vectors directory,
+            or None for randomly initialised word embeddings.
+        config: the network (vocabulary sizes are filled in); default :class:`TaggerConfig`.
+        train_config: epochs, batch size, learning rate... (:class:`seqnlp.training.TrainConfig`).
+        max_words: word vocabulary size, which dominates the model's size.
+        dtype: weights on disk, ``float16`` or ``float32``.
+        resume: continue from ``<output>.checkpoint``; the network and vocabularies come from
+            the model saved in ``output``, not from ``config``.
+        overwrite: replace an existing ``output``.
+        keep_checkpoint: keep ``<output>.checkpoint`` after training finishes.
+        progress: tqdm bars per epoch.
+        on_epoch: called with every epoch's record (loss, dev accuracies, seconds).
+
+    Returns:
+        The best tagger (also saved in ``output``) and the :class:`TrainResult`.
+    """
+    import torch
+
+    from seqnlp.nn import IGNORE_INDEX, TaggerNet
+    from seqnlp.training import Batch, TrainConfig, fit, seed_everything
+
+    if dtype not in DTYPES:
+        raise SeqnlpError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+    train_config = train_config or TrainConfig()
+    output = Path(output)
+    checkpoint_dir = checkpoint_dir_for(output)
+    if not resume and output.exists() and not overwrite:
+        raise SeqnlpError(f"{output} already exists; choose another name or overwrite it")
+    train_sents, train_path = _read_tagged(train, "train")
+    dev_sents, dev_path = _read_tagged(dev, "dev")
+    meta: dict[str, Any] = {
+        "data": {"train": str(train_path), "dev": str(dev_path)},
+        "train_config": dataclasses.asdict(train_config),
+    }
+    init = None
+    if resume:
+        if not (output / serialization.CONFIG_FILE).is_file():
+            raise SeqnlpError(f"nothing to resume: {output} holds no model yet")
+        saved = Tagger.load(output)
+        config, vocabs = saved.config, saved.vocabs
+        meta.update({k: v for k, v in saved.meta.items() if k == "embeddings"})
+    else:
+        config = dataclasses.replace(config or TaggerConfig())
+        vectors = None
+        if embeddings is not None:
+            from seqnlp.embeddings import WordVectors
+
+            vectors = WordVectors.load(None if str(embeddings) == "default" else embeddings)
+            config.lowercase = vectors.config.lowercase
+        vocabs = build_vocabs(
+            train_sents, lowercase=config.lowercase, vectors=vectors, max_words=max_words
+        )
+        config.num_words = len(vocabs["words"])
+        config.num_chars = len(vocabs["chars"])
+        config.num_upos = len(vocabs["upos"])
+        config.num_xpos = len(vocabs["xpos"])
+        if vectors is not None and config.word_dim:
+            init, coverage = _embedding_init(vectors, vocabs["words"], config.word_dim)
+            meta["embeddings"] = {
+                "source": str(vectors.meta.get("path", embeddings)),
+                "dim": vectors.dim,
+                "coverage": round(coverage, 4),
+            }
+            log.info("pretrained vectors cover %.1f%% of the word vocabulary", 100 * coverage)
+        elif config.word_dim:
+            meta["embeddings"] = None
+
+    seed_everything(train_config.seed)
+    network = TaggerNet(config)
+    if init is not None:
+        with torch.no_grad():
+            network.word_embedding.weight.copy_(torch.from_numpy(init))
+
+    encoder = TokenEncoder(config, vocabs["words"], vocabs["chars"])
+    upos_vocab, xpos_vocab = vocabs["upos"], vocabs["xpos"]
+
+    def example(s: TaggedSentence) -> tuple[list[str], list[int], list[int]]:
+        upos = [upos_vocab.stoi.get(t, IGNORE_INDEX) for t in s.upos]
+        xpos = [xpos_vocab.stoi.get(t, IGNORE_INDEX) for t in s.xpos]
+        return s.words, upos, xpos
+
+    train_examples = [example(s) for s in train_sents]
+    dev_examples = [example(s) for s in dev_sents]
+
+    def collate(examples: list[tuple[list[str], list[int], list[int]]]) -> Batch:
+        arrays = encoder.encode([words for words, _, _ in examples])
+        steps = arrays["words"].shape[1]
+        targets = {}
+        for k, key in ((1, "upos"), (2, "xpos")):
+            padded = np.full((len(examples), steps), IGNORE_INDEX, dtype=np.int64)
+            for i, ex in enumerate(examples):
+                padded[i, : len(ex[k])] = ex[k]
+            targets[key] = torch.from_numpy(padded)
+        inputs = {k: torch.from_numpy(v) for k, v in arrays.items()}
+        return Batch(inputs, targets, int(arrays["lengths"].sum()))
+
+    def evaluate(net: Any, examples: Sequence[Any]) -> dict[str, float]:
+        device = next(net.parameters()).device
+        correct_u = correct_x = total = 0
+        order = sorted(range(len(examples)), key=lambda i: len(examples[i][0]))
+        for start in range(0, len(order), 256):
+            batch = collate([examples[i] for i in order[start : start + 256]]).to(device)
+            upos, xpos = net(**batch.inputs)
+            mask = batch.targets["upos"] != IGNORE_INDEX
+            correct_u += int(((upos.argmax(-1) == batch.targets["upos"]) & mask).sum())
+            correct_x += int(((xpos.argmax(-1) == batch.targets["xpos"]) & mask).sum())
+            total += int(mask.sum())
+        upos_acc, xpos_acc = correct_u / max(total, 1), correct_x / max(total, 1)
+        return {
+            "upos_accuracy": upos_acc,
+            "xpos_accuracy": xpos_acc,
+            "accuracy": (upos_acc + xpos_acc) / 2,
+        }
+
+    def on_best(net: Any, metrics: dict[str, float], epoch: int) -> None:
+        tagger = _from_network(net, config, vocabs, {**meta, "dev": metrics, "epoch": epoch})
+        tagger.save(output, overwrite=True, dtype=dtype)
+
+    result = fit(
+        network,
+        train_examples,
+        dev_examples,
+        collate=collate,
+        evaluate=evaluate,
+        metric="accuracy",
+        config=train_config,
+        length=lambda ex: len(ex[0]),
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+        on_best=on_best,
+        on_epoch=on_epoch,
+        progress=progress,
+    )
+    tagger = Tagger.load(output)
+    tagger.meta["training"] = {
+        "epochs": result.epochs,
+        "best_epoch": result.best_epoch,
+        "stopped_early": result.stopped_early,
+        "seconds": round(result.seconds, 1),
+        "history": result.history,
+    }
+    tagger.save(output, overwrite=True, dtype=dtype)
+    if not keep_checkpoint:
+        shutil.rmtree(checkpoint_dir, ignore_errors=True)
+    return tagger, result
+
+
+def _from_network(
+    network: Any, config: TaggerConfig, vocabs: dict[str, Vocab], meta: dict[str, Any]
+) -> Tagger:
+    tensors = {k: v.detach().cpu().float().numpy() for k, v in network.state_dict().items()}
+    return Tagger(config, vocabs, tensors, meta)
+
+
+__all__ = [
+    "KIND",
+    "MAX_WINDOW",
+    "TaggedToken",
+    "Tagger",
+    "TaggerConfig",
+    "TokenEncoder",
+    "build_vocabs",
+    "checkpoint_dir_for",
+    "expected_shapes",
+    "train_tagger",
+]

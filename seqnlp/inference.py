@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from seqnlp.sentiment import SentimentConfig
     from seqnlp.tagger import TaggerConfig
 
 CELLS = ("rnn", "lstm", "gru")  # the same choices as seqnlp.nn.CELLS, without importing torch
@@ -258,4 +259,43 @@ class TaggerNumpy:
         return linear(states, *self.upos), linear(states, *self.xpos)
 
 
-__all__ = ["CELLS", "CharCNN", "RNN", "TaggerNumpy", "linear"]
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Probabilities over the last axis, computed stably (float32 in, float32 out)."""
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class SentimentNumpy:
+    """Numpy twin of :class:`seqnlp.nn.SentimentNet` (inference only: no dropout)."""
+
+    def __init__(self, config: SentimentConfig, tensors: Mapping[str, np.ndarray]) -> None:
+        self.pooling = config.pooling
+        self.embedding = _f32(tensors["embedding.weight"])
+        self.encoder = RNN(
+            tensors, "encoder.rnn.", config.cell, config.layers, config.bidirectional
+        )
+        self.attention = (
+            (_f32(tensors["attention.weight"]), _f32(tensors["attention.bias"]))
+            if config.pooling == "attention"
+            else None
+        )
+        self.output = (_f32(tensors["output.weight"]), _f32(tensors["output.bias"]))
+
+    def __call__(self, words: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """(batch, seq) ids and (batch,) lengths -> (batch, labels) scores, as the network."""
+        states, final = self.encoder(self.embedding[words], lengths)
+        real = (np.arange(words.shape[1])[None, :] < np.asarray(lengths)[:, None])[..., None]
+        if self.pooling == "last":
+            pooled = final
+        elif self.pooling == "max":
+            pooled = np.where(real, states, -np.inf).max(axis=1)
+        elif self.pooling == "mean":
+            pooled = states.sum(axis=1) / real.sum(axis=1)
+        else:
+            scores = np.where(real, linear(states, *self.attention), -np.inf)  # (batch, seq, 1)
+            pooled = (softmax(scores.transpose(0, 2, 1)).transpose(0, 2, 1) * states).sum(axis=1)
+        return linear(_f32(pooled), *self.output)
+
+
+__all__ = ["CELLS", "CharCNN", "RNN", "SentimentNumpy", "TaggerNumpy", "linear", "softmax"]

@@ -56,13 +56,13 @@ def toy(n: int, seed: int, classes: int = 2) -> list[LabeledText]:
 TINY = dict(word_dim=8, hidden=6, dropout=0.1, embedding_dropout=0.0)
 
 
-def tiny_train(tmp_path=None, classes=2, epochs=2, **config):
+def tiny_train(tmp_path=None, classes=2, epochs=2, n=60, **config):
     model_config = SentimentConfig(**{**TINY, **config})
     return train(
-        toy(60, 1, classes),
+        toy(n, 1, classes),
         toy(20, 2, classes),
         model_config,
-        TrainConfig(epochs=epochs, batch_size=8, lr=0.01, seed=3, device="cpu"),
+        TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
         embeddings=None,
         output=None if tmp_path is None else tmp_path / "model",
         progress=False,
@@ -207,8 +207,8 @@ def test_numpy_prediction_matches_the_torch_network(pooling):
 
 
 def test_learns_the_toy_task_and_repeats_with_the_seed():
-    a, result = tiny_train(epochs=6)
-    b, _ = tiny_train(epochs=6)
+    a, result = tiny_train(epochs=6, n=120)
+    b, _ = tiny_train(epochs=6, n=120)
     assert result.best_metric >= 0.9
     assert [p.label for p in a.predict(["a good film", "a dull film"])] == ["0", "1"]
     assert all(np.array_equal(a.tensors[k], b.tensors[k]) for k in a.tensors)

@@ -22,13 +22,19 @@ COMMANDS: dict[str, str] = {
     "analogy": "embeddings:analogy",
     "data": "data:data",
     "evaluate-embeddings": "embeddings:evaluate_embeddings",
+    "evaluate-sentiment": "sentiment:evaluate_sentiment",
+    "evaluate-tagger": "tagger:evaluate_tagger",
     "evaluate-tokenizer": "tokenize:evaluate_tokenizer_cmd",
     "info": "info:info",
     "plot-embeddings": "embeddings:plot_embeddings",
+    "sentiment": "sentiment:sentiment",
     "similar": "embeddings:similar",
     "similarity": "embeddings:similarity",
+    "tag": "tagger:tag",
     "tokenize": "tokenize:tokenize_cmd",
     "train-embeddings": "embeddings:train_embeddings",
+    "train-sentiment": "sentiment:train_sentiment",
+    "train-tagger": "tagger:train_tagger",
 }
 
 

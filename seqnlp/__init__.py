@@ -14,10 +14,22 @@ __version__ = "0.1.0"
 
 logging.getLogger("seqnlp").addHandler(logging.NullHandler())
 
+
+def load_classifier(path=None):
+    """The sentiment classifier at ``path`` (default: the one shipped with seqnlp).
+
+    ``seqnlp.load_classifier().predict(["a gripping, funny film"])`` -> label, probability.
+    """
+    from seqnlp.sentiment import SentimentClassifier
+
+    return SentimentClassifier.load(path)
+
+
 __all__ = [
     "DataError",
     "ModelFileError",
     "SeqnlpError",
     "UnknownWordError",
     "__version__",
+    "load_classifier",
 ]

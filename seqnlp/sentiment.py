@@ -383,13 +383,17 @@ class SentimentClassifier:
         Raises:
             DataError: the examples use labels the model does not know.
         """
-        from seqnlp.evaluation import classification_report
+        from seqnlp.evaluation import classification_report, confusion_matrix
 
         check_labels(examples, self.labels + self.label_names, "the evaluation data")
         probs = self.probabilities([e.text for e in examples], batch_size)
         gold = [self.label_names[self.label_index(e.label)] for e in examples]
         predicted = [self.label_names[int(i)] for i in probs.argmax(axis=1)]
-        return classification_report(gold, predicted, labels=self.label_names)
+        report = classification_report(gold, predicted, labels=self.label_names)
+        report["labels"] = list(self.label_names)
+        # rows: gold label, columns: predicted label, in the order of "labels"
+        report["confusion"] = confusion_matrix(gold, predicted, self.label_names).tolist()
+        return report
 
     # ------------------------------------------------------------------ storage
     def expected_shapes(self) -> dict[str, tuple[int, ...]]:

@@ -1,0 +1,358 @@
+"""Sentiment commands: train-sentiment, sentiment, evaluate-sentiment.
+
+Only click and the standard library are imported here; the library (and torch, for
+training only) is imported inside the command bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from seqnlp.cli.common import model_option, reject_existing_output
+
+MODEL_HELP = "Classifier directory (default: the sentiment model shipped with seqnlp)."
+SOURCE_HELP = "A file, or a dataset NAME[:SPLIT] (e.g. sst2:phrases)."
+SST2_NAMES = ("negative", "positive")
+
+
+def _format_options(func):
+    """--format, --text-column, --label-column and --errors, shared by the data commands."""
+    options = [
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["sst", "glue", "tsv", "csv"]),
+            help="sst: '<label> <sentence>' lines; glue: headed TSV (sentence, label); "
+            "tsv/csv: headed, columns by name. Default: from the dataset or file suffix.",
+        ),
+        click.option(
+            "--text-column", default="sentence", show_default=True, help="tsv/csv text column."
+        ),
+        click.option(
+            "--label-column", default="label", show_default=True, help="tsv/csv label column."
+        ),
+        click.option(
+            "--errors",
+            type=click.Choice(["strict", "replace"]),
+            default="strict",
+            show_default=True,
+            help="Invalid UTF-8: fail naming the line, or replace the bad bytes.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def split_source(spec: str, default_split: str) -> tuple[str, str]:
+    """``sst2:phrases`` -> ("sst2", "phrases"); an existing file or a bare name keeps the split."""
+    if Path(spec).exists() or ":" not in spec:
+        return spec, default_split
+    name, split = spec.rsplit(":", 1)
+    return name, split
+
+
+def _read(spec: str, split: str, fmt, text_column, label_column, errors):
+    from seqnlp.sentiment import read_labeled
+
+    name, split = split_source(spec, split)
+    return read_labeled(name, split, fmt, text_column, label_column, errors)
+
+
+@click.command("train-sentiment")
+@click.option(
+    "--train",
+    "train_sources",
+    multiple=True,
+    default=["sst2:phrases", "sst2:train"],
+    show_default=True,
+    metavar="NAME|FILE",
+    help=SOURCE_HELP + " Repeatable; repeated texts are kept once.",
+)
+@click.option("--dev", default="sst2:dev", show_default=True, metavar="NAME|FILE", help=SOURCE_HELP)
+@click.option(
+    "--test",
+    default=None,
+    metavar="NAME|FILE",
+    help="Scored once at the end (default: sst2:test when training on sst2; 'none' skips).",
+)
+@_format_options
+@click.option(
+    "--embeddings",
+    default="default",
+    show_default=True,
+    metavar="DIR|default|none",
+    help="Initial word vectors: a vectors directory, the shipped ones, or random.",
+)
+@click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained vectors fixed.")
+@click.option("--cell", type=click.Choice(["rnn", "lstm", "gru"]), default="gru", show_default=True)
+@click.option(
+    "--pooling",
+    type=click.Choice(["last", "max", "mean", "attention"]),
+    default="max",
+    show_default=True,
+    help="How the states over time become one vector.",
+)
+@click.option("--bidirectional/--unidirectional", default=True, show_default=True)
+@click.option("--layers", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--hidden", default=150, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--dropout", default=0.5, show_default=True, type=click.FloatRange(0, 1, max_open=True)
+)
+@click.option(
+    "--embedding-dropout",
+    default=0.3,
+    show_default=True,
+    type=click.FloatRange(0, 1, max_open=True),
+)
+@click.option("--epochs", default=8, show_default=True, type=click.IntRange(min=1))
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(min=1))
+@click.option("--lr", default=1e-3, show_default=True, type=click.FloatRange(min=0, min_open=True))
+@click.option("--lr-decay", default=1.0, show_default=True, help="Learning-rate factor per epoch.")
+@click.option("--clip", default=5.0, show_default=True, help="Gradient norm limit (0: none).")
+@click.option("--patience", default=3, show_default=True, help="Epochs without progress to stop.")
+@click.option("--seed", default=1, show_default=True, help="Seeds weights, dropout, batch order.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto")
+@click.option(
+    "--label-names",
+    metavar="NAME,NAME,...",
+    help="Names for the labels in sorted order (default for SST-2: negative,positive).",
+)
+@click.option(
+    "--output",
+    "-o",
+    default="sentiment-model",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Model directory to write.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing model at --output.")
+@click.option("--resume", is_flag=True, help="Continue from the checkpoint beside --output.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar per epoch.")
+def train_sentiment(
+    train_sources,
+    dev,
+    test,
+    fmt,
+    text_column,
+    label_column,
+    errors,
+    embeddings,
+    freeze_embeddings,
+    cell,
+    pooling,
+    bidirectional,
+    layers,
+    hidden,
+    dropout,
+    embedding_dropout,
+    epochs,
+    batch_size,
+    lr,
+    lr_decay,
+    clip,
+    patience,
+    seed,
+    device,
+    label_names,
+    output,
+    force,
+    resume,
+    progress,
+):
+    """Train a recurrent sentence classifier; prints dev and test accuracy at the end.
+
+    With no options it trains the shipped recipe: SST-2 phrases plus sentences, the
+    sentence dev set to pick the best epoch, the shipped word vectors, a BiGRU with
+    max pooling (about 10-15 minutes on 2 cores):
+
+    \b
+      seqnlp train-sentiment --output my-model
+      seqnlp train-sentiment --train reviews.csv --dev dev.csv --text-column review \\
+          --label-column stars --cell lstm --pooling attention --output stars-model
+    """
+    from seqnlp.sentiment import SentimentConfig, train
+    from seqnlp.training import TrainConfig
+
+    if not resume:
+        reject_existing_output(output, force)
+    read = lambda spec, split: _read(spec, split, fmt, text_column, label_column, errors)  # noqa: E731
+    examples, seen, sources = [], set(), []
+    for spec in train_sources:
+        added = 0
+        for example in read(spec, "train"):
+            if (example.text, example.label) not in seen:
+                seen.add((example.text, example.label))
+                examples.append(example)
+                added += 1
+        sources.append({"source": spec, "examples": added})
+    dev_examples = read(dev, "dev")
+    sst2 = all(split_source(s, "train")[0] == "sst2" for s in train_sources)
+    if test is None:
+        test = "sst2:test" if sst2 else "none"
+    test_examples = None if test == "none" else read(test, "test")
+
+    names = None
+    if label_names:
+        names = [n.strip() for n in label_names.split(",")]
+    elif sst2 and {e.label for e in examples} == {"0", "1"}:
+        names = list(SST2_NAMES)
+    config = SentimentConfig(
+        cell=cell,
+        pooling=pooling,
+        bidirectional=bidirectional,
+        layers=layers,
+        hidden=hidden,
+        dropout=dropout,
+        embedding_dropout=embedding_dropout,
+        freeze_embeddings=freeze_embeddings,
+    )
+    train_config = TrainConfig(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        lr_decay=lr_decay,
+        clip=clip,
+        patience=patience,
+        seed=seed,
+        device=device,
+    )
+    classifier, result = train(
+        examples,
+        dev_examples,
+        config,
+        train_config,
+        embeddings=None if embeddings == "none" else embeddings,
+        output=output,
+        overwrite=True,
+        resume=resume,
+        label_names=names,
+        progress=progress,
+        meta={"train": sources, "dev": dev, "test": None if test == "none" else test},
+    )
+    lines = [
+        f"model saved to {output} (best epoch {result.best_epoch} of {result.epochs}, "
+        f"{result.seconds / 60:.1f} min)",
+        f"dev accuracy  {result.best_metric:.4f}",
+    ]
+    if test_examples is not None:
+        scores = classifier.evaluate(test_examples)
+        classifier.meta["test"] = {"source": test, "accuracy": scores["accuracy"]}
+        classifier.save(output, overwrite=True)
+        lines.append(f"test accuracy {scores['accuracy']:.4f}")
+    click.echo("\n".join(lines))
+
+
+@click.command("sentiment")
+@click.argument("texts", nargs=-1)
+@click.option(
+    "--input",
+    "-i",
+    "input_path",
+    type=click.Path(allow_dash=True, dir_okay=False),
+    help="Classify each non-blank line of FILE ('-' reads stdin), streaming.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per text, per line.")
+@model_option(MODEL_HELP)
+@click.option("--batch-size", default=256, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--errors",
+    type=click.Choice(["strict", "replace"]),
+    default="strict",
+    show_default=True,
+    help="Invalid UTF-8 in --input: fail naming the line, or replace the bad bytes.",
+)
+def sentiment(texts, input_path, as_json, model, batch_size, errors):
+    """Label each TEXT (or each line of --input) with its sentiment and probability.
+
+    Text is raw: it is tokenised and normalised as the training data was, so
+    "It wasn't GOOD." reads as SST's "it was n't good .".
+
+    \b
+      seqnlp sentiment "a gripping, funny film" "not good at all"
+      seqnlp sentiment --input reviews.txt --json
+    """
+    from seqnlp.errors import DataError
+    from seqnlp.sentiment import SentimentClassifier
+
+    if texts and input_path:
+        raise click.UsageError("give TEXT arguments or --input, not both")
+    if not texts and not input_path:
+        if sys.stdin.isatty():
+            raise click.UsageError("give TEXT arguments or --input FILE (or '-' for stdin)")
+        input_path = "-"
+    for number, text in enumerate(texts, start=1):
+        if not text.strip():
+            raise DataError(f"text {number} is empty")
+    classifier = SentimentClassifier.load(model)
+    stream = texts if texts else _lines(input_path, errors)
+    for text, prediction in classifier.predict_stream(stream, batch_size):
+        if as_json:
+            click.echo(json.dumps({"text": text, **prediction.to_dict()}, ensure_ascii=False))
+        else:
+            click.echo(f"{prediction.label}\t{prediction.probability:.3f}\t{text}")
+
+
+def _lines(path: str, errors: str):
+    """Non-blank lines of a file or stdin, streamed."""
+    if path == "-":
+        for line in sys.stdin:
+            if line.strip():
+                yield line.rstrip("\r\n")
+        return
+    from seqnlp.corpus import read_text_lines
+
+    yield from read_text_lines(path, errors=errors)
+
+
+@click.command("evaluate-sentiment")
+@click.option(
+    "--data", default="sst2:test", show_default=True, metavar="NAME|FILE", help=SOURCE_HELP
+)
+@_format_options
+@model_option(MODEL_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option(
+    "--confusion",
+    type=click.Path(dir_okay=False),
+    metavar="FILE.png",
+    help="Draw the confusion matrix into this image.",
+)
+def evaluate_sentiment(data, fmt, text_column, label_column, errors, model, as_json, confusion):
+    """Score a classifier on labelled data: accuracy, per-class P/R/F1, macro F1.
+
+    \b
+      seqnlp evaluate-sentiment
+      seqnlp evaluate-sentiment --data sst2:dev --json --confusion dev.png
+    """
+    from seqnlp.sentiment import SentimentClassifier
+
+    classifier = SentimentClassifier.load(model)
+    examples = _read(data, "test", fmt, text_column, label_column, errors)
+    scores = classifier.evaluate(examples)
+    scores["data"] = data
+    if confusion:
+        from seqnlp.plotting import plot_confusion
+
+        plot_confusion(
+            scores["confusion"], scores["labels"], confusion, title=f"sentiment on {data}"
+        )
+    if as_json:
+        click.echo(json.dumps(scores, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{data}: {scores['n']} texts")
+    click.echo(f"accuracy  {scores['accuracy']:.4f}")
+    click.echo(f"macro F1  {scores['macro_f1']:.4f}")
+    click.echo("")
+    width = max(len(label) for label in scores["labels"])
+    click.echo(f"{'label':<{width}}  precision  recall  f1      support")
+    for label in scores["labels"]:
+        row = scores["per_label"][label]
+        click.echo(
+            f"{label:<{width}}  {row['precision']:.4f}     {row['recall']:.4f}  "
+            f"{row['f1']:.4f}  {row['support']}"
+        )

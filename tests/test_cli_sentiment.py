@@ -1,0 +1,208 @@
+"""The sentiment commands through click's CliRunner, on tiny data written to tmp."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from seqnlp.cli import main
+from tests.test_sentiment import toy
+
+FAST = ["--embeddings", "none", "--hidden", "6", "--epochs", "2", "--batch-size", "8"]
+FAST += ["--no-progress", "--lr", "0.01"]
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def write(path, examples, fmt="sst", crlf=False):
+    end = "\r\n" if crlf else "\n"
+    if fmt == "sst":
+        lines = [f"{e.label} {e.text}" for e in examples]
+    elif fmt == "glue":
+        lines = ["label\tsentence"] + [f"{e.label}\t{e.text}" for e in examples]
+    elif fmt == "tsv":
+        lines = ["review\tstars"] + [f"{e.text}\t{e.label}" for e in examples]
+    else:
+        lines = ["stars,review"] + [f'{e.label},"{e.text}"' for e in examples]
+    path.write_bytes(end.join(lines).encode() + end.encode())
+    return str(path)
+
+
+@pytest.fixture
+def files(tmp_path):
+    return {
+        "train": write(tmp_path / "train.txt", toy(60, 1)),
+        "dev": write(tmp_path / "dev.txt", toy(20, 2)),
+        "test": write(tmp_path / "test.txt", toy(20, 3)),
+    }
+
+
+@pytest.fixture
+def model(runner, files, tmp_path):
+    out = str(tmp_path / "model")
+    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"]]
+    result = runner.invoke(main, [*args, "--test", files["test"], *FAST, "--output", out])
+    assert result.exit_code == 0, result.output
+    assert "dev accuracy" in result.output and "test accuracy" in result.output
+    return out
+
+
+def test_train_predict_evaluate(runner, model, files):
+    result = runner.invoke(main, ["sentiment", "a good film", "It wasn't dull.", "-m", model])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 2 and lines[0].split("\t")[0] in ("0", "1")
+    assert lines[1].endswith("\tIt wasn't dull.")
+
+    result = runner.invoke(main, ["evaluate-sentiment", "--data", files["test"], "-m", model])
+    assert result.exit_code == 0, result.output
+    assert "accuracy" in result.output and "macro F1" in result.output
+
+
+def test_json_output(runner, model, files, tmp_path):
+    result = runner.invoke(main, ["sentiment", "a good film", "--json", "-m", model])
+    answer = json.loads(result.output)
+    assert answer["text"] == "a good film" and set(answer["probabilities"]) == {"0", "1"}
+
+    png = tmp_path / "confusion.png"
+    args = ["evaluate-sentiment", "--data", files["dev"], "--json", "-m", model]
+    result = runner.invoke(main, [*args, "--confusion", str(png)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert scores["n"] == 20 and {"accuracy", "macro_f1"} <= set(scores)
+    assert png.stat().st_size > 1000
+
+
+def test_input_file_and_stdin(runner, model, tmp_path):
+    path = tmp_path / "texts.txt"
+    path.write_bytes(b"a good film\r\n\r\na dull film\r\nfunny\n")
+    result = runner.invoke(main, ["sentiment", "--input", str(path), "-m", model])
+    assert result.exit_code == 0, result.output
+    assert [line.split("\t")[2] for line in result.output.splitlines()] == [
+        "a good film",
+        "a dull film",
+        "funny",
+    ]
+    result = runner.invoke(main, ["sentiment", "-i", "-", "-m", model], input="good\nbad\n")
+    assert result.exit_code == 0 and len(result.output.splitlines()) == 2
+
+
+@pytest.mark.parametrize("fmt", ["glue", "tsv", "csv"])
+def test_every_reader_format(runner, tmp_path, fmt):
+    suffix = {"glue": ".tsv", "tsv": ".tsv", "csv": ".csv"}[fmt]
+    train = write(tmp_path / f"train{suffix}", toy(40, 1), fmt, crlf=True)
+    dev = write(tmp_path / f"dev{suffix}", toy(10, 2), fmt, crlf=True)
+    columns = [] if fmt == "glue" else ["--text-column", "review", "--label-column", "stars"]
+    args = ["train-sentiment", "--train", train, "--dev", dev, "--format", fmt, *columns]
+    result = runner.invoke(main, [*args, *FAST, "--output", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert "test accuracy" not in result.output  # no test set for a user's data
+    args = ["evaluate-sentiment", "--data", dev, "--format", fmt, *columns, "--json"]
+    result = runner.invoke(main, [*args, "-m", str(tmp_path / "m")])
+    assert json.loads(result.output)["n"] == 10
+
+
+def test_label_names(runner, files, tmp_path):
+    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
+    out = str(tmp_path / "m")
+    result = runner.invoke(main, [*args, "--label-names", "pos,neg", "--output", out])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["sentiment", "a good film", "-m", out])
+    assert result.output.split("\t")[0] in ("pos", "neg")
+
+
+def test_five_classes(runner, tmp_path):
+    train = write(tmp_path / "train.txt", toy(60, 1, classes=5))
+    dev = write(tmp_path / "dev.txt", toy(20, 2, classes=5))
+    out = str(tmp_path / "m")
+    args = ["train-sentiment", "--train", train, "--dev", dev, *FAST, "--output", out]
+    assert runner.invoke(main, args).exit_code == 0
+    result = runner.invoke(main, ["evaluate-sentiment", "--data", dev, "-m", out, "--json"])
+    assert json.loads(result.output)["labels"] == ["0", "1", "2", "3", "4"]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def assert_error(result, message, code=1):
+    assert result.exit_code == code, result.output
+    assert message in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_empty_text(runner, model):
+    assert_error(runner.invoke(main, ["sentiment", "", "-m", model]), "text 1 is empty")
+
+
+def test_very_long_text(runner, model):
+    result = runner.invoke(main, ["sentiment", "good " * 20000, "-m", model])
+    assert result.exit_code == 0 and "cut to its first 400" in result.output
+
+
+def test_one_class_training_file(runner, files, tmp_path):
+    train = write(tmp_path / "one.txt", [e for e in toy(20, 1) if e.label == "1"])
+    args = ["train-sentiment", "--train", train, "--dev", files["dev"], *FAST]
+    result = runner.invoke(main, [*args, "--output", str(tmp_path / "m")])
+    assert_error(result, "has 1 label (only '1'); a classifier needs at least two classes")
+
+
+def test_unknown_labels_in_dev_and_test(runner, files, model, tmp_path):
+    bad = write(tmp_path / "bad.txt", toy(6, 1, classes=3))
+    args = ["train-sentiment", "--train", files["train"], "--dev", bad, *FAST]
+    result = runner.invoke(main, [*args, "--output", str(tmp_path / "m")])
+    assert_error(result, "the dev data has labels the model does not know: '2' (2x)")
+    result = runner.invoke(main, ["evaluate-sentiment", "--data", bad, "-m", model])
+    assert_error(result, "labels the model does not know: '2'")
+
+
+def test_tsv_with_wrong_columns(runner, files, tmp_path):
+    train = write(tmp_path / "train.tsv", toy(10, 1), "tsv")
+    args = ["train-sentiment", "--train", train, "--dev", files["dev"], *FAST]
+    result = runner.invoke(main, [*args, "--output", str(tmp_path / "m")])
+    assert_error(result, "no column named 'sentence', 'label'; columns found: 'review', 'stars'")
+
+
+def test_invalid_utf8_names_the_line(runner, model, files, tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"a good film\nbad \xff film\n")
+    result = runner.invoke(main, ["sentiment", "--input", str(path), "-m", model])
+    assert_error(result, "bad.txt:2: not valid UTF-8")
+    result = runner.invoke(main, ["sentiment", "-i", str(path), "-m", model, "--errors", "replace"])
+    assert result.exit_code == 0 and len(result.output.splitlines()) == 2
+    dev = tmp_path / "dev.txt"
+    dev.write_bytes(b"1 a good film\n0 a \xff film\n")
+    result = runner.invoke(main, ["evaluate-sentiment", "--data", str(dev), "-m", model])
+    assert_error(result, "dev.txt:2: not valid UTF-8")
+
+
+def test_existing_output_needs_force(runner, files, model):
+    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
+    result = runner.invoke(main, [*args, "--output", model])
+    assert_error(result, "already exists; use --force to replace it")
+    result = runner.invoke(main, [*args, "--output", model, "--force"])
+    assert result.exit_code == 0, result.output
+
+
+def test_model_of_another_kind(runner, tmp_path):
+    import numpy as np
+
+    from seqnlp.serialization import save_model
+
+    save_model(tmp_path / "tagger", kind="tagger", config={}, tensors={"w": np.zeros(2)})
+    result = runner.invoke(main, ["sentiment", "good", "-m", str(tmp_path / "tagger")])
+    assert_error(result, "is a tagger model, not a sentiment model")
+
+
+def test_missing_file_and_text_with_input(runner, model, tmp_path):
+    result = runner.invoke(main, ["sentiment", "-i", str(tmp_path / "nope.txt"), "-m", model])
+    assert_error(result, "no such file")
+    result = runner.invoke(main, ["sentiment", "good", "-i", "-", "-m", model])
+    assert_error(result, "give TEXT arguments or --input, not both", code=2)

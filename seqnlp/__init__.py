@@ -15,6 +15,16 @@ __version__ = "0.1.0"
 logging.getLogger("seqnlp").addHandler(logging.NullHandler())
 
 
+def load_tagger(path=None):
+    """The part-of-speech tagger at ``path`` (default: the one shipped with seqnlp).
+
+    ``seqnlp.load_tagger().tag(["I saw a saw"])`` -> ``[[("I", "PRON", "PRP"), ...]]``.
+    """
+    from seqnlp.tagger import Tagger
+
+    return Tagger.load(path)
+
+
 def load_classifier(path=None):
     """The sentiment classifier at ``path`` (default: the one shipped with seqnlp).
 
@@ -32,4 +42,5 @@ __all__ = [
     "UnknownWordError",
     "__version__",
     "load_classifier",
+    "load_tagger",
 ]

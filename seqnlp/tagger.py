@@ -30,7 +30,7 @@ from seqnlp.inference import CELLS, GATES, TaggerNumpy
 from seqnlp.vocab import PAD_ID, UNK_ID, Vocab
 
 if TYPE_CHECKING:
-    from seqnlp.corpus import TaggedSentence
+    from seqnlp import corpus
     from seqnlp.training import TrainConfig, TrainResult
 
 log = logging.getLogger("seqnlp")
@@ -223,9 +223,12 @@ class Tagger:
         tensors: dict[str, np.ndarray],
         meta: dict[str, Any] | None = None,
         path: Path | None = None,
+        train_words: int | None = None,
     ) -> None:
         self.config = config
         self.vocabs = vocabs
+        # the word vocabulary lists the training words first: ids 2 .. 2 + train_words - 1
+        self.train_words = train_words
         self.tensors = tensors
         self.meta = dict(meta or {})
         self.path = path
@@ -266,7 +269,10 @@ class Tagger:
         if wrong:
             raise ModelFileError(f"{path}: vocab.json does not match config.json ({wrong})")
         serialization.check_shapes(model.tensors, expected_shapes(config), source=path)
-        return cls(config, vocabs, model.tensors, model.meta, path)
+        train_words = model.vocab.get("train_words")
+        if train_words is not None and not isinstance(train_words, int):
+            raise ModelFileError(f"{path}: vocab.json train_words must be an integer")
+        return cls(config, vocabs, model.tensors, model.meta, path, train_words)
 
     def save(
         self, directory: str | os.PathLike, *, overwrite: bool = False, dtype: str = "float16"
@@ -280,10 +286,23 @@ class Tagger:
             kind=KIND,
             config=self.config,
             tensors=tensors,
-            vocab={k: v.to_dict() for k, v in self.vocabs.items()},
+            vocab={
+                **{k: v.to_dict() for k, v in self.vocabs.items()},
+                "train_words": self.train_words,
+            },
             meta={**self.meta, "dtype": dtype},
             overwrite=overwrite,
         )
+
+    def seen_in_training(self, word: str) -> bool:
+        """Whether ``word`` (as the word vocabulary keys it) occurred in the training data.
+
+        Falls back to "has its own embedding" for taggers saved without that record.
+        """
+        index = self.vocabs["words"].stoi.get(self.encoder.word_key(word), UNK_ID)
+        if self.train_words is None:
+            return index != UNK_ID
+        return 2 <= index < 2 + self.train_words
 
     # ------------------------------------------------------------------ tagging
     def predict_ids(
@@ -369,10 +388,131 @@ class Tagger:
         return train_tagger(**kwargs)[0]
 
 
+# ---------------------------------------------------------------------------- text streams
+
+TAGSETS = ("upos", "xpos", "both")
+FORMATS = ("text", "conllu", "json")
+# Characters that end a line for str.splitlines(): never inside a CoNLL-U comment.
+_LINE_BREAKS = dict.fromkeys(map(ord, "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), " ")
+
+
+@dataclasses.dataclass
+class SentenceTags:
+    """One tagged sentence of a user's text, ready to be written out."""
+
+    text: str
+    tokens: list[str]
+    upos: list[str]
+    xpos: list[str]
+    source: int  # 1-based number of the input line (or command-line text) it came from
+
+
+def split_text(text: str) -> list[tuple[str, list[str]]]:
+    """Raw text -> (sentence text, tokens) pairs: :func:`seqnlp.tokenize.tokenize`, keeping
+    each sentence's text for CoNLL-U's ``# text``."""
+    from seqnlp.tokenize import normalize, split_sentences, word_tokenize
+
+    out = []
+    for sentence in split_sentences(normalize(text)):
+        tokens = word_tokenize(sentence)
+        if tokens:
+            out.append((sentence, tokens))
+    return out
+
+
+def tag_lines(
+    tagger: Tagger,
+    lines: Iterable[tuple[int, str]],
+    *,
+    pretokenized: bool = False,
+    batch_size: int = 256,
+) -> Iterator[SentenceTags]:
+    """Tag numbered lines of text, streaming, in order.
+
+    Args:
+        lines: (line number, text) pairs, e.g. from :func:`seqnlp.corpus.iter_lines`.
+        pretokenized: each line is one sentence of space-separated tokens; otherwise each
+            line is raw text, split into sentences and tokens.
+    """
+
+    def sentences() -> Iterator[tuple[tuple[int, str], list[str]]]:
+        for number, line in lines:
+            if pretokenized:
+                tokens = line.split()
+                if tokens:
+                    yield (number, " ".join(tokens)), tokens
+            else:
+                for text, tokens in split_text(line):
+                    yield (number, text), tokens
+
+    for (number, text), tokens, upos, xpos in tagger.iter_tag(sentences(), batch_size):
+        yield SentenceTags(text, tokens, upos, xpos, number)
+
+
+def _space_after(text: str, tokens: Sequence[str]) -> list[bool | None]:
+    """Whether whitespace follows each token in ``text`` (None where a token is not found)."""
+    flags: list[bool | None] = []
+    cursor = 0
+    for token in tokens:
+        start = text.find(token, cursor)
+        if start < 0:
+            flags.append(None)
+            continue
+        cursor = start + len(token)
+        flags.append(cursor >= len(text) or text[cursor].isspace())
+    return flags
+
+
+def format_sentence(sentence: SentenceTags, fmt: str, tagset: str, sent_id: int) -> str:
+    """One sentence as ``text`` (``word/TAG ...``), ``conllu`` or ``json`` (one line).
+
+    Args:
+        fmt: one of :data:`FORMATS`.
+        tagset: ``upos``, ``xpos`` or ``both`` (``word/UPOS/XPOS`` in text).
+        sent_id: the CoNLL-U ``# sent_id`` / JSON ``sent_id``.
+    """
+    upos = tagset in ("upos", "both")
+    xpos = tagset in ("xpos", "both")
+    if fmt == "text":
+        if tagset == "both":
+            return " ".join(
+                f"{w}/{u}/{x}"
+                for w, u, x in zip(sentence.tokens, sentence.upos, sentence.xpos, strict=True)
+            )
+        tags = sentence.upos if upos else sentence.xpos
+        return " ".join(f"{w}/{t}" for w, t in zip(sentence.tokens, tags, strict=True))
+    if fmt == "json":
+        import json
+
+        record: dict[str, Any] = {
+            "sent_id": sent_id,
+            "line": sentence.source,
+            "text": sentence.text,
+            "tokens": sentence.tokens,
+        }
+        if upos:
+            record["upos"] = sentence.upos
+        if xpos:
+            record["xpos"] = sentence.xpos
+        return json.dumps(record, ensure_ascii=False)
+    if fmt == "conllu":
+        rows = [f"# sent_id = {sent_id}", f"# text = {sentence.text.translate(_LINE_BREAKS)}"]
+        spaces = _space_after(sentence.text, sentence.tokens)
+        for i, token in enumerate(sentence.tokens):
+            misc = "SpaceAfter=No" if spaces[i] is False and i + 1 < len(spaces) else "_"
+            u = sentence.upos[i] if upos else "_"
+            x = sentence.xpos[i] if xpos else "_"
+            rows.append(f"{i + 1}\t{token}\t_\t{u}\t{x}\t_\t_\t_\t_\t{misc}")
+        return "\n".join(rows) + "\n"
+    raise SeqnlpError(f"format must be one of {FORMATS}, got {fmt!r}")
+
+
 # ---------------------------------------------------------------------------- training
 
 
-def _read_tagged(name_or_path: str | os.PathLike, split: str) -> tuple[list[TaggedSentence], Path]:
+def _read_tagged(
+    name_or_path: str | os.PathLike, split: str
+) -> tuple[list[corpus.TaggedSentence], Path]:
     from seqnlp.corpus import read_conllu
     from seqnlp.datasets import resolve
 
@@ -388,14 +528,14 @@ def _read_tagged(name_or_path: str | os.PathLike, split: str) -> tuple[list[Tagg
 
 
 def build_vocabs(
-    sentences: Sequence[TaggedSentence],
+    sentences: Sequence[corpus.TaggedSentence],
     *,
     lowercase: bool,
     vectors: Any = None,
     max_words: int = 20_000,
-    min_count: int = 2,
-) -> dict[str, Vocab]:
-    """Vocabularies of a new tagger.
+    min_count: int = 1,
+) -> tuple[dict[str, Vocab], int]:
+    """Vocabularies of a new tagger, and how many of its words come from the training data.
 
     Words: training words seen ``min_count`` times or known to the pretrained ``vectors``,
     most frequent first, then the vectors' most frequent words, up to ``max_words``. Every
@@ -405,6 +545,7 @@ def build_vocabs(
     known = vectors.index if vectors is not None else {}
     items = [w for w, c in counts.most_common() if c >= min_count or w in known]
     items = items[: max(max_words - 2, 0)]
+    train_words = len(items)
     if vectors is not None and len(items) < max_words - 2:
         seen = set(items)
         for word in vectors.words:
@@ -414,12 +555,13 @@ def build_vocabs(
                 seen.add(word)
                 items.append(word)
     char_counts = Counter(c for s in sentences for w in s.words for c in w)
-    return {
+    vocabs = {
         "words": Vocab(items),
         "chars": Vocab([BOW, EOW, *(c for c, _ in char_counts.most_common())]),
         "upos": Vocab(sorted({t for s in sentences for t in s.upos}), specials=False),
         "xpos": Vocab(sorted({t for s in sentences for t in s.xpos}), specials=False),
     }
+    return vocabs, train_words
 
 
 def _embedding_init(vectors: Any, vocab: Vocab, dim: int) -> tuple[np.ndarray, float]:
@@ -507,7 +649,7 @@ def train_tagger(
         if not (output / serialization.CONFIG_FILE).is_file():
             raise SeqnlpError(f"nothing to resume: {output} holds no model yet")
         saved = Tagger.load(output)
-        config, vocabs = saved.config, saved.vocabs
+        config, vocabs, train_words = saved.config, saved.vocabs, saved.train_words
         meta.update({k: v for k, v in saved.meta.items() if k == "embeddings"})
     else:
         config = dataclasses.replace(config or TaggerConfig())
@@ -517,7 +659,7 @@ def train_tagger(
 
             vectors = WordVectors.load(None if str(embeddings) == "default" else embeddings)
             config.lowercase = vectors.config.lowercase
-        vocabs = build_vocabs(
+        vocabs, train_words = build_vocabs(
             train_sents, lowercase=config.lowercase, vectors=vectors, max_words=max_words
         )
         config.num_words = len(vocabs["words"])
@@ -544,7 +686,7 @@ def train_tagger(
     encoder = TokenEncoder(config, vocabs["words"], vocabs["chars"])
     upos_vocab, xpos_vocab = vocabs["upos"], vocabs["xpos"]
 
-    def example(s: TaggedSentence) -> tuple[list[str], list[int], list[int]]:
+    def example(s: corpus.TaggedSentence) -> tuple[list[str], list[int], list[int]]:
         upos = [upos_vocab.stoi.get(t, IGNORE_INDEX) for t in s.upos]
         xpos = [xpos_vocab.stoi.get(t, IGNORE_INDEX) for t in s.xpos]
         return s.words, upos, xpos
@@ -584,6 +726,7 @@ def train_tagger(
 
     def on_best(net: Any, metrics: dict[str, float], epoch: int) -> None:
         tagger = _from_network(net, config, vocabs, {**meta, "dev": metrics, "epoch": epoch})
+        tagger.train_words = train_words
         tagger.save(output, overwrite=True, dtype=dtype)
 
     result = fit(
@@ -623,8 +766,11 @@ def _from_network(
 
 
 __all__ = [
+    "FORMATS",
     "KIND",
     "MAX_WINDOW",
+    "TAGSETS",
+    "SentenceTags",
     "TaggedToken",
     "Tagger",
     "TaggerConfig",
@@ -632,5 +778,8 @@ __all__ = [
     "build_vocabs",
     "checkpoint_dir_for",
     "expected_shapes",
+    "format_sentence",
+    "split_text",
+    "tag_lines",
     "train_tagger",
 ]

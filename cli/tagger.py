@@ -1,0 +1,426 @@
+"""Part-of-speech commands: train-tagger, tag, evaluate-tagger.
+
+Tagging runs on numpy (``seqnlp.inference``) and never imports torch, so that
+``seqnlp tag "I saw a saw"`` answers in well under a second.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from seqnlp.cli.common import model_option, reject_existing_output
+
+TAGGER_HELP = "Tagger directory (default: the tagger shipped with seqnlp)."
+ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (replace)."
+
+
+def _single_threaded_blas() -> None:
+    """One BLAS thread: the small products of an RNN step gain nothing from a second
+    thread, and spinning threads cost a lot on a busy machine. Must run before numpy
+    is imported; a user's own setting wins."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+
+
+@click.command("train-tagger")
+@click.option(
+    "--train",
+    default="ud-english-ewt",
+    show_default=True,
+    metavar="NAME|FILE",
+    help="Training data: a dataset name (its train split) or a CoNLL-U file.",
+)
+@click.option(
+    "--dev",
+    default="ud-english-ewt",
+    show_default=True,
+    metavar="NAME|FILE",
+    help="Data that picks the best epoch and stops training early (dev split or a file).",
+)
+@click.option(
+    "--embeddings",
+    default="default",
+    show_default=True,
+    metavar="DIR|default|none",
+    help="Pretrained word vectors to start from; 'none' learns word embeddings from scratch.",
+)
+@click.option(
+    "--cell",
+    type=click.Choice(["rnn", "lstm", "gru"]),
+    default="lstm",
+    show_default=True,
+    help="Recurrent cell: plain tanh RNN, LSTM or GRU.",
+)
+@click.option(
+    "--bidirectional/--unidirectional",
+    default=True,
+    show_default=True,
+    help="Also read each sentence right to left.",
+)
+@click.option("--layers", default=2, show_default=True, help="Stacked recurrent layers.")
+@click.option("--hidden", default=128, show_default=True, help="Units per direction.")
+@click.option(
+    "--word-dim",
+    default=100,
+    show_default=True,
+    help="Word embedding size (pretrained vectors are PCA-reduced to it); 0: no word embeddings.",
+)
+@click.option(
+    "--char-filters",
+    default=64,
+    show_default=True,
+    help="Character n-gram features for rare and unknown words; 0 turns them off.",
+)
+@click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained word vectors fixed.")
+@click.option("--dropout", default=0.33, show_default=True, help="Dropout rate.")
+@click.option("--epochs", default=20, show_default=True, help="Maximum passes over --train.")
+@click.option("--batch-size", default=32, show_default=True, help="Sentences per step.")
+@click.option("--lr", default=2e-3, show_default=True, help="Adam learning rate.")
+@click.option("--lr-decay", default=0.9, show_default=True, help="Learning rate factor per epoch.")
+@click.option("--clip", default=5.0, show_default=True, help="Gradient norm limit (0: none).")
+@click.option(
+    "--patience",
+    default=4,
+    show_default=True,
+    help="Stop after this many epochs without a better dev score (0: never).",
+)
+@click.option("--seed", default=1, show_default=True, help="Random seed; a CPU run repeats.")
+@click.option(
+    "--device",
+    type=click.Choice(["auto", "cpu", "cuda"]),
+    default="auto",
+    show_default=True,
+    help="auto uses CUDA when present.",
+)
+@click.option(
+    "--threads",
+    default=0,
+    help="CPU threads for PyTorch (default: PyTorch's choice; 1 is faster on a busy machine).",
+)
+@click.option(
+    "--max-words",
+    default=20000,
+    show_default=True,
+    help="Word vocabulary size (training words first); most of the model's size.",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(["float16", "float32"]),
+    default="float16",
+    show_default=True,
+    help="Weights on disk; float16 halves the model at no measurable cost.",
+)
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Model dir.")
+@click.option("--force", is_flag=True, help="Replace an existing model at --output.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an interrupted run from OUTPUT.checkpoint (same network and vocabulary).",
+)
+@click.option("--keep-checkpoint", is_flag=True, help="Keep OUTPUT.checkpoint after training ends.")
+@click.option("--progress/--no-progress", default=True, help="Progress bar per epoch.")
+def train_tagger(
+    train,
+    dev,
+    embeddings,
+    cell,
+    bidirectional,
+    layers,
+    hidden,
+    word_dim,
+    char_filters,
+    freeze_embeddings,
+    dropout,
+    epochs,
+    batch_size,
+    lr,
+    lr_decay,
+    clip,
+    patience,
+    seed,
+    device,
+    threads,
+    max_words,
+    dtype,
+    output,
+    force,
+    resume,
+    keep_checkpoint,
+    progress,
+):
+    """Train a part-of-speech tagger (UPOS and PTB XPOS) on CoNLL-U data.
+
+    With no options but --output it trains the shipped recipe on UD English EWT:
+    pretrained vectors (PCA-reduced to 100 dimensions) plus character features,
+    a 2-layer bidirectional LSTM, and two output layers (UPOS, XPOS).
+
+    \b
+      seqnlp train-tagger --output my-tagger
+      seqnlp train-tagger --cell gru --unidirectional --output gru-tagger
+      seqnlp train-tagger --train my.conllu --dev my-dev.conllu --embeddings none -o t
+
+    Every epoch prints the dev accuracy; the best model so far is always saved in
+    OUTPUT and the last epoch's state in OUTPUT.checkpoint, so Ctrl-C (or SIGTERM)
+    leaves a usable tagger, and the same command with --resume carries on.
+    """
+    if not resume:
+        reject_existing_output(output, force)
+    import torch
+
+    from seqnlp.tagger import TaggerConfig, train_tagger
+    from seqnlp.training import TrainConfig
+
+    if threads:
+        torch.set_num_threads(threads)
+    config = TaggerConfig(
+        cell=cell,
+        bidirectional=bidirectional,
+        layers=layers,
+        hidden=hidden,
+        word_dim=word_dim,
+        char_filters=char_filters,
+        freeze_embeddings=freeze_embeddings,
+        dropout=dropout,
+    )
+    train_config = TrainConfig(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        lr_decay=lr_decay,
+        clip=clip,
+        patience=patience,
+        seed=seed,
+        device=device,
+    )
+
+    def report(record: dict) -> None:
+        click.echo(
+            f"epoch {record['epoch']:>2}: loss {record['loss']:.4f}  "
+            f"dev UPOS {100 * record['upos_accuracy']:.2f}%  "
+            f"XPOS {100 * record['xpos_accuracy']:.2f}%  "
+            f"({record['speed']:,.0f} tokens/s, {record['seconds']:.0f} s)"
+            + ("  best" if record["improved"] else ""),
+            err=True,
+        )
+
+    tagger, result = train_tagger(
+        output=output,
+        train=train,
+        dev=dev,
+        embeddings=None if embeddings.lower() == "none" else embeddings,
+        config=config,
+        train_config=train_config,
+        max_words=max_words,
+        dtype=dtype,
+        resume=resume,
+        overwrite=force,
+        keep_checkpoint=keep_checkpoint,
+        progress=progress,
+        on_epoch=report,
+    )
+    best = tagger.meta.get("dev", {})
+    click.echo(
+        f"Saved the epoch {result.best_epoch} tagger to {output}: "
+        f"dev UPOS {100 * best.get('upos_accuracy', 0):.2f}%, "
+        f"XPOS {100 * best.get('xpos_accuracy', 0):.2f}% "
+        f"({result.epochs} epochs, {result.seconds / 60:.1f} min"
+        + (", stopped early" if result.stopped_early else "")
+        + ")"
+    )
+
+
+def _input_lines(path: str, errors: str):
+    """(line number, text) from a file (plain, .gz, .xz, .bz2) or '-' for stdin, streamed."""
+    if path != "-":
+        from seqnlp.corpus import iter_lines
+
+        yield from iter_lines(path, errors)
+        return
+    from seqnlp.errors import DataError
+
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        try:
+            line = raw.decode("utf-8", errors=errors)
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"<stdin>:{number}: not valid UTF-8 (byte {exc.start}); use --errors replace"
+            ) from None
+        yield number, line.rstrip("\r\n")
+
+
+@click.command("tag")
+@click.argument("texts", nargs=-1, metavar="[TEXT]...")
+@click.option(
+    "--input",
+    "-i",
+    "input_path",
+    metavar="FILE|-",
+    help="Tag a file (plain, .gz, .xz) line by line, streamed; '-' reads stdin.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "conllu", "json"]),
+    default="text",
+    show_default=True,
+    help="text: word/TAG; conllu: CoNLL-U (UPOS column 4, XPOS 5); json: one object a line.",
+)
+@click.option(
+    "--tagset",
+    type=click.Choice(["upos", "xpos", "both"]),
+    default="upos",
+    show_default=True,
+    help="Universal tags (NOUN), Penn Treebank tags (NN), or both (word/NOUN/NN).",
+)
+@click.option(
+    "--pretokenized",
+    is_flag=True,
+    help="Each line is one sentence of space-separated tokens (no tokenizer).",
+)
+@click.option("--batch-size", default=256, show_default=True, help="Sentences tagged at once.")
+@click.option(
+    "--errors",
+    type=click.Choice(["strict", "replace"]),
+    default="strict",
+    show_default=True,
+    help=ERRORS_HELP,
+)
+@model_option(TAGGER_HELP)
+def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model):
+    """Tag the part of speech of every word.
+
+    Raw text is split into sentences and tokens (UD English EWT conventions); one
+    output line (or CoNLL-U block, or JSON object) per sentence, in input order.
+
+    \b
+      seqnlp tag "I saw a saw"                    I/PRON saw/VERB a/DET saw/NOUN
+      seqnlp tag --tagset both "Time flies."      Time/NOUN/NN flies/VERB/VBZ ./PUNCT/.
+      seqnlp tag --input book.txt --format conllu > book.conllu
+      cat tweets.txt | seqnlp tag -i - --format json
+      seqnlp tag --pretokenized "I ca n't go"
+
+    Files are read line by line and tagged in batches, so a file of any size runs in
+    constant memory.
+    """
+    if not texts and input_path is None:
+        raise click.UsageError("give TEXT to tag, or --input FILE ('-' for stdin)")
+    if batch_size < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--batch-size")
+    if texts and not any(t.strip() for t in texts) and input_path is None:
+        raise click.ClickException("nothing to tag: the text is empty")
+    _single_threaded_blas()
+    from seqnlp.tagger import Tagger, format_sentence, tag_lines
+
+    tagger = Tagger.load(model)
+
+    def lines():
+        yield from enumerate(texts, start=1)
+        if input_path is not None:
+            yield from _input_lines(input_path, errors)
+
+    out = click.get_text_stream("stdout")
+    for sent_id, sentence in enumerate(
+        tag_lines(tagger, lines(), pretokenized=pretokenized, batch_size=batch_size), start=1
+    ):
+        out.write(format_sentence(sentence, fmt, tagset, sent_id))
+        out.write("\n")
+    out.flush()
+
+
+@click.command("evaluate-tagger")
+@click.option(
+    "--data",
+    default="ud-english-ewt",
+    show_default=True,
+    metavar="NAME|FILE",
+    help="Gold CoNLL-U: a dataset name (its test split) or a file.",
+)
+@model_option(TAGGER_HELP)
+@click.option(
+    "--raw-text/--no-raw-text",
+    default=True,
+    show_default=True,
+    help="Also tag each sentence's '# text' from scratch (tokenizer + tagger).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print every score as JSON.")
+@click.option(
+    "--confusion",
+    type=click.Path(dir_okay=False),
+    metavar="FILE.png",
+    help="Draw the UPOS confusion matrix (gold tokens) to this image.",
+)
+@click.option("--batch-size", default=256, show_default=True, help="Sentences tagged at once.")
+@click.option(
+    "--errors",
+    type=click.Choice(["strict", "replace"]),
+    default="strict",
+    show_default=True,
+    help=ERRORS_HELP,
+)
+def evaluate_tagger(data, model, raw_text, as_json, confusion, batch_size, errors):
+    """Score a tagger on gold CoNLL-U data.
+
+    On gold tokens: UPOS and XPOS accuracy, accuracy on words not seen in training,
+    per-tag precision/recall/F1. From raw text ('# text' lines through the tokenizer
+    and the tagger): words aligned to the gold words by character span, as in the
+    CoNLL 2018 shared task, give the UPOS F1 (raw_text.upos_f1 in --json).
+
+    \b
+      seqnlp evaluate-tagger                          # shipped tagger, EWT test
+      seqnlp evaluate-tagger --data other.conllu --model my-tagger --json
+      seqnlp evaluate-tagger --confusion upos.png
+    """
+    _single_threaded_blas()
+    import json
+
+    from seqnlp.evaluation import evaluate_tagger as run
+    from seqnlp.tagger import Tagger
+
+    tagger = Tagger.load(model)
+    scores = run(tagger, data, batch_size=batch_size, raw_text=raw_text, errors=errors)
+    if confusion:
+        from seqnlp.plotting import plot_confusion
+
+        matrix = scores["upos"]["confusion"]
+        plot_confusion(
+            matrix["matrix"],
+            matrix["labels"],
+            confusion,
+            title=f"UPOS confusion, {os.path.basename(scores['data'])}",
+        )
+    if as_json:
+        click.echo(json.dumps(scores, indent=2, ensure_ascii=False))
+        return
+    click.echo(_format_scores(scores))
+    if confusion:
+        click.echo(f"Confusion matrix written to {confusion}")
+
+
+def _format_scores(s: dict) -> str:
+    lines = [
+        f"{s['data']}: {s['sentences']:,} sentences, {s['tokens']:,} tokens",
+        f"gold tokens:  UPOS {100 * s['upos_accuracy']:.2f}%   "
+        f"XPOS {100 * s['xpos_accuracy']:.2f}%",
+        f"unseen words ({s['oov_tokens']:,} tokens): UPOS {100 * s['oov_upos_accuracy']:.2f}%   "
+        f"XPOS {100 * s['oov_xpos_accuracy']:.2f}%",
+    ]
+    raw = s.get("raw_text")
+    if raw:
+        lines.append(
+            f"raw text:     UPOS F1 {100 * raw['upos_f1']:.2f}%   "
+            f"XPOS F1 {100 * raw['xpos_f1']:.2f}%"
+            f"   (tokenizer word F1 {100 * raw['word_f1']:.2f}%)"
+        )
+    lines.append(f"UPOS macro F1 {100 * s['upos']['macro_f1']:.2f}%")
+    lines.append(f"{'tag':<7}{'precision':>10}{'recall':>8}{'F1':>8}{'gold':>8}")
+    for tag_name, row in s["upos"]["per_tag"].items():
+        if row["support"] or row["precision"]:
+            lines.append(
+                f"{tag_name:<7}{100 * row['precision']:>10.2f}{100 * row['recall']:>8.2f}"
+                f"{100 * row['f1']:>8.2f}{row['support']:>8,}"
+            )
+    return "\n".join(lines)

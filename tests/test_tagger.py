@@ -1,0 +1,270 @@
+"""The Tagger: training every cell and direction, save/reload, masking, raw text, bad models."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from seqnlp.errors import DataError, ModelFileError, SeqnlpError
+from seqnlp.inference import CELLS
+from seqnlp.tagger import (
+    MAX_WINDOW,
+    Tagger,
+    TaggerConfig,
+    checkpoint_dir_for,
+    format_sentence,
+    split_text,
+    tag_lines,
+    train_tagger,
+)
+from tests.tagger_data import SENTENCES, tiny_config, train_tiny, write_data
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny tensors: with 2 threads on a busy 2-core machine OpenMP spins 10-50x slower."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def tagger(tmp_path_factory) -> Tagger:
+    directory = tmp_path_factory.mktemp("tagger")
+    return train_tiny(directory, epochs=25, layers=2, bidirectional=True)[0]
+
+
+def _torch_tags(tagger: Tagger, sentences):
+    """Tags from the PyTorch network holding the saved (float16-rounded) weights."""
+    import torch
+
+    from seqnlp.nn import TaggerNet
+
+    net = TaggerNet(tagger.config).eval()
+    net.load_state_dict(
+        {k: torch.from_numpy(np.asarray(v, np.float32)) for k, v in tagger.tensors.items()}
+    )
+    arrays = tagger.encoder.encode(sentences)
+    with torch.no_grad():
+        upos, xpos = net(**{k: torch.from_numpy(v) for k, v in arrays.items()})
+    return [
+        (
+            [tagger.upos_tags[i] for i in upos[b, :n].argmax(-1)],
+            [tagger.xpos_tags[i] for i in xpos[b, :n].argmax(-1)],
+        )
+        for b, n in enumerate(arrays["lengths"])
+    ]
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_every_cell_trains_saves_and_reloads(tmp_path, cell, bidirectional):
+    tagger, result = train_tiny(tmp_path, cell=cell, bidirectional=bidirectional, layers=2)
+    assert result.epochs == 2 and (tmp_path / "tagger" / "config.json").is_file()
+    assert not checkpoint_dir_for(tmp_path / "tagger").exists()  # removed when done
+    reloaded = Tagger.load(tmp_path / "tagger")
+    assert reloaded.config == tagger.config
+    assert reloaded.config.cell == cell and reloaded.config.bidirectional == bidirectional
+    sentences = [s.split() for s in ("I saw a saw .", "Unseen words like zorblax", "dog")]
+    tags = tagger.tag_tokens(sentences)
+    assert reloaded.tag_tokens(sentences) == tags
+    # the numpy prediction equals the PyTorch network's on the same weights
+    assert [([u for _, u, _ in s], [x for _, _, x in s]) for s in tags] == _torch_tags(
+        tagger, sentences
+    )
+
+
+def test_tags_learned_and_the_sequence_decides(tagger):
+    (tagged,) = tagger.tag_tokens([["I", "saw", "a", "saw", "."]])
+    assert [u for _, u, _ in tagged] == ["PRON", "VERB", "DET", "NOUN", "PUNCT"]
+    assert [x for _, _, x in tagged] == ["PRP", "VBD", "DT", "NN", "."]
+
+
+def test_padding_does_not_change_a_sentence(tagger):
+    sentence = ["The", "dog", "saw", "a", "cat", "."]
+    alone = tagger.predict_ids([sentence])[0]
+    batch = [["a"], sentence, "We like the old house and the big dog runs fast !".split()]
+    together = tagger.predict_ids(batch)[1]
+    for a, b in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # scores too, not just the argmax
+    arrays = tagger.encoder.encode([sentence])
+    scores_alone = tagger._network(**arrays)[0][0]
+    arrays = tagger.encoder.encode(batch)
+    scores_batch = tagger._network(**arrays)[0][1, : len(sentence)]
+    np.testing.assert_allclose(scores_alone, scores_batch, rtol=1e-5, atol=1e-5)
+
+
+def test_raw_text_and_edge_cases(tagger):
+    result = tagger.tag(["I saw a saw. The dog barked!", "", "   \t "])
+    assert [w for w, _, _ in result[0]] == [
+        "I",
+        "saw",
+        "a",
+        "saw",
+        ".",
+        "The",
+        "dog",
+        "barked",
+        "!",
+    ]
+    assert result[1] == [] and result[2] == []
+    assert tagger.tag([]) == [] and tagger.tag_tokens([]) == []
+    assert tagger.tag_tokens([[]]) == [[]]
+    with pytest.raises(TypeError, match="list of texts"):
+        tagger.tag("I saw a saw")
+    weird = tagger.tag(["\x00\x07 control \x1b[31m chars \u200b and emoji 🙂"])[0]
+    assert all(isinstance(u, str) and isinstance(x, str) for _, u, x in weird)
+
+
+def test_a_very_long_sentence_is_tagged_in_windows(tagger):
+    tokens = ["the", "dog", "saw", "a", "cat", "."] * 1000  # 6,000 tokens, one "sentence"
+    (tagged,) = tagger.tag_tokens([tokens])
+    assert len(tagged) == len(tokens) > 10 * MAX_WINDOW
+    assert [w for w, _, _ in tagged] == tokens
+
+
+def test_streaming_keeps_order_and_formats(tagger):
+    lines = [(i, f"The dog {i} barked. I saw a saw.") for i in range(1, 700)]
+    out = list(tag_lines(tagger, iter(lines), batch_size=16))
+    assert len(out) == 2 * 699
+    assert [s.source for s in out[:4]] == [1, 1, 2, 2]
+    assert out[0].text == "The dog 1 barked." and out[1].text == "I saw a saw."
+    text = format_sentence(out[1], "text", "upos", 2)
+    assert text.split()[0].startswith("I/")
+    record = json.loads(format_sentence(out[1], "json", "both", 2))
+    assert record["tokens"] == ["I", "saw", "a", "saw", "."] and len(record["xpos"]) == 5
+    assert "upos" not in json.loads(format_sentence(out[1], "json", "xpos", 2))
+    block = format_sentence(out[0], "conllu", "upos", 7)
+    assert block.startswith("# sent_id = 7\n# text = The dog 1 barked.\n1\tThe\t_\t")
+    assert "SpaceAfter=No" in block.splitlines()[-1 - 1]  # "barked" before "."
+
+
+def test_split_text_keeps_sentence_texts():
+    assert split_text("I saw a saw. It was sharp!  ") == [
+        ("I saw a saw.", ["I", "saw", "a", "saw", "."]),
+        ("It was sharp!", ["It", "was", "sharp", "!"]),
+    ]
+    assert split_text(" \n ") == []
+
+
+def test_seen_in_training(tagger):
+    assert tagger.seen_in_training("dog") and tagger.seen_in_training("Dog")
+    assert not tagger.seen_in_training("zorblax")
+
+
+def test_load_refuses_other_models_and_broken_ones(tmp_path, tagger):
+    from seqnlp import serialization
+
+    other = serialization.save_model(
+        tmp_path / "sentiment", kind="sentiment", config={}, tensors={"w": np.zeros(2)}
+    )
+    with pytest.raises(ModelFileError, match="is a sentiment model, not a tagger model"):
+        Tagger.load(other)
+    good = tagger.path
+    broken = tmp_path / "broken"
+    tagger.save(broken)
+    vocab = json.loads((broken / "vocab.json").read_text())
+    vocab["upos"]["items"].append("EXTRA")
+    (broken / "vocab.json").write_text(json.dumps(vocab))
+    with pytest.raises(ModelFileError, match="does not match config.json"):
+        Tagger.load(broken)
+    config = json.loads((good / "config.json").read_text())
+    config["hidden"] += 1
+    (broken / "config.json").write_text(json.dumps(config))
+    (broken / "vocab.json").write_text((good / "vocab.json").read_text())
+    with pytest.raises(ModelFileError, match="has shape"):
+        Tagger.load(broken)
+    config["cell"] = "transformer"
+    (broken / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFileError, match="cell must be one of"):
+        Tagger.load(broken)
+    with pytest.raises(ModelFileError, match="no such model directory"):
+        Tagger.load(tmp_path / "missing")
+
+
+def test_float16_halves_the_weights(tmp_path, tagger):
+    tagger.save(tmp_path / "f16")
+    tagger.save(tmp_path / "f32", dtype="float32")
+    size16 = (tmp_path / "f16" / "weights.safetensors").stat().st_size
+    size32 = (tmp_path / "f32" / "weights.safetensors").stat().st_size
+    assert size16 < 0.6 * size32
+    sentences = [s.split() for s in ("I saw a saw .", "The cat sleeps")]
+    assert Tagger.load(tmp_path / "f32").tag_tokens(sentences) == tagger.tag_tokens(sentences)
+
+
+def test_interrupted_training_leaves_a_model_and_resumes(tmp_path):
+    train, dev = write_data(tmp_path)
+    output = tmp_path / "tagger"
+    from seqnlp.training import TrainConfig
+
+    def stop(record):
+        if record["epoch"] == 2:
+            raise KeyboardInterrupt
+
+    kwargs = dict(
+        output=output,
+        train=train,
+        dev=dev,
+        embeddings=None,
+        config=tiny_config(),
+        train_config=TrainConfig(epochs=3, batch_size=8, lr=0.01, patience=0),
+        progress=False,
+    )
+    with pytest.raises(KeyboardInterrupt):
+        train_tagger(**kwargs, on_epoch=stop)
+    assert Tagger.load(output).tag_tokens([["a", "dog"]])  # the best model so far works
+    assert (checkpoint_dir_for(output) / "checkpoint.safetensors").is_file()
+    tagger, result = train_tagger(**kwargs, resume=True)
+    assert result.epochs == 3 and len(result.history) == 3
+    assert tagger.meta["training"]["epochs"] == 3
+    assert not checkpoint_dir_for(output).exists()
+    with pytest.raises(ModelFileError, match="no checkpoint"):
+        train_tagger(**kwargs, resume=True)
+    with pytest.raises(SeqnlpError, match="already exists"):
+        train_tagger(**kwargs)
+    with pytest.raises(SeqnlpError, match="holds no model yet"):
+        train_tagger(**{**kwargs, "output": tmp_path / "new"}, resume=True)
+
+
+def test_bad_training_data(tmp_path):
+    train, dev = write_data(tmp_path)
+    broken = tmp_path / "broken.conllu"
+    lines = train.read_text().splitlines()
+    lines[3] = "2\tsaw\tVERB"  # three columns
+    broken.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"broken.conllu:4:"):
+        train_tagger(output=tmp_path / "t", train=broken, dev=dev, embeddings=None)
+    with pytest.raises(DataError, match="no such file"):
+        train_tagger(output=tmp_path / "t", train=tmp_path / "nope.conllu", dev=dev)
+
+
+def test_config_validation():
+    with pytest.raises(SeqnlpError, match=r"cell must be one of \('rnn', 'lstm', 'gru'\)"):
+        TaggerConfig(cell="cnn")
+    with pytest.raises(SeqnlpError, match="word embeddings or character features"):
+        TaggerConfig(word_dim=0, char_filters=0)
+    with pytest.raises(SeqnlpError, match="char_kernel must be odd"):
+        TaggerConfig(char_kernel=4)
+
+
+def test_shipped_tagger_says_i_saw_a_saw():
+    from seqnlp.serialization import DEFAULT_MODELS_DIR
+
+    if not (DEFAULT_MODELS_DIR / "tagger" / "config.json").is_file():
+        pytest.skip("the shipped tagger is not trained yet")
+    import seqnlp
+
+    (tagged,) = seqnlp.load_tagger().tag(["I saw a saw"])
+    assert [(w, u) for w, u, _ in tagged] == [
+        ("I", "PRON"),
+        ("saw", "VERB"),
+        ("a", "DET"),
+        ("saw", "NOUN"),
+    ]
+    assert len(SENTENCES) > 0

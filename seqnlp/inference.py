@@ -200,14 +200,18 @@ class RNN:
 
 
 class CharCNN:
-    """Numpy twin of :class:`seqnlp.nn.CharCNN` (``prefix``: e.g. ``"char_encoder."``)."""
+    """Numpy twin of :class:`seqnlp.nn.CharCNN` (``prefix``: e.g. ``"char_encoder."``).
+
+    A convolution over one-hot characters is a sum of table lookups: for each offset ``j``
+    of the window, ``embedding @ weight[:, :, j].T`` gives every character's contribution,
+    so the forward pass is ``kernel`` gathers and no matrix product.
+    """
 
     def __init__(self, tensors: Mapping[str, np.ndarray], prefix: str) -> None:
-        self.embedding = _f32(tensors[f"{prefix}embedding.weight"])
+        embedding = _f32(tensors[f"{prefix}embedding.weight"])  # (chars, char_dim)
         weight = _f32(tensors[f"{prefix}conv.weight"])  # (filters, char_dim, kernel)
         self.kernel = weight.shape[2]
-        # im2col layout: window position j, then character feature c
-        self.weight = _f32(weight.transpose(2, 1, 0).reshape(-1, weight.shape[0]))
+        self.tables = [_f32(embedding @ weight[:, :, j].T) for j in range(self.kernel)]
         self.bias = _f32(tensors[f"{prefix}conv.bias"])
         self.output_size = weight.shape[0]
 
@@ -215,11 +219,11 @@ class CharCNN:
         """(words, chars) ids, 0 after each word's end -> (words, filters)."""
         words, length = chars.shape
         pad = self.kernel // 2
-        x = np.zeros((words, length + 2 * pad, self.embedding.shape[1]), dtype=np.float32)
-        x[:, pad : pad + length] = self.embedding[chars]
-        windows = np.concatenate([x[:, j : j + length] for j in range(self.kernel)], axis=2)
-        scores = windows.reshape(words * length, -1) @ self.weight
-        scores = scores.reshape(words, length, -1)
+        padded = np.zeros((words, length + 2 * pad), dtype=chars.dtype)
+        padded[:, pad : pad + length] = chars  # id 0 pads, and its embedding row is zero
+        scores = self.tables[0][padded[:, :length]]
+        for j in range(1, self.kernel):
+            scores += self.tables[j][padded[:, j : j + length]]
         scores[chars == 0] = -np.inf
         return np.tanh(scores.max(axis=1) + self.bias)
 

@@ -4,6 +4,7 @@
     python tests/benchmarks/bench_tagger.py throughput [--model DIR] [--repeat 5]
     python tests/benchmarks/bench_tagger.py coldstart  [--model DIR] [--runs 5]
     python tests/benchmarks/bench_tagger.py cells      [--epochs 3] [--only lstm-bi-emb-char]
+    python tests/benchmarks/bench_tagger.py size       [--model DIR]
 
 Needs UD English EWT through the registry (SEQNLP_DATA_DIR pointing at a mirror such as
 ../shared/data). Each part writes tests/benchmarks/results/tagger_<part>.json:
@@ -19,7 +20,10 @@ Needs UD English EWT through the registry (SEQNLP_DATA_DIR pointing at a mirror 
   median of --runs (after one unmeasured run that warms the file cache);
 - cells: rnn / gru / lstm, uni- and bidirectional, with and without pretrained
   embeddings and character features, each trained for --epochs epochs (a reduced budget:
-  the shipped recipe trains up to 20), dev accuracy, parameters and training time.
+  the shipped recipe trains up to 20), dev accuracy, parameters and training time;
+- size: what float16 weights and smaller word vocabularies cost in accuracy (EWT dev and
+  test, gold tokens), against the bytes they save. A smaller vocabulary is made by
+  cutting the word list (its least frequent words become unknown), not by retraining.
 """
 
 from __future__ import annotations
@@ -235,9 +239,53 @@ def cells(args) -> None:
             )
 
 
+def _truncated(tagger, words: int):
+    """The same tagger with only its ``words`` first word-vocabulary entries."""
+    import dataclasses
+
+    from seqnlp.tagger import Tagger
+    from seqnlp.vocab import Vocab
+
+    vocabs = dict(tagger.vocabs)
+    vocabs["words"] = Vocab(tagger.vocabs["words"].itos[2:words])
+    tensors = dict(tagger.tensors)
+    tensors["word_embedding.weight"] = tensors["word_embedding.weight"][:words]
+    config = dataclasses.replace(tagger.config, num_words=len(vocabs["words"]))
+    train_words = min(tagger.train_words or 0, len(vocabs["words"]) - 2)
+    return Tagger(config, vocabs, tensors, tagger.meta, None, train_words)
+
+
+def size(args) -> None:
+    from seqnlp.evaluation import evaluate_tagger
+    from seqnlp.tagger import Tagger
+
+    tagger = Tagger.load(args.model)
+    full = len(tagger.vocabs["words"])
+    variants = [("float32", full), ("float16", full)]
+    variants += [("float16", n) for n in (15_000, 10_000, 5_000) if n < full]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for dtype, words in variants:
+            directory = Path(tmp) / f"{dtype}-{words}"
+            (tagger if words == full else _truncated(tagger, words)).save(directory, dtype=dtype)
+            loaded = Tagger.load(directory)
+            row = {
+                "dtype": dtype,
+                "words": words,
+                "bytes": sum(f.stat().st_size for f in directory.iterdir()),
+            }
+            for split in ("dev", "test"):
+                scores = evaluate_tagger(loaded, _ewt(split), raw_text=False)
+                row[f"{split}_upos"] = round(100 * scores["upos_accuracy"], 2)
+                row[f"{split}_xpos"] = round(100 * scores["xpos_accuracy"], 2)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    _write("size", {"model": str(tagger.path), "rows": rows})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("part", choices=["accuracy", "throughput", "coldstart", "cells"])
+    parser.add_argument("part", choices=["accuracy", "throughput", "coldstart", "cells", "size"])
     parser.add_argument("--model", help="tagger directory (default: the shipped tagger)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--runs", type=int, default=5)
@@ -248,9 +296,14 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="cells: the configurations to run")
     parser.add_argument("--keep", action="store_true", help="cells: keep rows already measured")
     args = parser.parse_args()
-    {"accuracy": accuracy, "throughput": throughput, "coldstart": coldstart, "cells": cells}[
-        args.part
-    ](args)
+    parts = {
+        "accuracy": accuracy,
+        "throughput": throughput,
+        "coldstart": coldstart,
+        "cells": cells,
+        "size": size,
+    }
+    parts[args.part](args)
 
 
 if __name__ == "__main__":

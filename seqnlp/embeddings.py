@@ -27,6 +27,7 @@ from seqnlp.tokenize import word_tokenize
 log = logging.getLogger("seqnlp")
 
 ALGORITHMS = ("word2vec", "fasttext")
+DTYPES = ("float32", "float16", "int8")
 KIND = "embeddings"
 
 
@@ -278,28 +279,36 @@ class WordVectors:
         model = serialization.load_model(serialization.resolve_model(path or KIND), KIND)
         config = EmbeddingConfig.from_dict(model.config)
         words = model.vocab["words"]
-        vectors = model.tensors["vectors"]
         expected = {"vectors": (len(words), config.dim)}
         if config.algorithm == "fasttext":
             expected["ngram_vectors"] = (config.bucket, config.dim)
+        for name, shape in list(expected.items()):
+            if name in model.tensors and model.tensors[name].dtype == np.int8:
+                expected[f"{name}_scale"] = shape[:1]
         serialization.check_shapes(model.tensors, expected, source=model.path)
+        vectors = _dequantize(model.tensors, "vectors")
         counts = model.vocab.get("counts")
         return cls(
             words,
             vectors,
             config,
             None if counts is None else np.asarray(counts, dtype=np.int64),
-            model.tensors.get("ngram_vectors"),
+            _dequantize(model.tensors, "ngram_vectors") if "ngram_vectors" in expected else None,
             model.meta,
         )
 
     def save(self, path: str | Path, dtype: str = "float32", overwrite: bool = False) -> None:
-        """Save as safetensors + JSON (no pickle); ``dtype="float16"`` halves the size."""
-        if dtype not in ("float16", "float32"):
-            raise SeqnlpError(f"dtype must be float16 or float32, got {dtype!r}")
-        tensors = {"vectors": np.ascontiguousarray(self.vectors, dtype=dtype)}
+        """Save as safetensors + JSON (no pickle).
+
+        Args:
+            dtype: ``float16`` halves the file and ``int8`` (one scale per row) quarters
+                it; on the benchmarks both cost under 0.05 points (see the README).
+        """
+        if dtype not in DTYPES:
+            raise SeqnlpError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        tensors = _quantize("vectors", self.vectors, dtype)
         if self.ngram_vectors is not None:
-            tensors["ngram_vectors"] = np.ascontiguousarray(self.ngram_vectors, dtype=dtype)
+            tensors.update(_quantize("ngram_vectors", self.ngram_vectors, dtype))
         vocab = {"words": self.words}
         if self.counts is not None:
             vocab["counts"] = [int(c) for c in self.counts]
@@ -462,6 +471,24 @@ class WordVectors:
         kv = KeyedVectors(self.dim)
         kv.add_vectors(self.words, np.asarray(self.vectors, dtype=np.float32))
         return kv
+
+
+def _quantize(name: str, matrix: np.ndarray, dtype: str) -> dict[str, np.ndarray]:
+    """Tensors to store for ``matrix``: cast, or int8 rows with a float32 scale each."""
+    if dtype != "int8":
+        return {name: np.ascontiguousarray(matrix, dtype=dtype)}
+    matrix = np.asarray(matrix, dtype=np.float32)
+    scale = np.abs(matrix).max(axis=1) / 127
+    scale[scale == 0] = 1.0
+    quantized = np.round(matrix / scale[:, None]).astype(np.int8)
+    return {name: quantized, f"{name}_scale": scale.astype(np.float32)}
+
+
+def _dequantize(tensors: dict[str, np.ndarray], name: str) -> np.ndarray:
+    matrix = tensors[name]
+    if matrix.dtype != np.int8:
+        return matrix
+    return matrix.astype(np.float32) * tensors[f"{name}_scale"][:, None]
 
 
 def _cosmul(positive1: np.ndarray, positive2: np.ndarray, negative: np.ndarray) -> np.ndarray:

@@ -101,6 +101,14 @@ def test_evaluate_similarity_reports_coverage(tiny, tmp_path):
     assert -1 <= scores["spearman"] <= 1
 
 
+def test_save_load_round_trip_int8(tiny, tmp_path):
+    tiny.save(tmp_path / "q", dtype="int8")
+    back = WordVectors.load(tmp_path / "q")
+    assert back.vectors.dtype == np.float32
+    np.testing.assert_allclose(back.vectors, tiny.vectors, atol=1 / 127)
+    assert back.analogy("king", "man", "woman")[0][0] == "queen"
+
+
 def test_save_load_round_trip_float16(tiny, tmp_path):
     tiny.save(tmp_path / "v", dtype="float16")
     back = WordVectors.load(tmp_path / "v")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -362,7 +363,7 @@ def _format_scores(scores: dict) -> str:
 )
 @model_option(EMBEDDINGS_HELP)
 def plot_embeddings(words, top, method, output, model):
-    """Draw a labelled 2-D map of word vectors.
+    """Draw a labelled 2-D map of word vectors (--top skips punctuation and numbers).
 
     \b
       seqnlp plot-embeddings king queen man woman paris france rome italy -o map.png
@@ -375,7 +376,11 @@ def plot_embeddings(words, top, method, output, model):
     vectors = _load(model)
     if bool(words) == bool(top):
         raise click.UsageError("give WORDS or --top N (one of the two)")
-    chosen = list(vectors.words[:top]) if top else list(dict.fromkeys(words))
+    if top:  # punctuation and numbers tell nothing on a map
+        alphabetic = (w for w in vectors.words if any(ch.isalpha() for ch in w))
+        chosen = list(itertools.islice(alphabetic, top))
+    else:
+        chosen = list(dict.fromkeys(words))
     matrix = np.stack([vectors.vector(w) for w in chosen])
     name = Path(model).name if model else "shipped vectors"
     plot_words(chosen, matrix, output, method, f"{name}: {len(chosen)} words, {method.upper()}")

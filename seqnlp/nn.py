@@ -7,6 +7,7 @@ layer here has a numpy twin there and a parity test that keeps the two in step.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import torch
@@ -144,11 +145,24 @@ class TaggerNet(nn.Module):
     Args:
         config: a :class:`seqnlp.tagger.TaggerConfig`, whose fields (vocabulary sizes
             included) fix every shape.
+        word_counts: training frequency of each word id; with ``config.rare_word_dropout``
+            (alpha) a word seen c times is replaced by the unknown word with probability
+            alpha / (alpha + c) while training (Kiperwasser & Goldberg 2016), so the
+            network learns to tag from spelling the kind of words it will not know.
     """
 
-    def __init__(self, config: TaggerConfig) -> None:
+    def __init__(self, config: TaggerConfig, word_counts: Sequence[int] | None = None) -> None:
         super().__init__()
         self.config = config
+        unk_probability = torch.full((config.num_words,), float(config.word_dropout))
+        if word_counts is not None and config.rare_word_dropout > 0:
+            counts = torch.as_tensor(word_counts, dtype=torch.float32)
+            alpha = config.rare_word_dropout
+            rare = alpha / (alpha + counts)
+            unk_probability = 1 - (1 - unk_probability) * (1 - rare)
+        unk_probability[:2] = 0.0  # padding and the unknown word itself
+        # not persistent: a training aid, not part of the saved model
+        self.register_buffer("unk_probability", unk_probability, persistent=False)
         features = 0
         self.word_embedding = None
         if config.word_dim:
@@ -195,10 +209,10 @@ class TaggerNet(nn.Module):
         """
         parts = []
         if self.word_embedding is not None:
-            if self.training and self.config.word_dropout > 0:
+            if self.training and bool(self.unk_probability.any()):
                 # Teach the network to tag from spelling alone, as it must for unknown words.
-                drop = torch.rand(words.shape, device=words.device) < self.config.word_dropout
-                words = words.masked_fill(drop & (words != 0), 1)  # 1 = UNK_ID
+                drop = torch.rand(words.shape, device=words.device) < self.unk_probability[words]
+                words = words.masked_fill(drop, 1)  # 1 = UNK_ID
             parts.append(self.word_embedding(words))  # (batch, seq, word_dim)
         if self.char_encoder is not None:
             parts.append(self.char_encoder(chars)[char_index])  # (batch, seq, filters)
@@ -215,10 +229,17 @@ class TaggerNet(nn.Module):
     ) -> torch.Tensor:
         """Mean cross-entropy per real token, UPOS plus XPOS; padding (``IGNORE_INDEX``) is out."""
         upos_scores, xpos_scores = outputs
+        smoothing = self.config.label_smoothing
         return nn.functional.cross_entropy(
-            upos_scores.flatten(0, 1), upos.flatten(), ignore_index=IGNORE_INDEX
+            upos_scores.flatten(0, 1),
+            upos.flatten(),
+            ignore_index=IGNORE_INDEX,
+            label_smoothing=smoothing,
         ) + nn.functional.cross_entropy(
-            xpos_scores.flatten(0, 1), xpos.flatten(), ignore_index=IGNORE_INDEX
+            xpos_scores.flatten(0, 1),
+            xpos.flatten(),
+            ignore_index=IGNORE_INDEX,
+            label_smoothing=smoothing,
         )
 
 

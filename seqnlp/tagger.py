@@ -65,7 +65,11 @@ class TaggerConfig:
         char_filters: character n-gram detectors (0: no character features).
         char_kernel: characters per detector.
         dropout: dropout on the inputs, between layers and on the encoder's outputs.
-        word_dropout: training-time probability of replacing a word by the unknown word.
+        word_dropout: training-time probability of replacing any word by the unknown word.
+        rare_word_dropout: alpha: a training word seen c times is replaced by the unknown
+            word with probability alpha / (alpha + c), teaching the network to tag from
+            spelling the rare words that stand for the unknown ones.
+        label_smoothing: spread this much of each target's probability over the other tags.
         lowercase: look words up lower-cased (follows the pretrained vectors).
         max_word_chars: longer words keep their first and last ``max_word_chars // 2`` chars.
         num_words, num_chars, num_upos, num_xpos: vocabulary sizes (set when training).
@@ -81,7 +85,9 @@ class TaggerConfig:
     char_filters: int = 64
     char_kernel: int = 3
     dropout: float = 0.33
-    word_dropout: float = 0.05
+    word_dropout: float = 0.0
+    rare_word_dropout: float = 0.25
+    label_smoothing: float = 0.0
     lowercase: bool = True
     max_word_chars: int = 20
     num_words: int = 0
@@ -103,6 +109,8 @@ class TaggerConfig:
             raise SeqnlpError("a tagger needs word embeddings or character features (or both)")
         if not (0 <= self.dropout < 1 and 0 <= self.word_dropout < 1):
             raise SeqnlpError("dropout and word_dropout must be in [0, 1)")
+        if self.rare_word_dropout < 0 or not 0 <= self.label_smoothing < 1:
+            raise SeqnlpError("need rare_word_dropout >= 0 and label_smoothing in [0, 1)")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | os.PathLike = "config") -> TaggerConfig:
@@ -677,8 +685,10 @@ def train_tagger(
         elif config.word_dim:
             meta["embeddings"] = None
 
+    counts = Counter(w.lower() if config.lowercase else w for s in train_sents for w in s.words)
+    word_counts = [counts.get(w, 0) for w in vocabs["words"].itos]
     seed_everything(train_config.seed)
-    network = TaggerNet(config)
+    network = TaggerNet(config, word_counts)
     if init is not None:
         with torch.no_grad():
             network.word_embedding.weight.copy_(torch.from_numpy(init))

@@ -111,3 +111,15 @@ def test_tagger_network_matches_pytorch(cell, bidirectional, parts):
         for i, n in enumerate(lengths.tolist()):  # padding positions are never read
             np.testing.assert_allclose(g[i, :n], w[i, :n].numpy(), rtol=1e-4, atol=1e-5)
             assert (g[i, :n].argmax(-1) == w[i, :n].numpy().argmax(-1)).all()
+
+
+def test_numpy_gru_with_open_reset_and_closed_update_gate_is_a_tanh_rnn():
+    from tests.test_nn import _gru_as_rnn
+
+    gru, rnn = _gru_as_rnn(bidirectional=True)
+    x = np.random.default_rng(0).normal(size=(3, 5, 4)).astype(np.float32)
+    lengths = np.array([5, 2, 4])
+    out_gru, final_gru = inference.RNN(_numpy_state(gru), "rnn.", "gru", 2, True)(x, lengths)
+    out_rnn, final_rnn = inference.RNN(_numpy_state(rnn), "rnn.", "rnn", 2, True)(x, lengths)
+    np.testing.assert_allclose(out_gru, out_rnn, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(final_gru, final_rnn, rtol=0, atol=1e-6)

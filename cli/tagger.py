@@ -69,10 +69,17 @@ def _single_threaded_blas() -> None:
     help="Word embedding size (pretrained vectors are PCA-reduced to it); 0: no word embeddings.",
 )
 @click.option(
-    "--char-filters",
+    "--char-features",
     default=64,
     show_default=True,
-    help="Character n-gram features for rare and unknown words; 0 turns them off.",
+    help="Size of the spelling features for rare and unknown words; 0 turns them off.",
+)
+@click.option(
+    "--char-encoder",
+    type=click.Choice(["cnn", "lstm"]),
+    default="cnn",
+    show_default=True,
+    help="Character features from n-gram detectors (cnn) or a character BiLSTM (lstm).",
 )
 @click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained word vectors fixed.")
 @click.option("--dropout", default=0.33, show_default=True, help="Dropout rate.")
@@ -131,7 +138,8 @@ def train_tagger(
     layers,
     hidden,
     word_dim,
-    char_filters,
+    char_features,
+    char_encoder,
     freeze_embeddings,
     dropout,
     epochs,
@@ -181,7 +189,8 @@ def train_tagger(
         layers=layers,
         hidden=hidden,
         word_dim=word_dim,
-        char_filters=char_filters,
+        char_features=char_features,
+        char_encoder=char_encoder,
         freeze_embeddings=freeze_embeddings,
         dropout=dropout,
     )

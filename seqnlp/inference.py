@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from seqnlp.tagger import TaggerConfig
 
 CELLS = ("rnn", "lstm", "gru")  # the same choices as seqnlp.nn.CELLS, without importing torch
+CHAR_ENCODERS = ("cnn", "lstm")  # as seqnlp.nn.CHAR_ENCODERS
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
@@ -228,12 +229,28 @@ class CharCNN:
         return np.tanh(scores.max(axis=1) + self.bias)
 
 
+class CharLSTM:
+    """Numpy twin of :class:`seqnlp.nn.CharLSTM` (``prefix``: e.g. ``"char_encoder."``)."""
+
+    def __init__(self, tensors: Mapping[str, np.ndarray], prefix: str) -> None:
+        self.embedding = _f32(tensors[f"{prefix}embedding.weight"])
+        self.encoder = RNN(tensors, f"{prefix}encoder.rnn.", "lstm", 1, True)
+        self.output_size = self.encoder.output_size
+
+    def __call__(self, chars: np.ndarray) -> np.ndarray:
+        """(words, chars) ids, 0 after each word's end -> (words, features)."""
+        return self.encoder(self.embedding, (chars != 0).sum(axis=1), index=chars)[1]
+
+
 class TaggerNumpy:
     """Numpy twin of :class:`seqnlp.nn.TaggerNet` (inference only: no dropout)."""
 
     def __init__(self, config: TaggerConfig, tensors: Mapping[str, np.ndarray]) -> None:
         self.word_embedding = _f32(tensors["word_embedding.weight"]) if config.word_dim else None
-        self.char_encoder = CharCNN(tensors, "char_encoder.") if config.char_filters else None
+        self.char_encoder = None
+        if config.char_features:
+            encoder = CharLSTM if config.char_encoder == "lstm" else CharCNN
+            self.char_encoder = encoder(tensors, "char_encoder.")
         self.encoder = RNN(
             tensors, "encoder.rnn.", config.cell, config.layers, config.bidirectional
         )
@@ -302,4 +319,14 @@ class SentimentNumpy:
         return linear(_f32(pooled), *self.output)
 
 
-__all__ = ["CELLS", "CharCNN", "RNN", "SentimentNumpy", "TaggerNumpy", "linear", "softmax"]
+__all__ = [
+    "CELLS",
+    "CHAR_ENCODERS",
+    "CharCNN",
+    "CharLSTM",
+    "RNN",
+    "SentimentNumpy",
+    "TaggerNumpy",
+    "linear",
+    "softmax",
+]

@@ -139,6 +139,35 @@ class CharCNN(nn.Module):
         return torch.tanh(scores.max(dim=2).values)
 
 
+class CharLSTM(nn.Module):
+    """Spelling features of a word: a bidirectional LSTM over its characters.
+
+    The word is ``<w>`` + characters + ``</w>``; its features are the final states of both
+    directions, which have read the whole word (prefix and suffix alike).
+
+    Args:
+        num_chars: character vocabulary size (id 0 pads).
+        char_dim: character embedding size.
+        features: output size, both directions together (even).
+    """
+
+    def __init__(self, num_chars: int, char_dim: int, features: int) -> None:
+        super().__init__()
+        if features < 2 or features % 2:
+            raise ValueError(f"a character LSTM needs an even number of features, got {features}")
+        self.embedding = nn.Embedding(num_chars, char_dim, padding_idx=0)
+        self.encoder = RNNEncoder(char_dim, features // 2, cell="lstm", bidirectional=True)
+        self.output_size = features
+
+    def forward(self, chars: torch.Tensor) -> torch.Tensor:
+        """(words, chars) ids with 0 after each word's end -> (words, features)."""
+        _, final = self.encoder(self.embedding(chars), (chars != 0).sum(dim=1))
+        return final
+
+
+CHAR_ENCODERS = ("cnn", "lstm")
+
+
 class TaggerNet(nn.Module):
     """Word embedding + character features -> recurrent encoder -> UPOS and XPOS scores.
 
@@ -170,11 +199,14 @@ class TaggerNet(nn.Module):
             self.word_embedding.weight.requires_grad_(not config.freeze_embeddings)
             features += config.word_dim
         self.char_encoder = None
-        if config.char_filters:
+        if config.char_features and config.char_encoder == "lstm":
+            self.char_encoder = CharLSTM(config.num_chars, config.char_dim, config.char_features)
+            features += config.char_features
+        elif config.char_features:
             self.char_encoder = CharCNN(
-                config.num_chars, config.char_dim, config.char_filters, config.char_kernel
+                config.num_chars, config.char_dim, config.char_features, config.char_kernel
             )
-            features += config.char_filters
+            features += config.char_features
         if not features:
             raise ValueError("a tagger needs word embeddings or character features (or both)")
         self.dropout = nn.Dropout(config.dropout)
@@ -298,4 +330,13 @@ class SentimentNet(nn.Module):
         return nn.functional.cross_entropy(scores, labels)
 
 
-__all__ = ["CELLS", "IGNORE_INDEX", "CharCNN", "RNNEncoder", "SentimentNet", "TaggerNet"]
+__all__ = [
+    "CELLS",
+    "CHAR_ENCODERS",
+    "IGNORE_INDEX",
+    "CharCNN",
+    "CharLSTM",
+    "RNNEncoder",
+    "SentimentNet",
+    "TaggerNet",
+]

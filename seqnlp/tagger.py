@@ -26,7 +26,7 @@ import numpy as np
 
 from seqnlp import serialization
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
-from seqnlp.inference import CELLS, GATES, TaggerNumpy
+from seqnlp.inference import CELLS, CHAR_ENCODERS, GATES, TaggerNumpy
 from seqnlp.vocab import PAD_ID, UNK_ID, Vocab
 
 if TYPE_CHECKING:
@@ -61,9 +61,11 @@ class TaggerConfig:
         hidden: units per direction.
         word_dim: word embedding size (0: no word embeddings, spelling only).
         freeze_embeddings: keep the (pretrained) word embeddings fixed while training.
+        char_encoder: how a word's characters become features: ``cnn`` (n-gram detectors,
+            max-pooled) or ``lstm`` (a bidirectional LSTM's final states).
         char_dim: character embedding size.
-        char_filters: character n-gram detectors (0: no character features).
-        char_kernel: characters per detector.
+        char_features: size of the character features (0: no character features).
+        char_kernel: characters per detector (``cnn``).
         dropout: dropout on the inputs, between layers and on the encoder's outputs.
         word_dropout: training-time probability of replacing any word by the unknown word.
         rare_word_dropout: alpha: a training word seen c times is replaced by the unknown
@@ -81,8 +83,9 @@ class TaggerConfig:
     hidden: int = 128
     word_dim: int = 100
     freeze_embeddings: bool = False
+    char_encoder: str = "cnn"
     char_dim: int = 32
-    char_filters: int = 64
+    char_features: int = 64
     char_kernel: int = 3
     dropout: float = 0.33
     word_dropout: float = 0.0
@@ -101,11 +104,19 @@ class TaggerConfig:
         for name in ("layers", "hidden", "char_kernel", "max_word_chars"):
             if getattr(self, name) < 1:
                 raise SeqnlpError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.char_encoder not in CHAR_ENCODERS:
+            raise SeqnlpError(
+                f"char_encoder must be one of {CHAR_ENCODERS}, got {self.char_encoder!r}"
+            )
+        if self.char_encoder == "lstm" and self.char_features % 2:
+            raise SeqnlpError(f"char_features must be even for an LSTM, got {self.char_features}")
         if self.char_kernel % 2 == 0:
             raise SeqnlpError(f"char_kernel must be odd, got {self.char_kernel}")
-        if self.word_dim < 0 or self.char_filters < 0 or self.char_dim < 1:
-            raise SeqnlpError("word_dim and char_filters cannot be negative, char_dim must be >= 1")
-        if not self.word_dim and not self.char_filters:
+        if self.word_dim < 0 or self.char_features < 0 or self.char_dim < 1:
+            raise SeqnlpError(
+                "word_dim and char_features cannot be negative, char_dim must be >= 1"
+            )
+        if not self.word_dim and not self.char_features:
             raise SeqnlpError("a tagger needs word embeddings or character features (or both)")
         if not (0 <= self.dropout < 1 and 0 <= self.word_dropout < 1):
             raise SeqnlpError("dropout and word_dropout must be in [0, 1)")
@@ -125,6 +136,24 @@ class TaggerConfig:
             raise ModelFileError(f"{source}: invalid tagger config ({exc})") from None
 
 
+def _rnn_shapes(
+    prefix: str, cell: str, layers: int, bidirectional: bool, inputs: int, hidden: int
+) -> dict[str, tuple[int, ...]]:
+    """Tensor shapes of ``torch.nn.RNN/LSTM/GRU`` (biases included), named as in PyTorch."""
+    gates = GATES[cell]
+    directions = 2 if bidirectional else 1
+    shapes: dict[str, tuple[int, ...]] = {}
+    for layer in range(layers):
+        size = inputs if layer == 0 else directions * hidden
+        for suffix in ("", "_reverse")[:directions]:
+            name = f"{prefix}{{}}_l{layer}{suffix}"
+            shapes[name.format("weight_ih")] = (gates * hidden, size)
+            shapes[name.format("weight_hh")] = (gates * hidden, hidden)
+            shapes[name.format("bias_ih")] = (gates * hidden,)
+            shapes[name.format("bias_hh")] = (gates * hidden,)
+    return shapes
+
+
 def expected_shapes(config: TaggerConfig) -> dict[str, tuple[int, ...]]:
     """The ``state_dict`` of ``TaggerNet(config)``: tensor names and shapes, without torch."""
     shapes: dict[str, tuple[int, ...]] = {}
@@ -132,25 +161,33 @@ def expected_shapes(config: TaggerConfig) -> dict[str, tuple[int, ...]]:
     if config.word_dim:
         shapes["word_embedding.weight"] = (config.num_words, config.word_dim)
         features += config.word_dim
-    if config.char_filters:
+    if config.char_features:
         shapes["char_encoder.embedding.weight"] = (config.num_chars, config.char_dim)
-        shapes["char_encoder.conv.weight"] = (
-            config.char_filters,
-            config.char_dim,
-            config.char_kernel,
-        )
-        shapes["char_encoder.conv.bias"] = (config.char_filters,)
-        features += config.char_filters
-    gates, hidden = GATES[config.cell], config.hidden
+        if config.char_encoder == "lstm":
+            rnn = _rnn_shapes(
+                "char_encoder.encoder.rnn.",
+                "lstm",
+                1,
+                True,
+                config.char_dim,
+                config.char_features // 2,
+            )
+            shapes.update(rnn)
+        else:
+            shapes["char_encoder.conv.weight"] = (
+                config.char_features,
+                config.char_dim,
+                config.char_kernel,
+            )
+            shapes["char_encoder.conv.bias"] = (config.char_features,)
+        features += config.char_features
+    hidden = config.hidden
     directions = 2 if config.bidirectional else 1
-    for layer in range(config.layers):
-        inputs = features if layer == 0 else directions * hidden
-        for suffix in ("", "_reverse")[:directions]:
-            name = f"encoder.rnn.{{}}_l{layer}{suffix}"
-            shapes[name.format("weight_ih")] = (gates * hidden, inputs)
-            shapes[name.format("weight_hh")] = (gates * hidden, hidden)
-            shapes[name.format("bias_ih")] = (gates * hidden,)
-            shapes[name.format("bias_hh")] = (gates * hidden,)
+    shapes.update(
+        _rnn_shapes(
+            "encoder.rnn.", config.cell, config.layers, config.bidirectional, features, hidden
+        )
+    )
     for head, size in (("upos", config.num_upos), ("xpos", config.num_xpos)):
         shapes[f"{head}_head.weight"] = (size, directions * hidden)
         shapes[f"{head}_head.bias"] = (size,)

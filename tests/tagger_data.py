@@ -47,7 +47,7 @@ def write_data(directory: Path) -> tuple[Path, Path]:
 def tiny_config(**changes):
     from seqnlp.tagger import TaggerConfig
 
-    settings = dict(hidden=24, word_dim=16, char_dim=6, char_filters=8, layers=1, dropout=0.1)
+    settings = dict(hidden=24, word_dim=16, char_dim=6, char_features=8, layers=1, dropout=0.1)
     settings.update(changes)
     return TaggerConfig(**settings)
 

@@ -185,7 +185,7 @@ def test_train_tagger_then_resume(runner, tmp_path):
         "--embeddings", "none",
         "--hidden", "8",
         "--word-dim", "8",
-        "--char-filters", "4",
+        "--char-features", "4",
         "--layers", "1",
         "--cell", "gru",
         "--epochs", "2",

@@ -50,6 +50,18 @@ def test_char_cnn_matches_pytorch():
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
+def test_char_lstm_matches_pytorch():
+    from seqnlp.nn import CharLSTM
+
+    torch.manual_seed(0)
+    lstm = CharLSTM(12, 4, 6).eval()
+    chars = torch.tensor([[2, 3, 4, 5, 0, 0], [6, 7, 8, 9, 10, 11], [2, 1, 3, 0, 0, 0]])
+    with torch.no_grad():
+        want = lstm(chars).numpy()
+    got = inference.CharLSTM(_numpy_state(lstm), "")(chars.numpy())
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
 def test_rnn_rejects_bad_cell_and_lengths():
     enc = RNNEncoder(3, 4, cell="gru")
     with pytest.raises(ValueError, match="cell must be one of"):
@@ -75,7 +87,7 @@ def test_rnn_with_an_index_of_distinct_rows(cell):
 
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("parts", ["both", "words", "chars"])
+@pytest.mark.parametrize("parts", ["both", "words", "chars", "both-lstm", "chars-lstm"])
 def test_tagger_network_matches_pytorch(cell, bidirectional, parts):
     from seqnlp.nn import TaggerNet
     from seqnlp.tagger import TaggerConfig, expected_shapes
@@ -85,9 +97,10 @@ def test_tagger_network_matches_pytorch(cell, bidirectional, parts):
         bidirectional=bidirectional,
         layers=2,
         hidden=6,
-        word_dim=0 if parts == "chars" else 5,
+        word_dim=0 if parts.startswith("chars") else 5,
+        char_encoder="lstm" if parts.endswith("lstm") else "cnn",
         char_dim=3,
-        char_filters=0 if parts == "words" else 4,
+        char_features=0 if parts == "words" else 4,
         num_words=20,
         num_chars=15,
         num_upos=7,

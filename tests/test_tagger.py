@@ -79,6 +79,17 @@ def test_every_cell_trains_saves_and_reloads(tmp_path, cell, bidirectional):
     )
 
 
+def test_character_lstm_tagger_trains_and_reloads(tmp_path):
+    tagger, _ = train_tiny(tmp_path, char_encoder="lstm", char_features=8)
+    assert "char_encoder.encoder.rnn.weight_hh_l0_reverse" in tagger.tensors
+    sentences = [s.split() for s in ("I saw a saw .", "zorblax")]
+    assert Tagger.load(tmp_path / "tagger").tag_tokens(sentences) == tagger.tag_tokens(sentences)
+    tags = tagger.tag_tokens(sentences)
+    assert [([u for _, u, _ in s], [x for _, _, x in s]) for s in tags] == _torch_tags(
+        tagger, sentences
+    )
+
+
 def test_tags_learned_and_the_sequence_decides(tagger):
     (tagged,) = tagger.tag_tokens([["I", "saw", "a", "saw", "."]])
     assert [u for _, u, _ in tagged] == ["PRON", "VERB", "DET", "NOUN", "PUNCT"]
@@ -248,7 +259,7 @@ def test_config_validation():
     with pytest.raises(SeqnlpError, match=r"cell must be one of \('rnn', 'lstm', 'gru'\)"):
         TaggerConfig(cell="cnn")
     with pytest.raises(SeqnlpError, match="word embeddings or character features"):
-        TaggerConfig(word_dim=0, char_filters=0)
+        TaggerConfig(word_dim=0, char_features=0)
     with pytest.raises(SeqnlpError, match="char_kernel must be odd"):
         TaggerConfig(char_kernel=4)
 

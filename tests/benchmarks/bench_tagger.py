@@ -198,7 +198,7 @@ def cells(args) -> None:
                 bidirectional=bidirectional,
                 layers=args.layers,
                 hidden=args.hidden,
-                char_filters=64 if chars else 0,
+                char_features=64 if chars else 0,
             )
             start = time.perf_counter()
             tagger, result = train_tagger(

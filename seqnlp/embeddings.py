@@ -14,7 +14,7 @@ import hashlib
 import logging
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +49,6 @@ class EmbeddingConfig:
     max_n: int = 6
     bucket: int = 200_000
     seed: int = 1
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.algorithm not in ALGORITHMS:

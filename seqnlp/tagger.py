@@ -609,22 +609,28 @@ def build_vocabs(
     return vocabs, train_words
 
 
+# Scale of the word embedding at the start of training (standard deviation of its entries).
+# word2vec's raw vectors are far larger (about 1.8 for the shipped ones): fed as they are,
+# they drown the character features (tanh, within [-1, 1]) and saturate the LSTM gates.
+EMBEDDING_STD = 0.5
+
+
 def _embedding_init(vectors: Any, vocab: Vocab, dim: int) -> tuple[np.ndarray, float]:
-    """Rows for the word embedding from pretrained vectors, PCA-reduced to ``dim``."""
+    """Rows for the word embedding from pretrained vectors, PCA-reduced to ``dim`` and
+    scaled to :data:`EMBEDDING_STD`; returns them and the share of words found."""
     matrix, coverage = vectors.embedding_matrix(vocab)
+    if dim > matrix.shape[1]:
+        raise SeqnlpError(f"word_dim {dim} is larger than the vectors' {matrix.shape[1]}")
     if dim < matrix.shape[1]:
         # Keep the directions of largest variance: most of what the tagger can use, in a
         # smaller model (the shipped tagger's size is mostly this matrix).
         known = matrix[2:]
         mean = known.mean(axis=0)
         _, _, vt = np.linalg.svd(known - mean, full_matrices=False)
-        reduced = (matrix - mean) @ vt[:dim].T
-        reduced *= matrix.std() / max(float(reduced.std()), 1e-12)
-        reduced[PAD_ID] = 0.0
-        matrix = reduced.astype(np.float32)
-    elif dim > matrix.shape[1]:
-        raise SeqnlpError(f"word_dim {dim} is larger than the vectors' {matrix.shape[1]}")
-    return matrix, coverage
+        matrix = (matrix - mean) @ vt[:dim].T
+    matrix = matrix * (EMBEDDING_STD / max(float(matrix[2:].std()), 1e-12))
+    matrix[PAD_ID] = 0.0
+    return matrix.astype(np.float32), coverage
 
 
 def checkpoint_dir_for(output: str | os.PathLike) -> Path:
@@ -726,9 +732,13 @@ def train_tagger(
     word_counts = [counts.get(w, 0) for w in vocabs["words"].itos]
     seed_everything(train_config.seed)
     network = TaggerNet(config, word_counts)
-    if init is not None:
+    if network.word_embedding is not None:
         with torch.no_grad():
-            network.word_embedding.weight.copy_(torch.from_numpy(init))
+            if init is not None:
+                network.word_embedding.weight.copy_(torch.from_numpy(init))
+            else:  # the same scale as pretrained rows, for a fair comparison
+                network.word_embedding.weight.normal_(0.0, EMBEDDING_STD)
+                network.word_embedding.weight[0] = 0.0
 
     encoder = TokenEncoder(config, vocabs["words"], vocabs["chars"])
     upos_vocab, xpos_vocab = vocabs["upos"], vocabs["xpos"]

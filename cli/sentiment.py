@@ -123,6 +123,13 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     help="Names for the labels in sorted order (default for SST-2: negative,positive).",
 )
 @click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float16", "int8"]),
+    default="int8",
+    show_default=True,
+    help="Storage of the word embeddings, most of the file (int8: one scale per row).",
+)
+@click.option(
     "--output",
     "-o",
     default="sentiment-model",
@@ -159,6 +166,7 @@ def train_sentiment(
     seed,
     device,
     label_names,
+    dtype,
     output,
     force,
     resume,
@@ -175,7 +183,7 @@ def train_sentiment(
       seqnlp train-sentiment --train reviews.csv --dev dev.csv --text-column review \\
           --label-column stars --cell lstm --pooling attention --output stars-model
     """
-    from seqnlp.sentiment import SentimentConfig, train
+    from seqnlp.sentiment import SentimentClassifier, SentimentConfig, train
     from seqnlp.training import TrainConfig
 
     if not resume:
@@ -221,7 +229,7 @@ def train_sentiment(
         seed=seed,
         device=device,
     )
-    classifier, result = train(
+    _, result = train(
         examples,
         dev_examples,
         config,
@@ -231,19 +239,24 @@ def train_sentiment(
         overwrite=True,
         resume=resume,
         label_names=names,
+        dtype=dtype,
         progress=progress,
         meta={"train": sources, "dev": dev, "test": None if test == "none" else test},
     )
+    # score the model as saved (its embeddings may be stored as int8), not the one in memory
+    saved = SentimentClassifier.load(output)
+    dev_accuracy = saved.evaluate(dev_examples)["accuracy"]
     lines = [
         f"model saved to {output} (best epoch {result.best_epoch} of {result.epochs}, "
         f"{result.seconds / 60:.1f} min)",
-        f"dev accuracy  {result.best_metric:.4f}",
+        f"dev accuracy  {dev_accuracy:.4f}",
     ]
     if test_examples is not None:
-        scores = classifier.evaluate(test_examples)
-        classifier.meta["test"] = {"source": test, "accuracy": scores["accuracy"]}
-        classifier.save(output, overwrite=True)
-        lines.append(f"test accuracy {scores['accuracy']:.4f}")
+        test_accuracy = saved.evaluate(test_examples)["accuracy"]
+        saved.meta["test"] = {"source": test, "accuracy": test_accuracy}
+        saved.meta["dev"] = {"source": dev, "accuracy": dev_accuracy}
+        saved.save(output, overwrite=True, dtype=dtype)
+        lines.append(f"test accuracy {test_accuracy:.4f}")
     click.echo("\n".join(lines))
 
 

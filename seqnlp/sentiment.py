@@ -33,6 +33,7 @@ KIND = "sentiment"
 FORMATS = ("sst", "glue", "tsv", "csv")
 CELLS = ("rnn", "lstm", "gru")
 POOLINGS = ("last", "max", "mean", "attention")
+DTYPES = ("float32", "float16", "int8")
 
 # Longer texts are cut (with a warning): a review of 10,000 words is still classified,
 # and one pathological line cannot make a batch's padded tensor huge.
@@ -422,13 +423,21 @@ class SentimentClassifier:
         """Save as one model directory (safetensors + JSON, atomically, no pickle).
 
         Args:
-            dtype: ``float16`` halves the file; prediction computes in float32 either way.
+            dtype: how the word embeddings (most of the file) are stored: ``float32``,
+                ``float16`` or ``int8`` (one float32 scale per row, as the shipped vectors);
+                the other weights stay float32, and prediction computes in float32.
         """
         from seqnlp import serialization
+        from seqnlp.embeddings import _quantize
 
-        if dtype not in ("float16", "float32"):
-            raise SeqnlpError(f"dtype must be float16 or float32, got {dtype!r}")
-        tensors = {k: np.ascontiguousarray(v, dtype=dtype) for k, v in self.tensors.items()}
+        if dtype not in DTYPES:
+            raise SeqnlpError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        tensors = {
+            k: np.ascontiguousarray(v, dtype=np.float32)
+            for k, v in self.tensors.items()
+            if k != "embedding.weight"
+        }
+        tensors.update(_quantize("embedding.weight", self.tensors["embedding.weight"], dtype))
         return serialization.save_model(
             directory,
             kind=KIND,
@@ -452,6 +461,7 @@ class SentimentClassifier:
                 tensors do not fit its config.
         """
         from seqnlp import serialization
+        from seqnlp.embeddings import _dequantize
 
         model = serialization.load_model(serialization.resolve_model(directory or KIND), KIND)
         config = SentimentConfig.from_dict(model.config)
@@ -463,8 +473,14 @@ class SentimentClassifier:
         except (KeyError, TypeError) as exc:
             raise ModelFileError(f"{model.path}: vocab.json lacks {exc}") from None
         classifier = cls(config, vocab, labels, {}, names, model.meta)
-        serialization.check_shapes(model.tensors, classifier.expected_shapes(), source=model.path)
-        classifier.tensors = {k: np.asarray(v, dtype=np.float32) for k, v in model.tensors.items()}
+        expected = classifier.expected_shapes()
+        if "embedding.weight_scale" in model.tensors:  # stored as int8 rows
+            expected["embedding.weight_scale"] = (config.num_words,)
+        serialization.check_shapes(model.tensors, expected, source=model.path)
+        tensors = dict(model.tensors)
+        tensors["embedding.weight"] = _dequantize(tensors, "embedding.weight")
+        tensors.pop("embedding.weight_scale", None)
+        classifier.tensors = {k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}
         return classifier
 
 
@@ -483,6 +499,7 @@ def train(
     resume: bool = False,
     label_names: Sequence[str] | None = None,
     min_count: int = 1,
+    dtype: str = "float32",
     progress: bool = True,
     meta: dict | None = None,
 ) -> tuple[SentimentClassifier, TrainResult]:
@@ -503,6 +520,7 @@ def train(
         resume: continue from the checkpoint beside ``output``.
         label_names: what to call the labels in answers (in sorted-label order).
         min_count: words seen fewer times in training become the unknown word.
+        dtype: how ``output`` stores the word embeddings (see :meth:`SentimentClassifier.save`).
         meta: extra entries for meta.json (e.g. the training data).
 
     Returns:
@@ -595,7 +613,8 @@ def train(
 
     def on_best(net, metrics: dict[str, float], epoch: int) -> None:
         if output is not None:
-            to_classifier(net, {"dev": metrics, "best_epoch": epoch}).save(output, overwrite=True)
+            best = to_classifier(net, {"dev": metrics, "best_epoch": epoch})
+            best.save(output, overwrite=True, dtype=dtype)
 
     checkpoint_dir = Path(f"{output}.checkpoint") if output is not None else None
     result = fit(
@@ -625,7 +644,7 @@ def train(
         },
     )
     if output is not None:
-        classifier.save(output, overwrite=True)
+        classifier.save(output, overwrite=True, dtype=dtype)
         if checkpoint_dir is not None:
             _remove_checkpoint(checkpoint_dir)
     return classifier, result

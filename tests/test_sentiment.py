@@ -190,6 +190,22 @@ def test_two_epochs_save_reload_same_probabilities(tmp_path, cell, pooling):
     assert reloaded.config == classifier.config
 
 
+@pytest.mark.parametrize("dtype", ["float16", "int8"])
+def test_smaller_embedding_storage(tmp_path, dtype):
+    classifier, _ = tiny_train()
+    classifier.save(tmp_path / "full")
+    classifier.save(tmp_path / dtype, dtype=dtype)
+    small = SentimentClassifier.load(tmp_path / dtype)
+    assert small.meta["dtype"] == dtype
+    assert set(small.tensors) == set(classifier.tensors)
+    full_size = (tmp_path / "full" / "weights.safetensors").stat().st_size
+    assert (tmp_path / dtype / "weights.safetensors").stat().st_size < full_size
+    texts = ["a really good film", "the plot is dull"]
+    np.testing.assert_allclose(
+        small.probabilities(texts), classifier.probabilities(texts), atol=0.02
+    )
+
+
 @pytest.mark.parametrize("pooling", POOLINGS)
 def test_numpy_prediction_matches_the_torch_network(pooling):
     from seqnlp.nn import SentimentNet

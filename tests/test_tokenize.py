@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seqnlp.cli import main
 from seqnlp.corpus import TaggedSentence, read_conllu
@@ -222,3 +224,13 @@ def test_cli_evaluate_tokenizer_on_a_file_as_json(runner, tmp_path):
     result = runner.invoke(main, ["evaluate-tokenizer", "--data", str(tmp_path / "nope")])
     assert result.exit_code == 1
     assert "no such file, and not a dataset name" in result.output
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_any_unicode_text_tokenizes_without_losing_characters(text):
+    sentences = tokenize(text)
+    assert tokenize(text) == sentences  # deterministic
+    tokens = [token for sentence in sentences for token in sentence]
+    assert all(token and not any(ch.isspace() for ch in token) for token in tokens)
+    assert "".join(tokens) == "".join(normalize(text).split())  # nothing lost, nothing added

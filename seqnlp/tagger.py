@@ -72,7 +72,9 @@ class TaggerConfig:
             word with probability alpha / (alpha + c), teaching the network to tag from
             spelling the rare words that stand for the unknown ones.
         label_smoothing: spread this much of each target's probability over the other tags.
-        lowercase: look words up lower-cased (follows the pretrained vectors).
+        lowercase: one word embedding row per lower-cased form; otherwise per form as
+            written, with the lower-cased form as fallback (rows start from the pretrained
+            vectors either way).
         max_word_chars: longer words keep their first and last ``max_word_chars // 2`` chars.
         num_words, num_chars, num_upos, num_xpos: vocabulary sizes (set when training).
     """
@@ -207,9 +209,17 @@ class TokenEncoder:
         self._bow, self._eow = chars[BOW], chars[EOW]
         self._char_cache: dict[str, list[int]] = {}
 
-    def word_key(self, token: str) -> str:
-        """The word vocabulary's key for ``token`` (as the pretrained vectors look it up)."""
-        return token.lower() if self.config.lowercase else token
+    def word_id(self, token: str) -> int:
+        """``token``'s row in the word embedding: its lower-cased form with ``lowercase``,
+        else the form as written, falling back to the lower-cased form ("Apple" and "apple"
+        then have rows of their own, and an unseen "APPLE" gets "apple"'s)."""
+        stoi = self.words.stoi
+        lower = token.lower()
+        if self.config.lowercase or lower == token:
+            index = stoi.get(lower, UNK_ID)
+        else:
+            index = stoi.get(token) or stoi.get(lower, UNK_ID)
+        return index if index >= 2 else UNK_ID  # a literal "<pad>" in the text is unknown
 
     def char_ids(self, token: str) -> list[int]:
         """``<w>`` + characters + ``</w>``; an over-long word keeps its two ends."""
@@ -238,11 +248,12 @@ class TokenEncoder:
         words = np.full((len(sentences), steps), PAD_ID, dtype=np.int64)
         char_index = np.zeros((len(sentences), steps), dtype=np.int64)
         forms: dict[str, int] = {}
-        word_stoi = self.words.stoi
-        key = self.word_key
         for i, sentence in enumerate(sentences):
-            words[i, : len(sentence)] = [word_stoi.get(key(t), UNK_ID) for t in sentence]
             char_index[i, : len(sentence)] = [forms.setdefault(t, len(forms)) for t in sentence]
+        form_words = np.array([self.word_id(form) for form in forms], dtype=np.int64)
+        real = np.arange(steps)[None, :] < lengths[:, None]
+        if len(form_words):
+            words[real] = form_words[char_index[real]]
         spelled = [self.char_ids(form) for form in forms]
         width = max((len(s) for s in spelled), default=1)
         chars = np.zeros((max(len(spelled), 1), width), dtype=np.int64)
@@ -344,7 +355,7 @@ class Tagger:
 
         Falls back to "has its own embedding" for taggers saved without that record.
         """
-        index = self.vocabs["words"].stoi.get(self.encoder.word_key(word), UNK_ID)
+        index = self.encoder.word_id(word)
         if self.train_words is None:
             return index != UNK_ID
         return 2 <= index < 2 + self.train_words
@@ -709,7 +720,6 @@ def train_tagger(
             from seqnlp.embeddings import WordVectors
 
             vectors = WordVectors.load(None if str(embeddings) == "default" else embeddings)
-            config.lowercase = vectors.config.lowercase
         vocabs, train_words = build_vocabs(
             train_sents, lowercase=config.lowercase, vectors=vectors, max_words=max_words
         )

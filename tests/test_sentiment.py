@@ -288,6 +288,24 @@ def test_pretrained_vectors_initialise_the_embeddings(tiny_model):
     )
     assert classifier.config.word_dim == 5
     assert classifier.meta["embeddings"]["coverage"] > 0
+    assert "queen" not in classifier.vocab
+
+
+def test_vectors_vocab_keeps_words_unseen_in_training(tiny_model):
+    from seqnlp.embeddings import WordVectors
+
+    classifier, _ = train(
+        toy(40, 1),
+        toy(10, 2),
+        SentimentConfig(hidden=4),
+        TrainConfig(epochs=1, batch_size=8, lr=1e-9, device="cpu"),
+        embeddings=tiny_model,
+        vectors_vocab=True,
+        progress=False,
+    )
+    assert "queen" in classifier.vocab and "film" in classifier.vocab
+    row = classifier.tensors["embedding.weight"][classifier.vocab["queen"]]
+    np.testing.assert_allclose(row, WordVectors.load(tiny_model).vector("queen"), atol=1e-5)
 
 
 def test_a_tagger_directory_is_refused(tmp_path):
@@ -309,3 +327,31 @@ def test_tfidf_baseline():
     assert baseline.c in (0.3, 1.0, 3.0, 10.0)
     assert baseline.accuracy(toy(20, 3)) >= 0.9
     assert baseline.predict(["a good film", "a dull film"]) == ["0", "1"]
+
+
+def test_interrupted_training_resumes_to_the_same_model(tmp_path):
+    def stop_after_first(record):
+        if record["epoch"] == 1:
+            raise KeyboardInterrupt
+
+    def run(output, **kwargs):
+        return train(
+            toy(60, 1),
+            toy(20, 2),
+            SentimentConfig(**TINY),
+            TrainConfig(epochs=3, batch_size=8, lr=0.02, seed=5, patience=0, device="cpu"),
+            embeddings=None,
+            output=output,
+            progress=False,
+            **kwargs,
+        )
+
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "model", on_epoch=stop_after_first)
+    assert SentimentClassifier.load(tmp_path / "model").meta["best_epoch"] == 1
+    assert (tmp_path / "model.checkpoint" / "checkpoint.safetensors").is_file()
+    resumed, result = run(tmp_path / "model", resume=True)
+    assert result.epochs == 3
+    assert not (tmp_path / "model.checkpoint").exists()  # removed once training finished
+    straight, _ = run(tmp_path / "other")
+    assert all(np.array_equal(resumed.tensors[k], straight.tensors[k]) for k in resumed.tensors)

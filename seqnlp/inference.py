@@ -114,8 +114,7 @@ class RNN:
                 of distinct items (e.g. word types) that ``index`` places in the batch.
             lengths: (batch,) lengths, each between 1 and seq.
             index: (batch, seq) row of ``inputs`` at each position. The first layer's input
-                projection, a third of the work, is then computed once per distinct row
-                rather than once per token.
+                projection is then computed once per distinct row rather than per token.
 
         Returns:
             ``outputs`` (batch, seq, directions*hidden), zero at padding, and ``final``
@@ -127,49 +126,63 @@ class RNN:
             raise ValueError(f"{len(lengths)} lengths for a batch of {batch}")
         if batch and (lengths.min() < 1 or lengths.max() > steps):
             raise ValueError(f"lengths must be between 1 and {steps}")
-        order = np.argsort(-lengths, kind="stable")  # longest first: running rows are a prefix
+        # Everything below is time-major, (seq, batch, ...), with the batch sorted longest
+        # first, so that step t reads contiguous rows and only the first active[t] of them.
+        order = np.argsort(-lengths, kind="stable")
         lengths = lengths[order]
         active = (lengths[None, :] > np.arange(steps)[:, None]).sum(axis=1)  # (seq,)
-        # position read at step t by the backward direction: sequence reversed within its length
-        pos = np.arange(steps)[None, :]
-        reverse = np.where(pos < lengths[:, None], lengths[:, None] - 1 - pos, pos)
-        rows = np.arange(batch)[:, None]
-        w_ih, b_x = self._layers[0][:2]
-        if index is not None:
-            proj = (_f32(inputs) @ w_ih + b_x)[index[order]]
+        # position read at step t by the backward direction: each sequence reversed within
+        # its length (an involution: applying it twice restores the order)
+        pos = np.arange(steps)[:, None]
+        reverse = np.where(pos < lengths[None, :], lengths[None, :] - 1 - pos, pos)  # (seq, batch)
+        cols = np.broadcast_to(np.arange(batch)[None, :], (steps, batch))
+        x = None  # the previous layer's outputs, (seq, batch, directions*hidden)
+        if index is None:
+            x = _f32(inputs[order].transpose(1, 0, 2))
         else:
-            proj = _f32(inputs[order]).reshape(batch * steps, -1) @ w_ih + b_x
-        x = final = None
-        for layer, params in enumerate(self._layers):
-            if layer:  # the previous layer's outputs x, already in sorted order
-                proj = x.reshape(batch * steps, -1) @ params[0] + params[1]
-            x, final = self._layer(proj, params, active, reverse, rows)
-        outputs = np.empty_like(x)
-        outputs[order] = x
+            rows = index[order].T  # (seq, batch)
+        final = None
+        for layer, (w_ih, b_x, w_hh, b_hn) in enumerate(self._layers):
+            gh = w_hh.shape[2]
+            xs = np.empty((self.directions, steps, batch, gh), dtype=np.float32)
+            if layer == 0 and index is not None:
+                table = (_f32(inputs) @ w_ih + b_x).reshape(len(inputs), self.directions, gh)
+                xs[0] = table[rows, 0]
+                if self.directions == 2:
+                    xs[1] = table[rows[reverse, cols], 1]
+            else:
+                features = x.shape[2]
+                for d in range(self.directions):
+                    source = x if d == 0 else x[reverse, cols]
+                    np.matmul(
+                        source.reshape(steps * batch, features),
+                        w_ih[:, d * gh : (d + 1) * gh],
+                        out=xs[d].reshape(steps * batch, gh),
+                    )
+                    xs[d] += b_x[d * gh : (d + 1) * gh]
+            x, final = self._layer(xs, w_hh, b_hn, active, reverse, cols)
+        outputs = np.empty((batch, steps, x.shape[2]), dtype=np.float32)
+        outputs[order] = x.transpose(1, 0, 2)
         unsorted_final = np.empty_like(final)
         unsorted_final[order] = final
         return outputs, unsorted_final
 
-    def _layer(self, proj, params, active, reverse, rows):
-        _, _, w_hh, b_hn = params
-        batch, steps = reverse.shape
-        dirs, h = self.directions, self.hidden_size
-        gh = w_hh.shape[2]
-        proj = proj.reshape(batch, steps, dirs, gh)
-        xs = np.empty((steps, dirs, batch, gh), dtype=np.float32)
-        xs[:, 0] = proj[:, :, 0].transpose(1, 0, 2)
-        if dirs == 2:
-            xs[:, 1] = proj[rows, reverse, 1].transpose(1, 0, 2)
+    def _layer(self, xs, w_hh, b_hn, active, reverse, cols):
+        """One layer, both directions stepping together; returns its outputs time-major in
+        natural order, zero at padding, and the final states."""
+        dirs, steps, batch, _ = xs.shape
+        h = self.hidden_size
         state = np.zeros((dirs, batch, h), dtype=np.float32)
         memory = np.zeros((dirs, batch, h), dtype=np.float32) if self.cell == "lstm" else None
-        out = np.zeros((steps, dirs, batch, h), dtype=np.float32)
+        out = np.zeros((dirs, steps, batch, h), dtype=np.float32)
         cell = self.cell
         for t in range(steps):
             n = int(active[t])
             prev = state[:, :n]
             g = np.matmul(prev, w_hh)  # (dirs, n, gates*h)
+            xt = xs[:, t, :n]
             if cell == "lstm":
-                g += xs[t, :, :n]
+                g += xt
                 np.tanh(g, out=g)
                 sig = g[..., : 2 * h]  # i, f
                 sig *= 0.5
@@ -181,22 +194,20 @@ class RNN:
                 memory[:, :n] = c
                 new = o * np.tanh(c)
             elif cell == "gru":
-                xt = xs[t, :, :n]
                 rz = np.tanh(xt[..., : 2 * h] + g[..., : 2 * h])
                 rz *= 0.5
                 rz += 0.5
                 candidate = np.tanh(xt[..., 2 * h :] + rz[..., :h] * (g[..., 2 * h :] + b_hn))
                 new = candidate + rz[..., h:] * (prev - candidate)
             else:
-                g += xs[t, :, :n]
+                g += xt
                 new = np.tanh(g, out=g)
             state[:, :n] = new
-            out[t, :, :n] = new
-        outputs = np.empty((batch, steps, dirs * h), dtype=np.float32)
-        outputs[:, :, :h] = out[:, 0].transpose(1, 0, 2)
+            out[:, t, :n] = new
+        outputs = np.empty((steps, batch, dirs * h), dtype=np.float32)
+        outputs[:, :, :h] = out[0]
         if dirs == 2:
-            backward = out[:, 1].transpose(1, 0, 2)  # (batch, seq, h) in reversed time
-            outputs[:, :, h:] = backward[rows, reverse]  # reversing twice restores the order
+            outputs[:, :, h:] = out[1][reverse, cols]  # back from reversed time
         return outputs, state.transpose(1, 0, 2).reshape(batch, dirs * h)
 
 

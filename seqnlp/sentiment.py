@@ -499,7 +499,6 @@ def train(
     resume: bool = False,
     label_names: Sequence[str] | None = None,
     min_count: int = 1,
-    vectors_vocab: bool = False,
     dtype: str = "float32",
     progress: bool = True,
     meta: dict | None = None,
@@ -522,8 +521,6 @@ def train(
         resume: continue from the checkpoint beside ``output``.
         label_names: what to call the labels in answers (in sorted-label order).
         min_count: words seen fewer times in training become the unknown word.
-        vectors_vocab: add every word of the pretrained vectors to the vocabulary, not
-            only the training words (a larger model that knows more test words).
         dtype: how ``output`` stores the word embeddings (see :meth:`SentimentClassifier.save`).
         meta: extra entries for meta.json (e.g. the training data).
         on_epoch: called with each epoch's record (loss, dev accuracy, seconds...).
@@ -563,19 +560,10 @@ def train(
         vectors = WordVectors.load(None if str(embeddings) == "default" else embeddings)
         trained_words = len(vocab) - 2
         coverage = sum(word in vectors for word in vocab.itos[2:]) / max(trained_words, 1)
-        if vectors_vocab:
-            # Words the training data lacks keep their pretrained vectors, so a test word
-            # never seen in training is still more than the unknown word.
-            vocab = Vocab(vocab.itos[2:] + [w for w in vectors.words if w not in vocab])
         matrix, _ = vectors.embedding_matrix(vocab)
         config = SentimentConfig(**{**asdict(config), "word_dim": vectors.dim})
         vectors_meta = {"source": str(embeddings), "words": len(vectors), "coverage": coverage}
-        log.info(
-            "pretrained vectors cover %.1f %% of the %d training words; vocabulary %d",
-            100 * coverage,
-            trained_words,
-            len(vocab) - 2,
-        )
+        log.info("pretrained vectors cover %.1f %% of %d words", 100 * coverage, trained_words)
     config = SentimentConfig(
         **{**asdict(config), "num_words": len(vocab), "num_labels": len(labels)}
     )

@@ -291,23 +291,6 @@ def test_pretrained_vectors_initialise_the_embeddings(tiny_model):
     assert "queen" not in classifier.vocab
 
 
-def test_vectors_vocab_keeps_words_unseen_in_training(tiny_model):
-    from seqnlp.embeddings import WordVectors
-
-    classifier, _ = train(
-        toy(40, 1),
-        toy(10, 2),
-        SentimentConfig(hidden=4),
-        TrainConfig(epochs=1, batch_size=8, lr=1e-9, device="cpu"),
-        embeddings=tiny_model,
-        vectors_vocab=True,
-        progress=False,
-    )
-    assert "queen" in classifier.vocab and "film" in classifier.vocab
-    row = classifier.tensors["embedding.weight"][classifier.vocab["queen"]]
-    np.testing.assert_allclose(row, WordVectors.load(tiny_model).vector("queen"), atol=1e-5)
-
-
 def test_a_tagger_directory_is_refused(tmp_path):
     from seqnlp.serialization import save_model
 

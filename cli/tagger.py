@@ -60,17 +60,17 @@ def _single_threaded_blas() -> None:
     show_default=True,
     help="Also read each sentence right to left.",
 )
-@click.option("--layers", default=2, show_default=True, help="Stacked recurrent layers.")
-@click.option("--hidden", default=128, show_default=True, help="Units per direction.")
+@click.option("--layers", default=1, show_default=True, help="Stacked recurrent layers.")
+@click.option("--hidden", default=160, show_default=True, help="Units per direction.")
 @click.option(
     "--word-dim",
-    default=100,
+    default=128,
     show_default=True,
     help="Word embedding size (pretrained vectors are PCA-reduced to it); 0: no word embeddings.",
 )
 @click.option(
     "--char-features",
-    default=64,
+    default=128,
     show_default=True,
     help="Size of the spelling features for rare and unknown words; 0 turns them off.",
 )
@@ -109,16 +109,16 @@ def _single_threaded_blas() -> None:
 )
 @click.option(
     "--max-words",
-    default=20000,
+    default=30000,
     show_default=True,
     help="Word vocabulary size (training words first); most of the model's size.",
 )
 @click.option(
     "--dtype",
-    type=click.Choice(["float16", "float32"]),
-    default="float16",
+    type=click.Choice(["int8", "float16", "float32"]),
+    default="int8",
     show_default=True,
-    help="Weights on disk; float16 halves the model at no measurable cost.",
+    help="Weights on disk: int8 word embedding rows + float16 (see README for the cost).",
 )
 @click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Model dir.")
 @click.option("--force", is_flag=True, help="Replace an existing model at --output.")
@@ -162,8 +162,9 @@ def train_tagger(
     """Train a part-of-speech tagger (UPOS and PTB XPOS) on CoNLL-U data.
 
     With no options but --output it trains the shipped recipe on UD English EWT:
-    pretrained vectors (PCA-reduced to 100 dimensions) plus character features,
-    a 2-layer bidirectional LSTM, and two output layers (UPOS, XPOS).
+    the shipped word vectors (PCA-reduced to 128 dimensions) plus 128 character
+    n-gram features per word, one bidirectional LSTM layer of 160 units a
+    direction, and two output layers (UPOS, XPOS); up to 20 epochs.
 
     \b
       seqnlp train-tagger --output my-tagger

@@ -37,7 +37,10 @@ log = logging.getLogger("seqnlp")
 
 KIND = "tagger"
 BOW, EOW = "<w>", "</w>"  # character-level word boundaries
-DTYPES = ("float16", "float32")
+# Weights on disk: float16/float32 everywhere, or int8 word embedding rows (one float32
+# scale per row, as the shipped vectors) with float16 elsewhere.
+DTYPES = ("float16", "float32", "int8")
+_QUANTIZED = "word_embedding.weight"  # the tensor that int8 applies to: most of the model
 # Sentences longer than this are tagged in windows of this many tokens: a 100,000-token line
 # then costs what 500 sentences cost, not 100,000 sequential RNN steps.
 MAX_WINDOW = 200
@@ -81,13 +84,13 @@ class TaggerConfig:
 
     cell: str = "lstm"
     bidirectional: bool = True
-    layers: int = 2
-    hidden: int = 128
-    word_dim: int = 100
+    layers: int = 1
+    hidden: int = 160
+    word_dim: int = 128
     freeze_embeddings: bool = False
     char_encoder: str = "cnn"
     char_dim: int = 32
-    char_features: int = 64
+    char_features: int = 128
     char_kernel: int = 3
     dropout: float = 0.33
     word_dropout: float = 0.0
@@ -324,19 +327,37 @@ class Tagger:
         wrong = {k: v for k, v in sizes.items() if getattr(config, k) != v}
         if wrong:
             raise ModelFileError(f"{path}: vocab.json does not match config.json ({wrong})")
-        serialization.check_shapes(model.tensors, expected_shapes(config), source=path)
+        expected = expected_shapes(config)
+        tensors = dict(model.tensors)
+        if _QUANTIZED in tensors and tensors[_QUANTIZED].dtype == np.int8:
+            expected[_QUANTIZED + "_scale"] = expected[_QUANTIZED][:1]
+        serialization.check_shapes(tensors, expected, source=path)
+        if _QUANTIZED + "_scale" in tensors:
+            scale = tensors.pop(_QUANTIZED + "_scale").astype(np.float32)
+            tensors[_QUANTIZED] = tensors[_QUANTIZED].astype(np.float32) * scale[:, None]
         train_words = model.vocab.get("train_words")
         if train_words is not None and not isinstance(train_words, int):
             raise ModelFileError(f"{path}: vocab.json train_words must be an integer")
-        return cls(config, vocabs, model.tensors, model.meta, path, train_words)
+        return cls(config, vocabs, tensors, model.meta, path, train_words)
 
     def save(
         self, directory: str | os.PathLike, *, overwrite: bool = False, dtype: str = "float16"
     ) -> Path:
-        """Save as a model directory (atomically); ``dtype="float16"`` halves the file."""
+        """Save as a model directory (atomically).
+
+        ``dtype="float16"`` halves the file; ``"int8"`` also stores the word embedding, most
+        of the model, as int8 rows with one scale each (a quarter of float32).
+        """
         if dtype not in DTYPES:
             raise SeqnlpError(f"dtype must be one of {DTYPES}, got {dtype!r}")
-        tensors = {k: np.asarray(v, dtype=dtype) for k, v in self.tensors.items()}
+        cast = "float16" if dtype == "int8" else dtype
+        tensors = {k: np.asarray(v, dtype=cast) for k, v in self.tensors.items()}
+        if dtype == "int8" and _QUANTIZED in tensors:
+            matrix = np.asarray(self.tensors[_QUANTIZED], dtype=np.float32)
+            scale = np.abs(matrix).max(axis=1) / 127
+            scale[scale == 0] = 1.0
+            tensors[_QUANTIZED] = np.round(matrix / scale[:, None]).astype(np.int8)
+            tensors[_QUANTIZED + "_scale"] = scale.astype(np.float32)
         return serialization.save_model(
             directory,
             kind=KIND,
@@ -588,7 +609,7 @@ def build_vocabs(
     *,
     lowercase: bool,
     vectors: Any = None,
-    max_words: int = 20_000,
+    max_words: int = 30_000,
     min_count: int = 1,
 ) -> tuple[dict[str, Vocab], int]:
     """Vocabularies of a new tagger, and how many of its words come from the training data.
@@ -658,8 +679,8 @@ def train_tagger(
     embeddings: str | os.PathLike | None = "default",
     config: TaggerConfig | None = None,
     train_config: TrainConfig | None = None,
-    max_words: int = 20_000,
-    dtype: str = "float16",
+    max_words: int = 30_000,
+    dtype: str = "int8",
     resume: bool = False,
     overwrite: bool = False,
     keep_checkpoint: bool = False,
@@ -677,7 +698,8 @@ def train_tagger(
         config: the network (vocabulary sizes are filled in); default :class:`TaggerConfig`.
         train_config: epochs, batch size, learning rate... (:class:`seqnlp.training.TrainConfig`).
         max_words: word vocabulary size, which dominates the model's size.
-        dtype: weights on disk, ``float16`` or ``float32``.
+        dtype: weights on disk: ``int8`` (word embedding rows) + float16, ``float16`` or
+            ``float32``.
         resume: continue from ``<output>.checkpoint``; the network and vocabularies come from
             the model saved in ``output``, not from ``config``.
         overwrite: replace an existing ``output``.

@@ -199,14 +199,21 @@ def test_load_refuses_other_models_and_broken_ones(tmp_path, tagger):
         Tagger.load(tmp_path / "missing")
 
 
-def test_float16_halves_the_weights(tmp_path, tagger):
-    tagger.save(tmp_path / "f16")
-    tagger.save(tmp_path / "f32", dtype="float32")
-    size16 = (tmp_path / "f16" / "weights.safetensors").stat().st_size
-    size32 = (tmp_path / "f32" / "weights.safetensors").stat().st_size
-    assert size16 < 0.6 * size32
+def test_float16_and_int8_weights(tmp_path, tagger):
+    for dtype in ("float16", "float32", "int8"):
+        tagger.save(tmp_path / dtype, dtype=dtype)
+    size = {
+        d: (tmp_path / d / "weights.safetensors").stat().st_size
+        for d in ("float16", "float32", "int8")
+    }
+    assert size["int8"] < size["float16"] < 0.6 * size["float32"]
     sentences = [s.split() for s in ("I saw a saw .", "The cat sleeps")]
-    assert Tagger.load(tmp_path / "f32").tag_tokens(sentences) == tagger.tag_tokens(sentences)
+    assert Tagger.load(tmp_path / "float32").tag_tokens(sentences) == tagger.tag_tokens(sentences)
+    int8 = Tagger.load(tmp_path / "int8")
+    assert int8.tensors["word_embedding.weight"].dtype == np.float32
+    error = np.abs(int8.tensors["word_embedding.weight"] - tagger.tensors["word_embedding.weight"])
+    assert error.max() < 0.01 * np.abs(tagger.tensors["word_embedding.weight"]).max()
+    assert int8.tag_tokens(sentences) == tagger.tag_tokens(sentences)
 
 
 def test_interrupted_training_leaves_a_model_and_resumes(tmp_path):

@@ -47,7 +47,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 RESULTS = Path(__file__).parent / "results"
 
 
-def _write(part: str, result: dict) -> None:
+def _write(part: str, result: dict, suffix: str = "") -> None:
     RESULTS.mkdir(exist_ok=True)
     result = {
         **result,
@@ -55,7 +55,7 @@ def _write(part: str, result: dict) -> None:
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "command": "python " + " ".join(sys.argv),
     }
-    path = RESULTS / f"tagger_{part}.json"
+    path = RESULTS / f"tagger_{part}{suffix}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"written to {path}", file=sys.stderr)
@@ -194,11 +194,12 @@ def cells(args) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     rows = []
-    path = RESULTS / "tagger_cells.json"
+    suffix = f"_{args.suffix}" if args.suffix else ""
+    path = RESULTS / f"tagger_cells{suffix}.json"
     if path.exists() and args.keep:
         rows = json.loads(path.read_text())["rows"]
     done = {r["name"] for r in rows}
-    grid = itertools.product(("rnn", "gru", "lstm"), (False, True), (True, False), (True, False))
+    grid = itertools.product(args.cells, (False, True), (True, False), (True, False))
     with tempfile.TemporaryDirectory() as tmp:
         train = _ewt("train")
         if args.train_sentences:
@@ -216,7 +217,7 @@ def cells(args) -> None:
                 bidirectional=bidirectional,
                 layers=args.layers,
                 hidden=args.hidden,
-                char_features=64 if chars else 0,
+                char_features=128 if chars else 0,
             )
             start = time.perf_counter()
             tagger, result = train_tagger(
@@ -257,6 +258,7 @@ def cells(args) -> None:
                     "decaying 0.9 per epoch, seed 1; accuracy on all of EWT dev",
                     "rows": rows,
                 },
+                suffix,
             )
 
 
@@ -312,13 +314,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--layers", type=int, default=1)
-    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--hidden", type=int, default=160)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only", nargs="*", help="cells: the configurations to run")
     parser.add_argument(
         "--train-sentences", type=int, default=0, help="cells: train on the first N only"
     )
     parser.add_argument("--keep", action="store_true", help="cells: keep rows already measured")
+    parser.add_argument(
+        "--suffix", default="", help="cells: write tagger_cells_SUFFIX.json (parallel runs)"
+    )
+    parser.add_argument(
+        "--cells", nargs="*", default=["rnn", "gru", "lstm"], help="cells: the cell types"
+    )
     args = parser.parse_args()
     parts = {
         "accuracy": accuracy,

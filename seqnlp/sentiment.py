@@ -218,6 +218,9 @@ class SentimentConfig:
         word_dropout: during training, replace this fraction of words by the unknown word.
         freeze_embeddings: keep the pretrained vectors fixed.
         max_tokens: longer texts are cut here (with a warning).
+        ngram_weight: the share of a TF-IDF 1-2-gram logistic regression
+            (:class:`NgramModel`) in the predicted probabilities; 0 uses the network alone.
+        num_ngrams: the n-gram model's features (set by training).
     """
 
     num_words: int = 2
@@ -233,6 +236,8 @@ class SentimentConfig:
     word_dropout: float = 0.0
     freeze_embeddings: bool = False
     max_tokens: int = MAX_TOKENS
+    ngram_weight: float = 0.0
+    num_ngrams: int = 0
 
     def __post_init__(self) -> None:
         if self.cell not in CELLS:
@@ -245,6 +250,10 @@ class SentimentConfig:
         for name in ("dropout", "embedding_dropout", "word_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise SeqnlpError(f"{name} must be in [0, 1), got {getattr(self, name)!r}")
+        if not 0.0 <= self.ngram_weight < 1.0:
+            raise SeqnlpError(f"ngram_weight must be in [0, 1), got {self.ngram_weight!r}")
+        if not isinstance(self.num_ngrams, int) or self.num_ngrams < 0:
+            raise SeqnlpError(f"num_ngrams must be a count, got {self.num_ngrams!r}")
 
     @classmethod
     def from_dict(cls, data: dict) -> SentimentConfig:
@@ -284,10 +293,12 @@ class SentimentClassifier:
         config: the network's shape.
         vocab: the word vocabulary.
         labels: the label of each output, as in the training data (e.g. "0", "1").
-        tensors: weights named as in :class:`seqnlp.nn.SentimentNet`'s ``state_dict``.
+        tensors: weights named as in :class:`seqnlp.nn.SentimentNet`'s ``state_dict``
+            (plus ``ngrams.*``, the :class:`NgramModel`'s, when ``config.num_ngrams``).
         label_names: what to call each label in answers (e.g. "negative", "positive");
             by default the labels themselves.
         meta: training data, metrics, timings (saved as meta.json).
+        ngrams: the n-gram model's features, in column order.
     """
 
     def __init__(
@@ -298,6 +309,7 @@ class SentimentClassifier:
         tensors: dict[str, np.ndarray],
         label_names: Sequence[str] | None = None,
         meta: dict | None = None,
+        ngrams: Sequence[str] | None = None,
     ) -> None:
         if len(labels) != config.num_labels or len(vocab) != config.num_words:
             raise ModelFileError(
@@ -312,18 +324,40 @@ class SentimentClassifier:
             raise ModelFileError(f"{len(self.label_names)} label names for {len(labels)} labels")
         self.tensors = tensors
         self.meta = dict(meta or {})
+        self.ngrams = list(ngrams or [])
+        if len(self.ngrams) != config.num_ngrams:
+            raise ModelFileError(
+                f"config says {config.num_ngrams} n-grams, found {len(self.ngrams)}"
+            )
         self._numpy = None
+        self._ngram_model = None
 
     # ------------------------------------------------------------------ prediction
-    def encode(self, text: str) -> list[int]:
-        """Token ids of ``text``; a text without tokens becomes one unknown word."""
+    def tokens(self, text: str) -> list[str]:
+        """The tokens of ``text`` the model reads (cut to ``max_tokens``, with a warning)."""
         tokens = to_example(text, max_tokens=None)
         if len(tokens) > self.config.max_tokens:
             log.warning(
                 "a text of %d tokens was cut to its first %d", len(tokens), self.config.max_tokens
             )
             tokens = tokens[: self.config.max_tokens]
-        return self.vocab.encode(tokens) or [UNK_ID]
+        return tokens
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text``; a text without tokens becomes one unknown word."""
+        return self.vocab.encode(self.tokens(text)) or [UNK_ID]
+
+    @property
+    def ngram_model(self) -> NgramModel | None:
+        """The n-gram component, or None when the network predicts alone."""
+        if self._ngram_model is None and self.config.num_ngrams:
+            self._ngram_model = NgramModel(
+                self.ngrams,
+                self.tensors["ngrams.idf"],
+                self.tensors["ngrams.coef"],
+                self.tensors["ngrams.intercept"],
+            )
+        return self._ngram_model
 
     def probabilities(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
         """(len(texts), num_labels) class probabilities, in the order of ``self.labels``."""
@@ -331,7 +365,8 @@ class SentimentClassifier:
 
         if self._numpy is None:
             self._numpy = SentimentNumpy(self.config, self.tensors)
-        ids = [self.encode(text) for text in texts]
+        tokens = [self.tokens(text) for text in texts]
+        ids = [self.vocab.encode(t) or [UNK_ID] for t in tokens]
         out = np.empty((len(ids), self.config.num_labels), dtype=np.float32)
         # similar lengths together: less padding, fewer wasted recurrent steps
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
@@ -340,6 +375,9 @@ class SentimentClassifier:
                 chunk = order[start : start + batch_size]
                 words, lengths = pad([ids[i] for i in chunk])
                 out[chunk] = softmax(self._numpy(words, lengths))
+        weight = self.config.ngram_weight
+        if weight and self.ngram_model is not None:
+            out = (1 - weight) * out + weight * self.ngram_model.probabilities(tokens)
         return out
 
     def predict(self, texts: Sequence[str] | str, batch_size: int = 256) -> list[Prediction]:
@@ -417,6 +455,10 @@ class SentimentClassifier:
             shapes["attention.bias"] = (1,)
         shapes["output.weight"] = (c.num_labels, dirs * c.hidden)
         shapes["output.bias"] = (c.num_labels,)
+        if c.num_ngrams:
+            shapes["ngrams.idf"] = (c.num_ngrams,)
+            shapes["ngrams.coef"] = (c.num_labels, c.num_ngrams)
+            shapes["ngrams.intercept"] = (c.num_labels,)
         return shapes
 
     def save(self, directory: str | Path, overwrite: bool = False, dtype: str = "float32") -> Path:
@@ -447,6 +489,7 @@ class SentimentClassifier:
                 "words": self.vocab.to_dict(),
                 "labels": self.labels,
                 "label_names": self.label_names,
+                "ngrams": self.ngrams,
             },
             meta={**self.meta, "dtype": dtype},
             overwrite=overwrite,
@@ -470,9 +513,10 @@ class SentimentClassifier:
             vocab = Vocab.from_dict(vocab_data["words"])
             labels = [str(label) for label in vocab_data["labels"]]
             names = [str(name) for name in vocab_data.get("label_names") or labels]
+            ngrams = [str(gram) for gram in vocab_data.get("ngrams") or []]
         except (KeyError, TypeError) as exc:
             raise ModelFileError(f"{model.path}: vocab.json lacks {exc}") from None
-        classifier = cls(config, vocab, labels, {}, names, model.meta)
+        classifier = cls(config, vocab, labels, {}, names, model.meta, ngrams)
         expected = classifier.expected_shapes()
         if "embedding.weight_scale" in model.tensors:  # stored as int8 rows
             expected["embedding.weight_scale"] = (config.num_words,)
@@ -564,8 +608,19 @@ def train(
         config = SentimentConfig(**{**asdict(config), "word_dim": vectors.dim})
         vectors_meta = {"source": str(embeddings), "words": len(vectors), "coverage": coverage}
         log.info("pretrained vectors cover %.1f %% of %d words", 100 * coverage, trained_words)
+    ngram_model = None
+    if config.ngram_weight > 0:
+        kept = [(t, label_ids[e.label]) for t, e in zip(train_tokens, train_examples, strict=True)]
+        kept = [(t, y) for t, y in kept if t]
+        ngram_model = NgramModel.fit([t for t, _ in kept], [y for _, y in kept], len(labels))
+        log.info("n-gram model: %d features", len(ngram_model.ngrams))
     config = SentimentConfig(
-        **{**asdict(config), "num_words": len(vocab), "num_labels": len(labels)}
+        **{
+            **asdict(config),
+            "num_words": len(vocab),
+            "num_labels": len(labels),
+            "num_ngrams": len(ngram_model.ngrams) if ngram_model else 0,
+        }
     )
 
     def examples(data, tokens_list):
@@ -576,9 +631,16 @@ def train(
         ]
 
     train_set = examples(train_examples, train_tokens)
-    dev_set = examples(dev_examples, [to_example(e.text, config.max_tokens) for e in dev_examples])
+    dev_tokens = [to_example(e.text, config.max_tokens) for e in dev_examples]
+    dev_set = examples(dev_examples, dev_tokens)
     if not dev_set:
         raise DataError("the dev data has no text with tokens")
+    # The best epoch is the one whose network works best together with the n-gram model.
+    dev_ngram_probs = (
+        torch.from_numpy(ngram_model.probabilities([t for t in dev_tokens if t]))
+        if ngram_model
+        else None
+    )
 
     seed_everything(train_config.seed)
     network = SentimentNet(config)
@@ -599,8 +661,11 @@ def train(
         correct = 0
         for start in range(0, len(data), 512):
             batch = collate(list(data[start : start + 512])).to(device)
-            predicted = net(**batch.inputs).argmax(dim=-1)
-            correct += int((predicted == batch.targets["labels"]).sum())
+            probs = torch.softmax(net(**batch.inputs), dim=-1).cpu()
+            if dev_ngram_probs is not None and data is dev_set:
+                weight = config.ngram_weight
+                probs = (1 - weight) * probs + weight * dev_ngram_probs[start : start + 512]
+            correct += int((probs.argmax(dim=-1) == batch.targets["labels"].cpu()).sum())
         return {"accuracy": correct / len(data)}
 
     base_meta = {
@@ -613,7 +678,13 @@ def train(
 
     def to_classifier(net, extra: dict) -> SentimentClassifier:
         tensors = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
-        return SentimentClassifier(config, vocab, labels, tensors, label_names, base_meta | extra)
+        ngrams = None
+        if ngram_model is not None:
+            tensors.update(ngram_model.tensors())
+            ngrams = ngram_model.ngrams
+        return SentimentClassifier(
+            config, vocab, labels, tensors, label_names, base_meta | extra, ngrams
+        )
 
     def on_best(net, metrics: dict[str, float], epoch: int) -> None:
         if output is not None:
@@ -666,73 +737,92 @@ def _remove_checkpoint(checkpoint_dir: Path) -> None:
         pass  # something else lives there: leave it
 
 
-# --------------------------------------------------------------------------- baseline
+# --------------------------------------------------------------------------- n-grams
 
 
-class TfidfBaseline:
-    """TF-IDF over word 1-2-grams + logistic regression (scikit-learn): the classic baseline.
+class NgramModel:
+    """TF-IDF over word 1-2-grams + logistic regression, the classic sentence classifier.
 
-    It reads the same tokens as the recurrent classifier (:func:`to_example`), so a
-    comparison measures the model, not the preprocessing.
+    scikit-learn fits it (:meth:`fit`); prediction runs on the stored vocabulary, idf and
+    weights in numpy, so that a classifier that averages it with the recurrent network
+    (``SentimentConfig.ngram_weight``) still predicts without scikit-learn or torch.
+    It reads the tokens of :func:`to_example`, as the network does.
+
+    Args:
+        ngrams: the feature n-grams ("good", "not good"), in column order.
+        idf: (features,) inverse document frequencies.
+        coef: (labels, features) weights; intercept: (labels,) biases.
     """
 
-    def __init__(self, vectorizer, model, c: float, dev_accuracy: float | None) -> None:
-        self.vectorizer = vectorizer
-        self.model = model
-        self.c = c
-        self.dev_accuracy = dev_accuracy
+    def __init__(
+        self, ngrams: Sequence[str], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray
+    ) -> None:
+        self.ngrams = list(ngrams)
+        self.index = {g: i for i, g in enumerate(self.ngrams)}
+        self.idf = np.asarray(idf, dtype=np.float32)
+        self.coef = np.asarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float32)
 
     @classmethod
     def fit(
         cls,
-        train_examples: Sequence[LabeledText],
-        dev_examples: Sequence[LabeledText] | None = None,
-        cs: Sequence[float] = (0.3, 1.0, 3.0, 10.0),
-    ) -> TfidfBaseline:
-        """Fit one model per regularisation strength ``C``; keep the best on dev.
-
-        Without dev examples the first ``C`` is used.
-        """
+        token_lists: Sequence[Sequence[str]],
+        label_ids: Sequence[int],
+        num_labels: int,
+        c: float = 3.0,
+        min_df: int = 2,
+    ) -> NgramModel:
+        """Fit with scikit-learn (``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)``
+        and ``LogisticRegression(C=c)``) on tokenised texts and label ids 0..num_labels-1."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        label_set(train_examples)
         vectorizer = TfidfVectorizer(
             ngram_range=(1, 2),
             tokenizer=str.split,
             token_pattern=None,
             lowercase=False,
             sublinear_tf=True,
+            min_df=min_df,
         )
-        matrix = vectorizer.fit_transform(_joined(train_examples))
-        gold = [e.label for e in train_examples]
-        dev_matrix = vectorizer.transform(_joined(dev_examples)) if dev_examples else None
-        best = None
-        for c in cs if dev_examples else cs[:1]:
-            model = LogisticRegression(C=c, max_iter=2000).fit(matrix, gold)
-            accuracy = None
-            if dev_matrix is not None:
-                predicted = model.predict(dev_matrix)
-                gold_dev = [e.label for e in dev_examples]
-                accuracy = float(
-                    np.mean([p == g for p, g in zip(predicted, gold_dev, strict=True)])
-                )
-            if best is None or (accuracy or 0) > (best.dev_accuracy or 0):
-                best = cls(vectorizer, model, c, accuracy)
-        return best
+        matrix = vectorizer.fit_transform([" ".join(tokens) for tokens in token_lists])
+        model = LogisticRegression(C=c, max_iter=2000).fit(matrix, list(label_ids))
+        if list(model.classes_) != list(range(num_labels)):
+            raise SeqnlpError(f"every label needs training examples, got {model.classes_}")
+        coef, intercept = model.coef_, model.intercept_
+        if num_labels == 2:  # one weight vector for p(label 1): as logits [0, z]
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.array([0.0, intercept[0]])
+        ngrams = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+        return cls(ngrams, vectorizer.idf_, coef, intercept)
 
-    def predict(self, texts: Sequence[str]) -> list[str]:
-        """The predicted label of each text."""
-        tokens = [" ".join(to_example(text, max_tokens=None)) for text in texts]
-        return [str(label) for label in self.model.predict(self.vectorizer.transform(tokens))]
+    def scores(self, token_lists: Iterable[Sequence[str]]) -> np.ndarray:
+        """(texts, labels) logits; a text without known n-grams gets the intercept."""
+        rows = []
+        for tokens in token_lists:
+            grams = list(tokens) + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+            counts = Counter(self.index[g] for g in grams if g in self.index)
+            if not counts:
+                rows.append(self.intercept)
+                continue
+            columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+            x = (1.0 + np.log(tf)) * self.idf[columns]
+            x /= np.linalg.norm(x)
+            rows.append(self.coef[:, columns] @ x + self.intercept)
+        return np.array(rows, dtype=np.float32).reshape(-1, len(self.intercept))
 
-    def accuracy(self, examples: Sequence[LabeledText]) -> float:
-        predicted = self.predict([e.text for e in examples])
-        return float(np.mean([p == e.label for p, e in zip(predicted, examples, strict=True)]))
+    def probabilities(self, token_lists: Iterable[Sequence[str]]) -> np.ndarray:
+        from seqnlp.inference import softmax
 
+        return softmax(self.scores(token_lists))
 
-def _joined(examples: Sequence[LabeledText]) -> list[str]:
-    return [" ".join(to_example(e.text, max_tokens=None)) for e in examples]
+    def tensors(self) -> dict[str, np.ndarray]:
+        return {
+            "ngrams.idf": self.idf,
+            "ngrams.coef": self.coef,
+            "ngrams.intercept": self.intercept,
+        }
 
 
 def _one_blas_thread():
@@ -767,7 +857,7 @@ __all__ = [
     "Prediction",
     "SentimentClassifier",
     "SentimentConfig",
-    "TfidfBaseline",
+    "NgramModel",
     "check_labels",
     "guess_format",
     "label_set",

@@ -11,7 +11,7 @@ from seqnlp.cli import main
 from tests.test_sentiment import toy
 
 FAST = ["--embeddings", "none", "--hidden", "6", "--epochs", "2", "--batch-size", "8"]
-FAST += ["--no-progress", "--lr", "0.01"]
+FAST += ["--no-progress", "--lr", "0.01", "--ngram-weight", "0"]
 
 
 @pytest.fixture(autouse=True)
@@ -108,6 +108,17 @@ def test_every_reader_format(runner, tmp_path, fmt):
     args = ["evaluate-sentiment", "--data", dev, "--format", fmt, *columns, "--json"]
     result = runner.invoke(main, [*args, "-m", str(tmp_path / "m")])
     assert json.loads(result.output)["n"] == 10
+
+
+def test_network_with_ngrams(runner, files, tmp_path):
+    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
+    out = str(tmp_path / "m")
+    result = runner.invoke(main, [*args, "--ngram-weight", "0.5", "--output", out])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["info", out, "--json"])
+    assert json.loads(result.output)["config"]["num_ngrams"] > 0
+    result = runner.invoke(main, ["sentiment", "a good film", "--json", "-m", out])
+    assert abs(sum(json.loads(result.output)["probabilities"].values()) - 1) < 1e-5
 
 
 def test_label_names(runner, files, tmp_path):

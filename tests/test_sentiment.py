@@ -14,9 +14,9 @@ from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.sentiment import (
     CELLS,
     POOLINGS,
+    NgramModel,
     SentimentClassifier,
     SentimentConfig,
-    TfidfBaseline,
     check_labels,
     guess_format,
     label_set,
@@ -305,11 +305,37 @@ def test_existing_output_is_not_replaced(tmp_path):
         tiny_train(tmp_path)
 
 
-def test_tfidf_baseline():
-    baseline = TfidfBaseline.fit(toy(80, 1), toy(20, 2))
-    assert baseline.c in (0.3, 1.0, 3.0, 10.0)
-    assert baseline.accuracy(toy(20, 3)) >= 0.9
-    assert baseline.predict(["a good film", "a dull film"]) == ["0", "1"]
+@pytest.mark.parametrize("classes", [2, 3])
+def test_ngram_model_matches_scikit_learn(classes):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    tokens = [to_example(e.text) for e in toy(90, 1, classes)]
+    labels = [int(e.label) for e in toy(90, 1, classes)]
+    model = NgramModel.fit(tokens, labels, classes, c=3.0, min_df=1)
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2),
+        tokenizer=str.split,
+        token_pattern=None,
+        lowercase=False,
+        sublinear_tf=True,
+    )
+    matrix = vectorizer.fit_transform([" ".join(t) for t in tokens])
+    reference = LogisticRegression(C=3.0, max_iter=2000).fit(matrix, labels)
+    test = [to_example(e.text) for e in toy(30, 4, classes)] + [["unheard", "of"]]
+    expected = reference.predict_proba(vectorizer.transform([" ".join(t) for t in test]))
+    np.testing.assert_allclose(model.probabilities(test), expected, atol=1e-5)
+
+
+def test_network_and_ngrams_together(tmp_path):
+    classifier, result = tiny_train(tmp_path, ngram_weight=0.5)
+    assert classifier.config.num_ngrams == len(classifier.ngrams) > 10
+    texts = ["a really good film", "", "the plot is dull"]
+    probs = classifier.probabilities(texts)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    reloaded = SentimentClassifier.load(tmp_path / "model")
+    assert np.array_equal(reloaded.probabilities(texts), probs)
+    assert reloaded.ngrams == classifier.ngrams
 
 
 def test_interrupted_training_resumes_to_the_same_model(tmp_path):

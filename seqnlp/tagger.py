@@ -604,6 +604,16 @@ def _read_tagged(
     return sentences, Path(path)
 
 
+def _data_record(name_or_path: Any, path: Path, sentences: int) -> dict[str, Any]:
+    """What a model was trained on, in a form that means something on another machine."""
+    import hashlib
+
+    with open(path, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    named = str(name_or_path) if not Path(name_or_path).exists() else None
+    return {"dataset": named, "file": path.name, "sha256": digest, "sentences": sentences}
+
+
 def build_vocabs(
     sentences: Sequence[corpus.TaggedSentence],
     *,
@@ -725,7 +735,10 @@ def train_tagger(
     train_sents, train_path = _read_tagged(train, "train")
     dev_sents, dev_path = _read_tagged(dev, "dev")
     meta: dict[str, Any] = {
-        "data": {"train": str(train_path), "dev": str(dev_path)},
+        "data": {
+            "train": _data_record(train, train_path, len(train_sents)),
+            "dev": _data_record(dev, dev_path, len(dev_sents)),
+        },
         "train_config": dataclasses.asdict(train_config),
     }
     init = None

@@ -310,7 +310,7 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
 
     \b
       seqnlp tag "I saw a saw"                    I/PRON saw/VERB a/DET saw/NOUN
-      seqnlp tag --tagset both "Time flies."      Time/NOUN/NN flies/VERB/VBZ ./PUNCT/.
+      seqnlp tag --tagset both "She saw it."      She/PRON/PRP saw/VERB/VBD it/PRON/PRP ./PUNCT/.
       seqnlp tag --input book.txt --format conllu > book.conllu
       cat tweets.txt | seqnlp tag -i - --format json
       seqnlp tag --pretokenized "I ca n't go"

@@ -194,3 +194,17 @@ def test_batch_schedule_groups_similar_lengths_and_shards():
     assert batches != batch_schedule(lengths, 3, shuffle=True, seed=1, epoch=2)
     ranks = [batch_schedule(lengths, 2, shuffle=True, rank=r, world_size=2) for r in (0, 1)]
     assert len(ranks[0]) == len(ranks[1]) == 3
+
+
+def test_sigterm_stops_training_like_ctrl_c(tmp_path):
+    import os
+    import signal
+
+    def terminate(record):
+        if record["epoch"] == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(TrainConfig(epochs=3, batch_size=16), checkpoint_dir=tmp_path, on_epoch=terminate)
+    assert load_checkpoint(tmp_path / CHECKPOINT_FILE)[1]["epoch"] == 1
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is put back

@@ -797,20 +797,34 @@ class NgramModel:
         return cls(ngrams, vectorizer.idf_, coef, intercept)
 
     def scores(self, token_lists: Iterable[Sequence[str]]) -> np.ndarray:
-        """(texts, labels) logits; a text without known n-grams gets the intercept."""
-        rows = []
-        for tokens in token_lists:
-            grams = list(tokens) + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
-            counts = Counter(self.index[g] for g in grams if g in self.index)
-            if not counts:
-                rows.append(self.intercept)
-                continue
-            columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-            x = (1.0 + np.log(tf)) * self.idf[columns]
-            x /= np.linalg.norm(x)
-            rows.append(self.coef[:, columns] @ x + self.intercept)
-        return np.array(rows, dtype=np.float32).reshape(-1, len(self.intercept))
+        """(texts, labels) logits; a text without known n-grams gets the intercept.
+
+        All texts at once: (text, column) pairs -> sublinear tf * idf -> l2 norm per text ->
+        weighted sums per label with ``np.bincount``, as scikit-learn's sparse product.
+        """
+        index = self.index
+        rows: list[int] = []
+        columns: list[int] = []
+        count = 0
+        for row, tokens in enumerate(token_lists):
+            count += 1
+            grams = [*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))]
+            found = [index[g] for g in grams if g in index]
+            rows.extend([row] * len(found))
+            columns.extend(found)
+        out = np.tile(self.intercept, (count, 1))
+        if not columns:
+            return out
+        features = len(self.ngrams)
+        pairs, tf = np.unique(
+            np.asarray(rows, dtype=np.int64) * features + np.asarray(columns), return_counts=True
+        )
+        row, column = pairs // features, pairs % features
+        x = (1.0 + np.log(tf)) * self.idf[column]
+        x /= np.sqrt(np.bincount(row, weights=x * x, minlength=count))[row]
+        for label in range(len(self.intercept)):
+            out[:, label] += np.bincount(row, weights=x * self.coef[label, column], minlength=count)
+        return out
 
     def probabilities(self, token_lists: Iterable[Sequence[str]]) -> np.ndarray:
         from seqnlp.inference import softmax

@@ -316,7 +316,9 @@ class SentimentNumpy:
 
     def __call__(self, words: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(batch, seq) ids and (batch,) lengths -> (batch, labels) scores, as the network."""
-        states, final = self.encoder(self.embedding[words], lengths)
+        # the input projection once per distinct word of the batch, not once per position
+        types, index = np.unique(words, return_inverse=True)
+        states, final = self.encoder(self.embedding[types], lengths, index.reshape(words.shape))
         real = (np.arange(words.shape[1])[None, :] < np.asarray(lengths)[:, None])[..., None]
         if self.pooling == "last":
             pooled = final

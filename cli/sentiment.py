@@ -116,6 +116,13 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     type=click.FloatRange(0, 1, max_open=True),
     help="Share of a TF-IDF 1-2-gram logistic regression in the probabilities (0: none).",
 )
+@click.option(
+    "--members",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Networks to train (seeds SEED, SEED+1...) and average: an ensemble.",
+)
 @click.option("--epochs", default=6, show_default=True, type=click.IntRange(min=1))
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(min=1))
 @click.option("--lr", default=1e-3, show_default=True, type=click.FloatRange(min=0, min_open=True))
@@ -165,6 +172,7 @@ def train_sentiment(
     dropout,
     embedding_dropout,
     ngram_weight,
+    members,
     epochs,
     batch_size,
     lr,
@@ -228,6 +236,7 @@ def train_sentiment(
         embedding_dropout=embedding_dropout,
         freeze_embeddings=freeze_embeddings,
         ngram_weight=ngram_weight,
+        members=members,
     )
     train_config = TrainConfig(
         epochs=epochs,
@@ -239,7 +248,7 @@ def train_sentiment(
         seed=seed,
         device=device,
     )
-    _, result = train(
+    train(
         examples,
         dev_examples,
         config,
@@ -257,8 +266,8 @@ def train_sentiment(
     saved = SentimentClassifier.load(output)
     dev_accuracy = saved.evaluate(dev_examples)["accuracy"]
     lines = [
-        f"model saved to {output} (best epoch {result.best_epoch} of {result.epochs}, "
-        f"{result.seconds / 60:.1f} min)",
+        f"model saved to {output} ({_epochs(saved.meta.get('runs', []))}, "
+        f"{saved.meta.get('train_seconds', 0) / 60:.1f} min)",
         f"dev accuracy  {dev_accuracy:.4f}",
     ]
     if test_examples is not None:
@@ -268,6 +277,12 @@ def train_sentiment(
         saved.save(output, overwrite=True, dtype=dtype)
         lines.append(f"test accuracy {test_accuracy:.4f}")
     click.echo("\n".join(lines))
+
+
+def _epochs(runs: list[dict]) -> str:
+    """ "best epoch 4 of 6" per trained network."""
+    done = [r for r in runs if "best_epoch" in r]
+    return ", ".join(f"best epoch {r['best_epoch']} of {r['epochs']}" for r in done) or "resumed"
 
 
 @click.command("sentiment")

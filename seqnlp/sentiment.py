@@ -9,6 +9,7 @@ Prediction runs the trained network in numpy (:mod:`seqnlp.inference`), so
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import re
 from collections import Counter
@@ -221,6 +222,8 @@ class SentimentConfig:
         ngram_weight: the share of a TF-IDF 1-2-gram logistic regression
             (:class:`NgramModel`) in the predicted probabilities; 0 uses the network alone.
         num_ngrams: the n-gram model's features (set by training).
+        members: networks trained with seeds ``seed``, ``seed + 1``...; their
+            probabilities are averaged (an ensemble: steadier, and slower to predict).
     """
 
     num_words: int = 2
@@ -238,13 +241,15 @@ class SentimentConfig:
     max_tokens: int = MAX_TOKENS
     ngram_weight: float = 0.0
     num_ngrams: int = 0
+    members: int = 1
 
     def __post_init__(self) -> None:
         if self.cell not in CELLS:
             raise SeqnlpError(f"cell must be one of {CELLS}, got {self.cell!r}")
         if self.pooling not in POOLINGS:
             raise SeqnlpError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
-        for name in ("num_words", "num_labels", "word_dim", "hidden", "layers", "max_tokens"):
+        positive = ("num_words", "num_labels", "word_dim", "hidden", "layers", "max_tokens")
+        for name in (*positive, "members"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise SeqnlpError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
         for name in ("dropout", "embedding_dropout", "word_dropout"):
@@ -364,7 +369,10 @@ class SentimentClassifier:
         from seqnlp.inference import SentimentNumpy, softmax
 
         if self._numpy is None:
-            self._numpy = SentimentNumpy(self.config, self.tensors)
+            self._numpy = [
+                SentimentNumpy(self.config, member_tensors(self.tensors, m, self.config.members))
+                for m in range(self.config.members)
+            ]
         tokens = [self.tokens(text) for text in texts]
         ids = [self.vocab.encode(t) or [UNK_ID] for t in tokens]
         out = np.empty((len(ids), self.config.num_labels), dtype=np.float32)
@@ -374,7 +382,7 @@ class SentimentClassifier:
             for start in range(0, len(order), batch_size):
                 chunk = order[start : start + batch_size]
                 words, lengths = pad([ids[i] for i in chunk])
-                out[chunk] = softmax(self._numpy(words, lengths))
+                out[chunk] = np.mean([softmax(net(words, lengths)) for net in self._numpy], axis=0)
         weight = self.config.ngram_weight
         if weight and self.ngram_model is not None:
             out = (1 - weight) * out + weight * self.ngram_model.probabilities(tokens)
@@ -442,6 +450,18 @@ class SentimentClassifier:
         c = self.config
         gates = {"rnn": 1, "gru": 3, "lstm": 4}[c.cell]
         dirs = 2 if c.bidirectional else 1
+        shapes: dict[str, tuple[int, ...]] = {}
+        for m in range(c.members):
+            prefix = member_prefix(m, c.members)
+            shapes |= {prefix + k: v for k, v in self._network_shapes(gates, dirs).items()}
+        if c.num_ngrams:
+            shapes["ngrams.idf"] = (c.num_ngrams,)
+            shapes["ngrams.coef"] = (c.num_labels, c.num_ngrams)
+            shapes["ngrams.intercept"] = (c.num_labels,)
+        return shapes
+
+    def _network_shapes(self, gates: int, dirs: int) -> dict[str, tuple[int, ...]]:
+        c = self.config
         shapes: dict[str, tuple[int, ...]] = {"embedding.weight": (c.num_words, c.word_dim)}
         for layer in range(c.layers):
             size = c.word_dim if layer == 0 else dirs * c.hidden
@@ -455,10 +475,6 @@ class SentimentClassifier:
             shapes["attention.bias"] = (1,)
         shapes["output.weight"] = (c.num_labels, dirs * c.hidden)
         shapes["output.bias"] = (c.num_labels,)
-        if c.num_ngrams:
-            shapes["ngrams.idf"] = (c.num_ngrams,)
-            shapes["ngrams.coef"] = (c.num_labels, c.num_ngrams)
-            shapes["ngrams.intercept"] = (c.num_labels,)
         return shapes
 
     def save(self, directory: str | Path, overwrite: bool = False, dtype: str = "float32") -> Path:
@@ -477,9 +493,11 @@ class SentimentClassifier:
         tensors = {
             k: np.ascontiguousarray(v, dtype=np.float32)
             for k, v in self.tensors.items()
-            if k != "embedding.weight"
+            if not k.endswith("embedding.weight")
         }
-        tensors.update(_quantize("embedding.weight", self.tensors["embedding.weight"], dtype))
+        for m in range(self.config.members):
+            name = member_prefix(m, self.config.members) + "embedding.weight"
+            tensors.update(_quantize(name, self.tensors[name], dtype))
         return serialization.save_model(
             directory,
             kind=KIND,
@@ -518,12 +536,16 @@ class SentimentClassifier:
             raise ModelFileError(f"{model.path}: vocab.json lacks {exc}") from None
         classifier = cls(config, vocab, labels, {}, names, model.meta, ngrams)
         expected = classifier.expected_shapes()
-        if "embedding.weight_scale" in model.tensors:  # stored as int8 rows
-            expected["embedding.weight_scale"] = (config.num_words,)
-        serialization.check_shapes(model.tensors, expected, source=model.path)
         tensors = dict(model.tensors)
-        tensors["embedding.weight"] = _dequantize(tensors, "embedding.weight")
-        tensors.pop("embedding.weight_scale", None)
+        for m in range(config.members):
+            name = member_prefix(m, config.members) + "embedding.weight"
+            if f"{name}_scale" in tensors:  # stored as int8 rows
+                expected[f"{name}_scale"] = (config.num_words,)
+        serialization.check_shapes(tensors, expected, source=model.path)
+        for m in range(config.members):
+            name = member_prefix(m, config.members) + "embedding.weight"
+            tensors[name] = _dequantize(tensors, name)
+            tensors.pop(f"{name}_scale", None)
         classifier.tensors = {k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}
         return classifier
 
@@ -579,7 +601,7 @@ def train(
     import torch
 
     from seqnlp.nn import SentimentNet
-    from seqnlp.training import Batch, TrainConfig, fit, seed_everything
+    from seqnlp.training import CHECKPOINT_FILE, Batch, TrainConfig, fit, seed_everything
 
     config = config or SentimentConfig()
     train_config = train_config or TrainConfig()
@@ -642,12 +664,6 @@ def train(
         else None
     )
 
-    seed_everything(train_config.seed)
-    network = SentimentNet(config)
-    if matrix is not None:
-        with torch.no_grad():
-            network.embedding.weight.copy_(torch.from_numpy(matrix))
-
     def collate(batch: list[tuple[list[int], int]]) -> Batch:
         words, lengths = pad([ids for ids, _ in batch])
         return Batch(
@@ -675,66 +691,111 @@ def train(
         "embeddings": vectors_meta,
         "training": asdict(train_config),
     }
+    finished: list[dict[str, np.ndarray]] = []  # the best weights of each finished network
+    runs: list[dict] = []
 
-    def to_classifier(net, extra: dict) -> SentimentClassifier:
-        tensors = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
+    def to_classifier(current: dict[str, np.ndarray] | None, extra: dict) -> SentimentClassifier:
+        """The finished networks (and ``current``) with the n-gram model, as one classifier."""
+        nets = finished + ([current] if current is not None else [])
+        tensors = {
+            member_prefix(m, len(nets)) + k: v for m, net in enumerate(nets) for k, v in net.items()
+        }
         ngrams = None
         if ngram_model is not None:
             tensors.update(ngram_model.tensors())
             ngrams = ngram_model.ngrams
+        member_config = SentimentConfig(**{**asdict(config), "members": len(nets)})
         return SentimentClassifier(
-            config, vocab, labels, tensors, label_names, base_meta | extra, ngrams
+            member_config, vocab, labels, tensors, label_names, base_meta | extra, ngrams
         )
+
+    def numpy_state(net) -> dict[str, np.ndarray]:
+        return {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
 
     def on_best(net, metrics: dict[str, float], epoch: int) -> None:
         if output is not None:
-            best = to_classifier(net, {"dev": metrics, "best_epoch": epoch})
+            best = to_classifier(numpy_state(net), {"dev": metrics, "runs": runs})
             best.save(output, overwrite=True, dtype=dtype)
 
     checkpoint_dir = Path(f"{output}.checkpoint") if output is not None else None
-    result = fit(
-        network,
-        train_set,
-        dev_set,
-        collate=collate,
-        evaluate=evaluate,
-        metric="accuracy",
-        config=train_config,
-        length=lambda example: len(example[0]),
-        checkpoint_dir=checkpoint_dir,
-        resume=resume,
-        on_best=on_best,
-        on_epoch=on_epoch,
-        progress=progress,
-    )
-    network.eval()
-    classifier = to_classifier(
-        network,
-        {
-            "dev": {"accuracy": result.best_metric},
-            "best_epoch": result.best_epoch,
-            "epochs": result.epochs,
-            "stopped_early": result.stopped_early,
-            "train_seconds": round(result.seconds, 1),
-            "history": result.history,
-        },
-    )
+    result = None
+    for member in range(config.members):
+        # an ensemble's finished networks wait beside the checkpoint for a resumed run
+        done = checkpoint_dir / f"member{member}.safetensors" if checkpoint_dir else None
+        if resume and done is not None and done.is_file():
+            from seqnlp import serialization
+
+            finished.append(serialization.load_tensors(done))
+            runs.append({"member": member, "resumed": True})
+            continue
+        member_dir = checkpoint_dir
+        if checkpoint_dir is not None and config.members > 1:
+            member_dir = checkpoint_dir / f"member{member}"
+        seed = train_config.seed + member
+        seed_everything(seed)
+        network = SentimentNet(config)
+        if matrix is not None:
+            with torch.no_grad():
+                network.embedding.weight.copy_(torch.from_numpy(matrix))
+        if config.members > 1:
+            log.info("network %d of %d (seed %d)", member + 1, config.members, seed)
+        result = fit(
+            network,
+            train_set,
+            dev_set,
+            collate=collate,
+            evaluate=evaluate,
+            metric="accuracy",
+            config=dataclasses.replace(train_config, seed=seed),
+            length=lambda example: len(example[0]),
+            checkpoint_dir=member_dir,
+            resume=resume and member_dir is not None and (member_dir / CHECKPOINT_FILE).is_file(),
+            on_best=on_best,
+            on_epoch=on_epoch,
+            progress=progress,
+        )
+        finished.append(numpy_state(network))
+        runs.append(
+            {
+                "member": member,
+                "seed": seed,
+                "dev_accuracy": result.best_metric,
+                "best_epoch": result.best_epoch,
+                "epochs": result.epochs,
+                "stopped_early": result.stopped_early,
+                "train_seconds": round(result.seconds, 1),
+                "history": result.history,
+            }
+        )
+        if done is not None and config.members > 1:
+            from seqnlp import serialization
+
+            done.parent.mkdir(parents=True, exist_ok=True)
+            serialization.save_tensors_atomic(done, finished[-1])
+    train_seconds = sum(run.get("train_seconds", 0) for run in runs)
+    classifier = to_classifier(None, {"runs": runs, "train_seconds": train_seconds})
     if output is not None:
         classifier.save(output, overwrite=True, dtype=dtype)
         if checkpoint_dir is not None:
-            _remove_checkpoint(checkpoint_dir)
+            _remove_checkpoint(checkpoint_dir, config.members)
     return classifier, result
 
 
-def _remove_checkpoint(checkpoint_dir: Path) -> None:
-    """Remove a finished run's checkpoint directory (only the file the loop wrote)."""
+def _remove_checkpoint(checkpoint_dir: Path, members: int) -> None:
+    """Remove a finished run's checkpoint directory (only the files training wrote)."""
     from seqnlp.training import CHECKPOINT_FILE
 
-    (checkpoint_dir / CHECKPOINT_FILE).unlink(missing_ok=True)
-    try:
-        checkpoint_dir.rmdir()
-    except OSError:
-        pass  # something else lives there: leave it
+    directories = [checkpoint_dir]
+    if members > 1:
+        directories = [checkpoint_dir / f"member{m}" for m in range(members)] + directories
+    for member in range(members):
+        (checkpoint_dir / f"member{member}.safetensors").unlink(missing_ok=True)
+    for directory in directories:
+        (directory / CHECKPOINT_FILE).unlink(missing_ok=True)
+        try:
+            directory.rmdir()
+        except OSError:
+            pass  # missing, or something else lives there: leave it
 
 
 # --------------------------------------------------------------------------- n-grams
@@ -837,6 +898,17 @@ class NgramModel:
             "ngrams.coef": self.coef,
             "ngrams.intercept": self.intercept,
         }
+
+
+def member_prefix(member: int, members: int) -> str:
+    """Tensor-name prefix of one network of an ensemble ("" for a single network)."""
+    return f"member{member}." if members > 1 else ""
+
+
+def member_tensors(tensors: dict[str, np.ndarray], member: int, members: int) -> dict:
+    """One network's tensors, named as in :class:`seqnlp.nn.SentimentNet`'s state_dict."""
+    prefix = member_prefix(member, members)
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
 
 
 def _one_blas_thread():

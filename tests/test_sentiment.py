@@ -357,10 +357,63 @@ def test_interrupted_training_resumes_to_the_same_model(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         run(tmp_path / "model", on_epoch=stop_after_first)
-    assert SentimentClassifier.load(tmp_path / "model").meta["best_epoch"] == 1
+    assert SentimentClassifier.load(tmp_path / "model").meta["dev"]["accuracy"] > 0
     assert (tmp_path / "model.checkpoint" / "checkpoint.safetensors").is_file()
     resumed, result = run(tmp_path / "model", resume=True)
     assert result.epochs == 3
     assert not (tmp_path / "model.checkpoint").exists()  # removed once training finished
+    straight, _ = run(tmp_path / "other")
+    assert all(np.array_equal(resumed.tensors[k], straight.tensors[k]) for k in resumed.tensors)
+
+
+def test_an_ensemble_averages_its_networks(tmp_path):
+    from seqnlp.sentiment import member_tensors
+
+    classifier, _ = tiny_train(tmp_path, members=2, ngram_weight=0.3)
+    assert classifier.config.members == 2 and len(classifier.meta["runs"]) == 2
+    assert {k.split(".")[0] for k in classifier.tensors} == {"member0", "member1", "ngrams"}
+    texts = ["a really good film", "the plot is dull"]
+    reloaded = SentimentClassifier.load(tmp_path / "model")
+    assert np.array_equal(reloaded.probabilities(texts), classifier.probabilities(texts))
+    single = SentimentConfig(
+        **{**vars(classifier.config), "members": 1, "ngram_weight": 0.0, "num_ngrams": 0}
+    )
+    parts = [
+        SentimentClassifier(
+            single, classifier.vocab, classifier.labels, member_tensors(classifier.tensors, m, 2)
+        ).probabilities(texts)
+        for m in range(2)
+    ]
+    ngrams = classifier.ngram_model.probabilities([classifier.tokens(t) for t in texts])
+    expected = 0.7 * (parts[0] + parts[1]) / 2 + 0.3 * ngrams
+    np.testing.assert_allclose(classifier.probabilities(texts), expected, rtol=1e-5)
+
+
+def test_an_interrupted_ensemble_resumes(tmp_path):
+    calls = []
+
+    def stop_in_second_network(record):
+        calls.append(record["epoch"])
+        if len(calls) == 3:  # epoch 1 of the second network
+            raise KeyboardInterrupt
+
+    def run(output, **kwargs):
+        return train(
+            toy(60, 1),
+            toy(20, 2),
+            SentimentConfig(**TINY, members=2),
+            TrainConfig(epochs=2, batch_size=8, lr=0.02, seed=5, patience=0, device="cpu"),
+            embeddings=None,
+            output=output,
+            progress=False,
+            **kwargs,
+        )
+
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "model", on_epoch=stop_in_second_network)
+    assert (tmp_path / "model.checkpoint" / "member0.safetensors").is_file()
+    assert SentimentClassifier.load(tmp_path / "model").config.members == 2  # best so far
+    resumed, _ = run(tmp_path / "model", resume=True)
+    assert not (tmp_path / "model.checkpoint").exists()
     straight, _ = run(tmp_path / "other")
     assert all(np.array_equal(resumed.tensors[k], straight.tensors[k]) for k in resumed.tensors)

@@ -11,7 +11,7 @@ from seqnlp.cli import main
 from tests.test_sentiment import toy
 
 FAST = ["--embeddings", "none", "--hidden", "6", "--epochs", "2", "--batch-size", "8"]
-FAST += ["--no-progress", "--lr", "0.01", "--ngram-weight", "0"]
+FAST += ["--no-progress", "--lr", "0.01", "--ngram-weight", "0", "--members", "1"]
 
 
 @pytest.fixture(autouse=True)

@@ -569,7 +569,7 @@ def train(
     progress: bool = True,
     meta: dict | None = None,
     on_epoch: Callable[[dict], None] | None = None,
-) -> tuple[SentimentClassifier, TrainResult]:
+) -> tuple[SentimentClassifier, TrainResult | None]:
     """Train a classifier with the shared loop (:func:`seqnlp.training.fit`).
 
     Args:
@@ -591,8 +591,14 @@ def train(
         meta: extra entries for meta.json (e.g. the training data).
         on_epoch: called with each epoch's record (loss, dev accuracy, seconds...).
 
+    With ``config.members`` > 1 the loop runs once per network (seeds ``seed``,
+    ``seed + 1``...); with ``config.ngram_weight`` an :class:`NgramModel` is fitted first,
+    and each network's best epoch is the one that works best together with it on dev.
+
     Returns:
-        The classifier (best dev epoch) and the loop's :class:`~seqnlp.training.TrainResult`.
+        The classifier (each network at its best dev epoch) and the loop's
+        :class:`~seqnlp.training.TrainResult` of the last network trained (None when a
+        resumed run had nothing left to train); ``meta["runs"]`` describes every network.
 
     Raises:
         DataError: fewer than two classes, or dev labels never seen in training.

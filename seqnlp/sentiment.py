@@ -483,15 +483,18 @@ class SentimentClassifier:
         Args:
             dtype: how the word embeddings (most of the file) are stored: ``float32``,
                 ``float16`` or ``int8`` (one float32 scale per row, as the shipped vectors);
-                the other weights stay float32, and prediction computes in float32.
+                the other weights are float16 unless ``dtype`` is float32. Prediction
+                computes in float32 either way.
         """
         from seqnlp import serialization
         from seqnlp.embeddings import _quantize
 
         if dtype not in DTYPES:
             raise SeqnlpError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        # the other weights: float32, or float16 when the embeddings are compressed too
+        other = np.float32 if dtype == "float32" else np.float16
         tensors = {
-            k: np.ascontiguousarray(v, dtype=np.float32)
+            k: np.ascontiguousarray(v, dtype=other)
             for k, v in self.tensors.items()
             if not k.endswith("embedding.weight")
         }

@@ -140,6 +140,10 @@ def checklist(model: str | None, tfidf) -> dict:
     classifier = SentimentClassifier.load(model)
     rows = list(read_table(checklist_path()))
     predictions = classifier.predict([r.text for r in rows])
+    weight = classifier.config.ngram_weight
+    classifier.config.ngram_weight = 0.0  # the recurrent network(s) alone
+    network = classifier.predict([r.text for r in rows])
+    classifier.config.ngram_weight = weight
     tfidf_labels = tfidf.predict([r.text for r in rows]) if tfidf is not None else None
     items = []
     for i, (row, p) in enumerate(zip(rows, predictions, strict=True)):
@@ -150,6 +154,8 @@ def checklist(model: str | None, tfidf) -> dict:
             "model": p.label,
             "probability": round(p.probability, 3),
             "model_ok": p.label == expected,
+            "network_alone": network[i].label,
+            "network_alone_ok": network[i].label == expected,
         }
         if tfidf_labels is not None:
             tf = classifier.label_names[classifier.label_index(tfidf_labels[i])]
@@ -157,6 +163,7 @@ def checklist(model: str | None, tfidf) -> dict:
         items.append(item)
     return {
         "model_correct": sum(i["model_ok"] for i in items),
+        "network_alone_correct": sum(i["network_alone_ok"] for i in items),
         "tfidf_correct": sum(i.get("tfidf_ok", False) for i in items),
         "n": len(items),
         "items": items,

@@ -217,3 +217,16 @@ def test_missing_file_and_text_with_input(runner, model, tmp_path):
     assert_error(result, "no such file")
     result = runner.invoke(main, ["sentiment", "good", "-i", "-", "-m", model])
     assert_error(result, "give TEXT arguments or --input, not both", code=2)
+
+
+def test_shipped_model_from_the_command_line(runner, shared_data):
+    result = runner.invoke(main, ["sentiment", "a gripping, funny film", "not good at all"])
+    assert result.exit_code == 0, result.output
+    assert [line.split("\t")[0] for line in result.output.splitlines()] == [
+        "positive",
+        "negative",
+    ]
+    result = runner.invoke(main, ["evaluate-sentiment", "--data", "sst2:dev", "--json"])
+    scores = json.loads(result.output)
+    assert scores["n"] == 872 and scores["accuracy"] > 0.85
+    assert set(scores["per_label"]) == {"negative", "positive"}

@@ -417,3 +417,19 @@ def test_an_interrupted_ensemble_resumes(tmp_path):
     assert not (tmp_path / "model.checkpoint").exists()
     straight, _ = run(tmp_path / "other")
     assert all(np.array_equal(resumed.tensors[k], straight.tensors[k]) for k in resumed.tensors)
+
+
+def test_the_shipped_classifier():
+    import seqnlp
+
+    classifier = seqnlp.load_classifier()
+    assert classifier.config.members == 2 and classifier.label_names == ["negative", "positive"]
+    good, bad = classifier.predict(["A gripping, funny film!", "It wasn't good at all."])
+    assert (good.label, bad.label) == ("positive", "negative")
+    assert good.probability > 0.9
+    # the same sentence raw and as SST writes it gets the same answer
+    raw, sst = classifier.probabilities(["It's a well-made film (really).", SST_FORM])
+    np.testing.assert_allclose(raw, sst)
+
+
+SST_FORM = "it 's a well-made film -lrb- really -rrb- ."

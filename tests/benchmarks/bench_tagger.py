@@ -252,8 +252,9 @@ def cells(args) -> None:
             _write(
                 "cells",
                 {
-                    "budget": f"{args.epochs} epochs each on the first "
-                    f"{args.train_sentences or 'all'} EWT train sentences, {args.layers} "
+                    "budget": f"{args.epochs} epochs each on "
+                    + (f"the first {args.train_sentences}" if args.train_sentences else "all")
+                    + f" EWT train sentences, {args.layers} "
                     f"layer(s) of {args.hidden} units per direction, batch 32, Adam 2e-3 "
                     "decaying 0.9 per epoch, seed 1; accuracy on all of EWT dev",
                     "rows": rows,

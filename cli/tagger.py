@@ -284,9 +284,8 @@ def _input_lines(path: str, errors: str):
 @click.option(
     "--tagset",
     type=click.Choice(["upos", "xpos", "both"]),
-    default="upos",
-    show_default=True,
-    help="Universal tags (NOUN), Penn Treebank tags (NN), or both (word/NOUN/NN).",
+    help="Universal tags (NOUN), Penn Treebank tags (NN), or both (word/NOUN/NN). "
+    "Default: upos for text, both for conllu and json.",
 )
 @click.option(
     "--pretokenized",
@@ -324,6 +323,7 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
         raise click.BadParameter("must be at least 1", param_hint="--batch-size")
     if texts and not any(t.strip() for t in texts) and input_path is None:
         raise click.ClickException("nothing to tag: the text is empty")
+    tagset = tagset or ("upos" if fmt == "text" else "both")
     _single_threaded_blas()
     from seqnlp.tagger import Tagger, format_sentence, tag_lines
 

@@ -62,7 +62,9 @@ def test_conllu_output_parses(runner, model):
     assert [t["upos"] for t in sentences[0]] == ["PRON", "VERB", "DET", "NOUN", "PUNCT"]
     assert [t["xpos"] for t in sentences[0]][:2] == ["PRP", "VBD"]
     assert sentences[0][3]["misc"] == {"SpaceAfter": "No"}
-    only_upos = conllu.parse(_tag(runner, model, "-f", "conllu", "I saw").stdout)
+    only_upos = conllu.parse(
+        _tag(runner, model, "-f", "conllu", "--tagset", "upos", "I saw").stdout
+    )
     assert only_upos[0][0]["xpos"] is None  # "_"
 
 
@@ -72,7 +74,7 @@ def test_json_lines(runner, model):
     assert [r["line"] for r in records] == [1, 2]
     assert records[0]["tokens"] == ["I", "saw", "a", "saw", "."]
     assert records[0]["upos"] == ["PRON", "VERB", "DET", "NOUN", "PUNCT"]
-    assert "xpos" not in records[0]
+    assert len(records[0]["xpos"]) == 5  # json and conllu carry both tag sets by default
 
 
 def test_input_file_streams_in_order(runner, model, tmp_path):
@@ -208,3 +210,13 @@ def test_help_teaches(runner):
     for command in ("tag", "train-tagger", "evaluate-tagger"):
         result = runner.invoke(main, [command, "--help"])
         assert result.exit_code == 0 and "seqnlp " + command in result.output
+
+
+def test_conllu_output_fills_both_tag_columns_by_default(runner):
+    import conllu
+
+    result = runner.invoke(main, ["tag", "I saw a saw", "--format", "conllu"])
+    assert result.exit_code == 0, result.output
+    (sentence,) = conllu.parse(result.output)
+    assert [t["upos"] for t in sentence] == ["PRON", "VERB", "DET", "NOUN"]
+    assert all(t["xpos"] for t in sentence)

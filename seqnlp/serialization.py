@@ -10,8 +10,8 @@ A model is a directory::
 
 Saving builds the whole directory beside the target and swaps it in with ``os.replace``, so
 a reader never sees a half-written model and an interrupted save leaves the previous one in
-place. Loading validates every piece and never unpickles: no ``pickle``, no ``torch.load``,
-no ``np.load(allow_pickle=True)``. Neither direction imports torch.
+place. Loading validates every piece and never unpickles: tensors come only from
+safetensors and everything else from JSON. Neither direction imports torch.
 """
 
 from __future__ import annotations

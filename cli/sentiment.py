@@ -328,6 +328,7 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
       seqnlp sentiment "a gripping, funny film" "not good at all"
       seqnlp sentiment --input reviews.txt --json
     """
+    from seqnlp.corpus import read_text_lines
     from seqnlp.errors import DataError
     from seqnlp.sentiment import SentimentClassifier
 
@@ -341,24 +342,12 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
         if not text.strip():
             raise DataError(f"text {number} is empty")
     classifier = SentimentClassifier.load(model)
-    stream = texts if texts else _lines(input_path, errors)
+    stream = texts if texts else read_text_lines(input_path, errors=errors)
     for text, prediction in classifier.predict_stream(stream, batch_size):
         if as_json:
             click.echo(json.dumps({"text": text, **prediction.to_dict()}, ensure_ascii=False))
         else:
             click.echo(f"{prediction.label}\t{prediction.probability:.3f}\t{text}")
-
-
-def _lines(path: str, errors: str):
-    """Non-blank lines of a file or stdin, streamed."""
-    if path == "-":
-        for line in sys.stdin:
-            if line.strip():
-                yield line.rstrip("\r\n")
-        return
-    from seqnlp.corpus import read_text_lines
-
-    yield from read_text_lines(path, errors=errors)
 
 
 @click.command("evaluate-sentiment")

@@ -7,7 +7,6 @@ Tagging runs on numpy (``seqnlp.inference``) and never imports torch, so that
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
@@ -244,25 +243,6 @@ def train_tagger(
     )
 
 
-def _input_lines(path: str, errors: str):
-    """(line number, text) from a file (plain, .gz, .xz, .bz2) or '-' for stdin, streamed."""
-    if path != "-":
-        from seqnlp.corpus import iter_lines
-
-        yield from iter_lines(path, errors)
-        return
-    from seqnlp.errors import DataError
-
-    for number, raw in enumerate(sys.stdin.buffer, start=1):
-        try:
-            line = raw.decode("utf-8", errors=errors)
-        except UnicodeDecodeError as exc:
-            raise DataError(
-                f"<stdin>:{number}: not valid UTF-8 (byte {exc.start}); use --errors replace"
-            ) from None
-        yield number, line.rstrip("\r\n")
-
-
 @click.command("tag")
 @click.argument("texts", nargs=-1, metavar="[TEXT]...")
 @click.option(
@@ -325,6 +305,7 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
         raise click.ClickException("nothing to tag: the text is empty")
     tagset = tagset or ("upos" if fmt == "text" else "both")
     _single_threaded_blas()
+    from seqnlp.corpus import iter_lines
     from seqnlp.tagger import Tagger, format_sentence, tag_lines
 
     tagger = Tagger.load(model)
@@ -332,7 +313,7 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
     def lines():
         yield from enumerate(texts, start=1)
         if input_path is not None:
-            yield from _input_lines(input_path, errors)
+            yield from iter_lines(input_path, errors)
 
     out = click.get_text_stream("stdout")
     for sent_id, sentence in enumerate(

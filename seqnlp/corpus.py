@@ -10,8 +10,9 @@ import bz2
 import csv
 import gzip
 import lzma
+import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,30 +44,37 @@ def iter_lines(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, 
     """Yield ``(line_number, line)`` without line ends from plain, .gz, .xz or .bz2 text.
 
     Args:
-        path: the file; compression is chosen by suffix.
+        path: the file (compression chosen by suffix), or ``"-"`` for standard input.
         errors: ``"strict"`` raises on invalid UTF-8 naming the line, ``"replace"`` uses U+FFFD.
     """
+    if str(path) == "-":
+        yield from _decode_lines(sys.stdin.buffer, "<stdin>", errors)
+        return
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file")
     opener = _OPENERS.get(path.suffix.lower(), open)
     try:
         with opener(path, "rb") as raw:
-            for number, line in enumerate(raw, start=1):
-                try:
-                    text = line.decode("utf-8", errors=errors)
-                except UnicodeDecodeError as exc:
-                    raise DataError(
-                        f"{path}:{number}: not valid UTF-8 (byte {exc.start}); "
-                        "re-encode the file or use --errors replace"
-                    ) from None
-                if number == 1 and text.startswith("\ufeff"):
-                    text = text[1:]  # a byte-order mark, as Windows editors write them
-                yield number, text.rstrip("\r\n")
+            yield from _decode_lines(raw, str(path), errors)
     except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
         if isinstance(exc, FileNotFoundError):
             raise DataError(f"{path}: no such file") from None
         raise DataError(f"{path}: cannot read ({exc})") from None
+
+
+def _decode_lines(raw: Iterable[bytes], name: str, errors: str) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(raw, start=1):
+        try:
+            text = line.decode("utf-8", errors=errors)
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{name}:{number}: not valid UTF-8 (byte {exc.start}); "
+                "re-encode the file or use --errors replace"
+            ) from None
+        if number == 1 and text.startswith("\ufeff"):
+            text = text[1:]  # a byte-order mark, as Windows editors write them
+        yield number, text.rstrip("\r\n")
 
 
 def read_conllu(path: str | Path, errors: str = "strict") -> Iterator[TaggedSentence]:

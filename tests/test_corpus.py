@@ -240,3 +240,16 @@ def test_corrupt_compressed_file(tmp_path):
     damaged[20:40] = b"x" * 20  # inside the deflate stream: zlib.error, not OSError
     with pytest.raises(DataError, match=r"damaged.gz: cannot read"):
         list(read_text_lines(_write(tmp_path, "damaged.gz", bytes(damaged))))
+
+
+def test_iter_lines_reads_stdin_and_names_it(monkeypatch):
+    import io
+    import sys
+
+    from seqnlp.corpus import iter_lines
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"one\r\ntwo\n")))
+    assert list(iter_lines("-")) == [(1, "one"), (2, "two")]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"ok\n\xff\n")))
+    with pytest.raises(DataError, match="<stdin>:2: not valid UTF-8"):
+        list(iter_lines("-"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from seqnlp.cli.common import model_option, reject_existing_output
+from seqnlp.cli.common import model_option, reject_existing_output, training_options
 
 MODEL_HELP = "Classifier directory (default: the sentiment model shipped with seqnlp)."
 SOURCE_HELP = "A file, or a dataset NAME[:SPLIT] (e.g. sst2:phrases)."
@@ -123,21 +123,7 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     type=click.IntRange(min=1),
     help="Networks to train (seeds SEED, SEED+1...) and average: an ensemble.",
 )
-@click.option("--epochs", default=6, show_default=True, type=click.IntRange(min=1))
-@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(min=1))
-@click.option("--lr", default=1e-3, show_default=True, type=click.FloatRange(min=0, min_open=True))
-@click.option("--lr-decay", default=0.7, show_default=True, help="Learning-rate factor per epoch.")
-@click.option("--clip", default=5.0, show_default=True, help="Gradient norm limit (0: none).")
-@click.option("--patience", default=3, show_default=True, help="Epochs without progress to stop.")
-@click.option("--seed", default=1, show_default=True, help="Seeds weights, dropout, batch order.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto")
-@click.option(
-    "--threads",
-    default=1,
-    show_default=True,
-    help="CPU threads for PyTorch; 0 lets PyTorch choose. On this 2-core machine, 2 threads "
-    "made a training step 8x slower when another job was running.",
-)
+@training_options(epochs=6, batch_size=64, unit="Sentences", lr=1e-3, lr_decay=0.7, patience=3)
 @click.option(
     "--label-names",
     metavar="NAME,NAME,...",
@@ -180,15 +166,7 @@ def train_sentiment(
     embedding_dropout,
     ngram_weight,
     members,
-    epochs,
-    batch_size,
-    lr,
-    lr_decay,
-    clip,
-    patience,
-    seed,
-    device,
-    threads,
+    train_config,
     label_names,
     dtype,
     output,
@@ -209,13 +187,7 @@ def train_sentiment(
       seqnlp train-sentiment --train reviews.csv --dev dev.csv --text-column review \\
           --label-column stars --cell lstm --pooling attention --output stars-model
     """
-    import torch
-
     from seqnlp.sentiment import SentimentClassifier, SentimentConfig, train
-    from seqnlp.training import TrainConfig
-
-    if threads:
-        torch.set_num_threads(threads)
 
     if not resume:
         reject_existing_output(output, force)
@@ -251,16 +223,6 @@ def train_sentiment(
         freeze_embeddings=freeze_embeddings,
         ngram_weight=ngram_weight,
         members=members,
-    )
-    train_config = TrainConfig(
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        lr_decay=lr_decay,
-        clip=clip,
-        patience=patience,
-        seed=seed,
-        device=device,
     )
     train(
         examples,

@@ -10,7 +10,7 @@ import os
 
 import click
 
-from seqnlp.cli.common import model_option, reject_existing_output
+from seqnlp.cli.common import model_option, reject_existing_output, training_options
 
 TAGGER_HELP = "Tagger directory (default: the tagger shipped with seqnlp)."
 ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (replace)."
@@ -82,32 +82,7 @@ def _single_threaded_blas() -> None:
 )
 @click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained word vectors fixed.")
 @click.option("--dropout", default=0.33, show_default=True, help="Dropout rate.")
-@click.option("--epochs", default=20, show_default=True, help="Maximum passes over --train.")
-@click.option("--batch-size", default=32, show_default=True, help="Sentences per step.")
-@click.option("--lr", default=2e-3, show_default=True, help="Adam learning rate.")
-@click.option("--lr-decay", default=0.9, show_default=True, help="Learning rate factor per epoch.")
-@click.option("--clip", default=5.0, show_default=True, help="Gradient norm limit (0: none).")
-@click.option(
-    "--patience",
-    default=4,
-    show_default=True,
-    help="Stop after this many epochs without a better dev score (0: never).",
-)
-@click.option("--seed", default=1, show_default=True, help="Random seed; a CPU run repeats.")
-@click.option(
-    "--device",
-    type=click.Choice(["auto", "cpu", "cuda"]),
-    default="auto",
-    show_default=True,
-    help="auto uses CUDA when present.",
-)
-@click.option(
-    "--threads",
-    default=1,
-    show_default=True,
-    help="CPU threads for PyTorch; 0 lets PyTorch choose. The recipe's small matrices gain "
-    "little from more, and spinning threads cost a lot on a busy machine.",
-)
+@training_options(epochs=20, batch_size=32, unit="Sentences", lr=2e-3, lr_decay=0.9, patience=4)
 @click.option(
     "--max-words",
     default=30000,
@@ -143,15 +118,7 @@ def train_tagger(
     char_encoder,
     freeze_embeddings,
     dropout,
-    epochs,
-    batch_size,
-    lr,
-    lr_decay,
-    clip,
-    patience,
-    seed,
-    device,
-    threads,
+    train_config,
     max_words,
     dtype,
     output,
@@ -178,13 +145,8 @@ def train_tagger(
     """
     if not resume:
         reject_existing_output(output, force)
-    import torch
-
     from seqnlp.tagger import TaggerConfig, train_tagger
-    from seqnlp.training import TrainConfig
 
-    if threads:
-        torch.set_num_threads(threads)
     config = TaggerConfig(
         cell=cell,
         bidirectional=bidirectional,
@@ -195,16 +157,6 @@ def train_tagger(
         char_encoder=char_encoder,
         freeze_embeddings=freeze_embeddings,
         dropout=dropout,
-    )
-    train_config = TrainConfig(
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        lr_decay=lr_decay,
-        clip=clip,
-        patience=patience,
-        seed=seed,
-        device=device,
     )
 
     def report(record: dict) -> None:

@@ -27,7 +27,6 @@ from seqnlp.tokenize import word_tokenize
 log = logging.getLogger("seqnlp")
 
 ALGORITHMS = ("word2vec", "fasttext")
-DTYPES = ("float32", "float16", "int8")
 KIND = "embeddings"
 
 
@@ -281,18 +280,16 @@ class WordVectors:
         expected = {"vectors": (len(words), config.dim)}
         if config.algorithm == "fasttext":
             expected["ngram_vectors"] = (config.bucket, config.dim)
-        for name, shape in list(expected.items()):
-            if name in model.tensors and model.tensors[name].dtype == np.int8:
-                expected[f"{name}_scale"] = shape[:1]
+        expected = serialization.expect_row_scales(expected, model.tensors)
         serialization.check_shapes(model.tensors, expected, source=model.path)
-        vectors = _dequantize(model.tensors, "vectors")
+        tensors = serialization.dequantize_rows(model.tensors)
         counts = model.vocab.get("counts")
         return cls(
             words,
-            vectors,
+            tensors["vectors"],
             config,
             None if counts is None else np.asarray(counts, dtype=np.int64),
-            _dequantize(model.tensors, "ngram_vectors") if "ngram_vectors" in expected else None,
+            tensors.get("ngram_vectors"),
             model.meta,
         )
 
@@ -303,11 +300,9 @@ class WordVectors:
             dtype: ``float16`` halves the file and ``int8`` (one scale per row) quarters
                 it; on the benchmarks both cost under 0.05 points (see the README).
         """
-        if dtype not in DTYPES:
-            raise SeqnlpError(f"dtype must be one of {DTYPES}, got {dtype!r}")
-        tensors = _quantize("vectors", self.vectors, dtype)
+        tensors = serialization.quantize_rows("vectors", self.vectors, dtype)
         if self.ngram_vectors is not None:
-            tensors.update(_quantize("ngram_vectors", self.ngram_vectors, dtype))
+            tensors.update(serialization.quantize_rows("ngram_vectors", self.ngram_vectors, dtype))
         vocab = {"words": self.words}
         if self.counts is not None:
             vocab["counts"] = [int(c) for c in self.counts]
@@ -470,24 +465,6 @@ class WordVectors:
         kv = KeyedVectors(self.dim)
         kv.add_vectors(self.words, np.asarray(self.vectors, dtype=np.float32))
         return kv
-
-
-def _quantize(name: str, matrix: np.ndarray, dtype: str) -> dict[str, np.ndarray]:
-    """Tensors to store for ``matrix``: cast, or int8 rows with a float32 scale each."""
-    if dtype != "int8":
-        return {name: np.ascontiguousarray(matrix, dtype=dtype)}
-    matrix = np.asarray(matrix, dtype=np.float32)
-    scale = np.abs(matrix).max(axis=1) / 127
-    scale[scale == 0] = 1.0
-    quantized = np.round(matrix / scale[:, None]).astype(np.int8)
-    return {name: quantized, f"{name}_scale": scale.astype(np.float32)}
-
-
-def _dequantize(tensors: dict[str, np.ndarray], name: str) -> np.ndarray:
-    matrix = tensors[name]
-    if matrix.dtype != np.int8:
-        return matrix
-    return matrix.astype(np.float32) * tensors[f"{name}_scale"][:, None]
 
 
 def _cosmul(positive1: np.ndarray, positive2: np.ndarray, negative: np.ndarray) -> np.ndarray:

@@ -34,7 +34,6 @@ KIND = "sentiment"
 FORMATS = ("sst", "glue", "tsv", "csv")
 CELLS = ("rnn", "lstm", "gru")
 POOLINGS = ("last", "max", "mean", "attention")
-DTYPES = ("float32", "float16", "int8")
 
 # Longer texts are cut (with a warning): a review of 10,000 words is still classified,
 # and one pathological line cannot make a batch's padded tensor huge.
@@ -487,10 +486,8 @@ class SentimentClassifier:
                 computes in float32 either way.
         """
         from seqnlp import serialization
-        from seqnlp.embeddings import _quantize
 
-        if dtype not in DTYPES:
-            raise SeqnlpError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        serialization.check_storage_dtype(dtype)
         # the other weights: float32, or float16 when the embeddings are compressed too
         other = np.float32 if dtype == "float32" else np.float16
         tensors = {
@@ -500,7 +497,7 @@ class SentimentClassifier:
         }
         for m in range(self.config.members):
             name = member_prefix(m, self.config.members) + "embedding.weight"
-            tensors.update(_quantize(name, self.tensors[name], dtype))
+            tensors.update(serialization.quantize_rows(name, self.tensors[name], dtype))
         return serialization.save_model(
             directory,
             kind=KIND,
@@ -525,7 +522,6 @@ class SentimentClassifier:
                 tensors do not fit its config.
         """
         from seqnlp import serialization
-        from seqnlp.embeddings import _dequantize
 
         model = serialization.load_model(serialization.resolve_model(directory or KIND), KIND)
         config = SentimentConfig.from_dict(model.config)
@@ -539,16 +535,9 @@ class SentimentClassifier:
             raise ModelFileError(f"{model.path}: vocab.json lacks {exc}") from None
         classifier = cls(config, vocab, labels, {}, names, model.meta, ngrams)
         expected = classifier.expected_shapes()
-        tensors = dict(model.tensors)
-        for m in range(config.members):
-            name = member_prefix(m, config.members) + "embedding.weight"
-            if f"{name}_scale" in tensors:  # stored as int8 rows
-                expected[f"{name}_scale"] = (config.num_words,)
-        serialization.check_shapes(tensors, expected, source=model.path)
-        for m in range(config.members):
-            name = member_prefix(m, config.members) + "embedding.weight"
-            tensors[name] = _dequantize(tensors, name)
-            tensors.pop(f"{name}_scale", None)
+        expected = serialization.expect_row_scales(expected, model.tensors)
+        serialization.check_shapes(model.tensors, expected, source=model.path)
+        tensors = serialization.dequantize_rows(model.tensors)
         classifier.tensors = {k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}
         return classifier
 

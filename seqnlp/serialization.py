@@ -37,7 +37,7 @@ import safetensors
 import safetensors.numpy
 
 from seqnlp import __version__
-from seqnlp.errors import ModelFileError
+from seqnlp.errors import ModelFileError, SeqnlpError
 
 log = logging.getLogger("seqnlp")
 
@@ -519,6 +519,61 @@ def load_model(directory: str | os.PathLike, expected_kind: str | None = None) -
     vocab = _read_optional(directory, VOCAB_FILE)
     meta = _read_optional(directory, META_FILE) or {}
     return LoadedModel(kind, config, tensors, vocab, meta, directory)
+
+
+# ------------------------------------------------------------------ compact weight storage
+
+STORAGE_DTYPES = ("float32", "float16", "int8")
+
+
+def check_storage_dtype(dtype: str) -> None:
+    """Raise a user-facing error unless ``dtype`` is one of :data:`STORAGE_DTYPES`."""
+    if dtype not in STORAGE_DTYPES:
+        raise SeqnlpError(f"dtype must be one of {STORAGE_DTYPES}, got {dtype!r}")
+
+
+def quantize_rows(name: str, matrix: Any, dtype: str) -> dict[str, np.ndarray]:
+    """The tensors that store ``matrix`` as ``dtype``.
+
+    ``float32``/``float16`` are a cast; ``int8`` keeps one int8 row per word with a float32
+    scale each (``<name>_scale``), a quarter of float32 for embedding tables at a cost the
+    benchmarks cannot measure (see the README).
+    """
+    check_storage_dtype(dtype)
+    if dtype != "int8":
+        return {name: np.ascontiguousarray(matrix, dtype=dtype)}
+    matrix = np.asarray(matrix, dtype=np.float32)
+    scale = np.abs(matrix).max(axis=1) / 127
+    scale[scale == 0] = 1.0
+    quantized = np.round(matrix / scale[:, None]).astype(np.int8)
+    return {name: quantized, f"{name}_scale": scale.astype(np.float32)}
+
+
+def expect_row_scales(
+    expected: Mapping[str, tuple[int | None, ...]], tensors: Mapping[str, Any]
+) -> dict[str, tuple[int | None, ...]]:
+    """``expected`` plus the scale vector of every expected tensor stored as int8 rows."""
+    shapes = dict(expected)
+    for name, shape in expected.items():
+        if name in tensors and tensors[name].dtype == np.int8:
+            shapes[f"{name}_scale"] = tuple(shape[:1])
+    return shapes
+
+
+def dequantize_rows(tensors: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The tensors with int8 rows turned back into float32 and their scales dropped.
+
+    Call it after :func:`check_shapes` with :func:`expect_row_scales`, which guarantees
+    that every int8 table has its scale.
+    """
+    out = {}
+    for name, tensor in tensors.items():
+        if name.endswith("_scale") and name[: -len("_scale")] in tensors:
+            continue
+        if tensor.dtype == np.int8:
+            tensor = tensor.astype(np.float32) * tensors[f"{name}_scale"][:, None]
+        out[name] = tensor
+    return out
 
 
 def check_shapes(

@@ -39,7 +39,6 @@ KIND = "tagger"
 BOW, EOW = "<w>", "</w>"  # character-level word boundaries
 # Weights on disk: float16/float32 everywhere, or int8 word embedding rows (one float32
 # scale per row, as the shipped vectors) with float16 elsewhere.
-DTYPES = ("float16", "float32", "int8")
 _QUANTIZED = "word_embedding.weight"  # the tensor that int8 applies to: most of the model
 # Sentences longer than this are tagged in windows of this many tokens: a 100,000-token line
 # then costs what 500 sentences cost, not 100,000 sequential RNN steps.
@@ -328,13 +327,9 @@ class Tagger:
         if wrong:
             raise ModelFileError(f"{path}: vocab.json does not match config.json ({wrong})")
         expected = expected_shapes(config)
-        tensors = dict(model.tensors)
-        if _QUANTIZED in tensors and tensors[_QUANTIZED].dtype == np.int8:
-            expected[_QUANTIZED + "_scale"] = expected[_QUANTIZED][:1]
-        serialization.check_shapes(tensors, expected, source=path)
-        if _QUANTIZED + "_scale" in tensors:
-            scale = tensors.pop(_QUANTIZED + "_scale").astype(np.float32)
-            tensors[_QUANTIZED] = tensors[_QUANTIZED].astype(np.float32) * scale[:, None]
+        expected = serialization.expect_row_scales(expected, model.tensors)
+        serialization.check_shapes(model.tensors, expected, source=path)
+        tensors = serialization.dequantize_rows(model.tensors)
         train_words = model.vocab.get("train_words")
         if train_words is not None and not isinstance(train_words, int):
             raise ModelFileError(f"{path}: vocab.json train_words must be an integer")
@@ -348,16 +343,11 @@ class Tagger:
         ``dtype="float16"`` halves the file; ``"int8"`` also stores the word embedding, most
         of the model, as int8 rows with one scale each (a quarter of float32).
         """
-        if dtype not in DTYPES:
-            raise SeqnlpError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        serialization.check_storage_dtype(dtype)
         cast = "float16" if dtype == "int8" else dtype
         tensors = {k: np.asarray(v, dtype=cast) for k, v in self.tensors.items()}
-        if dtype == "int8" and _QUANTIZED in tensors:
-            matrix = np.asarray(self.tensors[_QUANTIZED], dtype=np.float32)
-            scale = np.abs(matrix).max(axis=1) / 127
-            scale[scale == 0] = 1.0
-            tensors[_QUANTIZED] = np.round(matrix / scale[:, None]).astype(np.int8)
-            tensors[_QUANTIZED + "_scale"] = scale.astype(np.float32)
+        if _QUANTIZED in tensors:
+            tensors.update(serialization.quantize_rows(_QUANTIZED, self.tensors[_QUANTIZED], dtype))
         return serialization.save_model(
             directory,
             kind=KIND,
@@ -725,8 +715,7 @@ def train_tagger(
     from seqnlp.nn import IGNORE_INDEX, TaggerNet
     from seqnlp.training import Batch, TrainConfig, fit, seed_everything
 
-    if dtype not in DTYPES:
-        raise SeqnlpError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+    serialization.check_storage_dtype(dtype)
     train_config = train_config or TrainConfig()
     output = Path(output)
     checkpoint_dir = checkpoint_dir_for(output)

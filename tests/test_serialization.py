@@ -342,3 +342,27 @@ def test_check_shapes_on_header_shapes(model):
     check_shapes({n: i.shape for n, i in infos.items()}, {n: i.shape for n, i in infos.items()})
     with pytest.raises(ModelFileError, match="rank|shape"):
         check_shapes({"w": (2, 3)}, {"w": (2, 3, 1)})
+
+
+def test_int8_rows_round_trip_and_missing_scale_is_caught():
+    from seqnlp.serialization import (
+        check_shapes,
+        dequantize_rows,
+        expect_row_scales,
+        quantize_rows,
+    )
+
+    matrix = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
+    matrix[2] = 0.0  # an all-zero row must survive (scale 1, not 0)
+    stored = {**quantize_rows("emb", matrix, "int8"), "bias": np.ones(3, np.float32)}
+    assert stored["emb"].dtype == np.int8 and stored["emb_scale"].shape == (6,)
+    expected = expect_row_scales({"emb": (6, 4), "bias": (3,)}, stored)
+    check_shapes(stored, expected)
+    back = dequantize_rows(stored)
+    assert set(back) == {"emb", "bias"}
+    np.testing.assert_allclose(back["emb"], matrix, atol=np.abs(matrix).max() / 127)
+    assert not back["emb"][2].any()
+    del stored["emb_scale"]
+    with pytest.raises(ModelFileError, match="missing tensor 'emb_scale'"):
+        check_shapes(stored, expect_row_scales({"emb": (6, 4), "bias": (3,)}, stored))
+    assert quantize_rows("emb", matrix, "float16")["emb"].dtype == np.float16

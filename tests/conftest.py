@@ -27,6 +27,17 @@ def _data_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
 
 
 @pytest.fixture
+def one_torch_thread():
+    """Tiny tensors: with 2 threads on a busy 2-core machine OpenMP spins 10-50x slower."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
 def runner():
     from click.testing import CliRunner
 

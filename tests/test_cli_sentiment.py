@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import torch
 
 from seqnlp.cli import main
 from tests.test_sentiment import toy
@@ -14,12 +13,7 @@ FAST = ["--embeddings", "none", "--hidden", "6", "--epochs", "2", "--batch-size"
 FAST += ["--no-progress", "--lr", "0.01", "--ngram-weight", "0", "--members", "1"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def write(path, examples, fmt="sst", crlf=False):

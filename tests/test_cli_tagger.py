@@ -12,16 +12,7 @@ from seqnlp.cli import main
 from tests.tagger_data import SENTENCES, train_tiny, write_data
 from tests.tagger_data import conllu as make_conllu
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: with 2 threads on a busy 2-core machine OpenMP spins 10-50x slower."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

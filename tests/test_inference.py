@@ -9,14 +9,7 @@ import torch
 from seqnlp import inference
 from seqnlp.nn import CELLS, CharCNN, RNNEncoder
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: with 2 threads on a busy 2-core machine OpenMP spins 10-50x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _numpy_state(module: torch.nn.Module) -> dict[str, np.ndarray]:

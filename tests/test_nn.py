@@ -7,14 +7,7 @@ import torch
 
 from seqnlp.nn import CELLS, IGNORE_INDEX, CharCNN, RNNEncoder
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: with 2 threads on a busy 2-core machine OpenMP spins 10-50x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _batch(lengths, dim=5, seed=0):

@@ -31,13 +31,7 @@ NEGATIVE = ["bad", "dull", "boring", "awful", "tedious", "lifeless", "clumsy"]
 FILLER = ["a", "the", "film", "movie", "story", "is", "really", "and", "plot", "."]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: with 2 threads on a busy 2-core machine OpenMP spins 10-50x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def toy(n: int, seed: int, classes: int = 2) -> list[LabeledText]:

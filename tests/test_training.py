@@ -20,14 +20,7 @@ from seqnlp.training import (
     seed_everything,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: with 2 threads on a busy 2-core machine OpenMP spins 10-50x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 class ToyNet(nn.Module):

@@ -55,7 +55,19 @@ EMBEDDINGS_HELP = "Vectors directory (default: the vectors shipped with seqnlp).
     "0.05 points on the benchmarks (see README).",
 )
 @click.option("--case-sensitive", is_flag=True, help="Keep case (default: lower-case all text).")
-@click.option("--workers", default=2, show_default=True, help="Training threads.")
+@click.option(
+    "--tokenized",
+    is_flag=True,
+    help="The --corpus file is already one sentence per line with space-separated tokens "
+    "(gensim's LineSentence format, plain text): train on it as it is, with no tokenizing "
+    "pass and no temporary copy. For large corpora tokenized elsewhere.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Training threads  [default: the CPU cores available; training reads the corpus "
+    "file in gensim's corpus_file mode, which scales with them]",
+)
 @click.option(
     "--seed", default=1, show_default=True, help="Random seed (exact only with 1 worker)."
 )
@@ -81,6 +93,7 @@ def train_embeddings(
     top,
     dtype,
     case_sensitive,
+    tokenized,
     workers,
     seed,
     evaluate,
@@ -96,7 +109,8 @@ def train_embeddings(
       seqnlp train-embeddings --top 30000 --dtype int8 --output my-vectors
 
     Text is tokenized and lower-cased as queries are, and streamed from disk, so
-    memory does not grow with the corpus.
+    memory does not grow with the corpus (the vocabulary does: --max-vocab caps it).
+    For billions of words see "Embeddings at scale" in the README.
     """
     from seqnlp import datasets
     from seqnlp.embeddings import EmbeddingConfig, train_embeddings
@@ -120,7 +134,7 @@ def train_embeddings(
         lowercase=not case_sensitive,
         seed=seed,
     )
-    vectors, corpus = train_embeddings(sources, config, workers=workers)
+    vectors = train_embeddings(sources, config, workers=workers, tokenized=tokenized)
     vectors.meta["corpus"]["names"] = list(corpora)
     if top:
         vectors = vectors.truncate(top)
@@ -130,7 +144,8 @@ def train_embeddings(
     speed = vectors.meta["training"]["words_per_second"]
     click.echo(
         f"Saved {len(vectors):,} vectors of {dim} dimensions to {output} "
-        f"({corpus.words:,} corpus words, {speed:,.0f} words/s)"
+        f"({vectors.meta['corpus']['words']:,} corpus words, {speed:,.0f} words/s with "
+        f"{vectors.meta['training']['workers']} workers)"
     )
     if evaluate:
         click.echo(_format_scores(vectors.meta["scores"]))

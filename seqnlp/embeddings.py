@@ -12,8 +12,11 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
+import os
 import tempfile
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -136,17 +139,55 @@ def _sha256(path: Path) -> str:
 # -------------------------------------------------------------------------- training
 
 
-class _GensimProgress(logging.Handler):
-    """Turns gensim's once-a-second 'EPOCH n - PROGRESS' log records into a tqdm bar."""
+def default_workers() -> int:
+    """The CPU cores this process may use: gensim's ``corpus_file`` mode scales with them."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity masks
+        return os.cpu_count() or 1
 
-    def __init__(self, bar, words_per_epoch: int) -> None:
+
+def tokenized_source(path: str | Path) -> dict:
+    """Describe a file that is already in LineSentence format, so gensim may read it as it is.
+
+    gensim's ``corpus_file`` mode opens the file itself (C++ streams, byte offsets split
+    among the workers), so it must be one plain UTF-8 file, not compressed.
+
+    Raises:
+        DataError: the file is missing, empty, or binary/compressed.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    if not head.strip():
+        raise DataError(f"{path}: no words found (empty file?)")
+    if b"\x00" in head:
+        raise DataError(
+            f"{path}: contains NUL bytes; a tokenized corpus must be plain UTF-8 text "
+            "(decompress it first)"
+        )
+    return {"path": path.name, "sha256": _sha256(path)}
+
+
+class _GensimProgress(logging.Handler):
+    """Turns gensim's progress log records into a tqdm bar.
+
+    The vocabulary scan logs every 10,000 sentences and at its end; ``corpus_file``
+    training logs once per epoch (its workers report only when they finish).
+    """
+
+    def __init__(self, bar, words_per_epoch: int = 0) -> None:
         super().__init__(logging.INFO)
         self.bar = bar
         self.words = words_per_epoch
 
     def emit(self, record: logging.LogRecord) -> None:
         msg = str(record.msg)
-        if msg.startswith("EPOCH %i - PROGRESS") and record.args:
+        if msg.startswith(("PROGRESS: at sentence #", "collected %i word types")):
+            done = record.args[1]
+        elif msg.startswith("EPOCH %i - PROGRESS") and record.args:
             epoch, percent = record.args[0], record.args[1]
             done = int((epoch + percent / 100) * self.words)
         elif msg.startswith("EPOCH %i:") or msg.startswith("EPOCH - %i :"):
@@ -156,15 +197,29 @@ class _GensimProgress(logging.Handler):
         self.bar.update(max(0, done - self.bar.n))
 
 
-def train(
-    corpus: PreparedCorpus, config: EmbeddingConfig, workers: int = 2, progress: bool = True
-) -> WordVectors:
-    """Train word2vec or fastText vectors with gensim on a prepared corpus file."""
-    from gensim.models import FastText, Word2Vec
+@contextmanager
+def _gensim_bar(progress: bool, words_per_epoch: int = 0, **tqdm_args) -> Iterator[None]:
+    """A tqdm bar fed by gensim's log records while the block runs."""
     from tqdm import tqdm
 
+    gensim_log = logging.getLogger("gensim.models.word2vec")
+    with tqdm(unit=" words", unit_scale=True, disable=not progress, **tqdm_args) as bar:
+        handler = _GensimProgress(bar, words_per_epoch)
+        gensim_log.addHandler(handler)
+        old_level = gensim_log.level
+        gensim_log.setLevel(logging.INFO)
+        try:
+            yield
+        finally:
+            gensim_log.removeHandler(handler)
+            gensim_log.setLevel(old_level)
+
+
+def gensim_model(config: EmbeddingConfig, workers: int | None = None):
+    """An untrained gensim ``Word2Vec`` or ``FastText`` model with ``config``'s settings."""
+    from gensim.models import FastText, Word2Vec
+
     common = dict(
-        corpus_file=str(corpus.path),
         vector_size=config.dim,
         window=config.window,
         negative=config.negative,
@@ -173,65 +228,106 @@ def train(
         min_count=config.min_count,
         max_final_vocab=config.max_vocab,
         epochs=config.epochs,
-        workers=workers,
+        workers=workers or default_workers(),
         seed=config.seed,
     )
-    gensim_log = logging.getLogger("gensim.models.word2vec")
-    with tqdm(
-        total=corpus.words * config.epochs,
-        unit=" words",
-        unit_scale=True,
+    if config.algorithm == "fasttext":
+        return FastText(min_n=config.min_n, max_n=config.max_n, bucket=config.bucket, **common)
+    return Word2Vec(**common)
+
+
+def train(
+    corpus_file: str | Path,
+    config: EmbeddingConfig,
+    workers: int | None = None,
+    progress: bool = True,
+) -> WordVectors:
+    """Train word2vec or fastText vectors with gensim on a LineSentence-format file.
+
+    gensim's ``corpus_file`` mode gives each worker its own byte range of the file, so
+    training scales with cores; an iterable corpus is fed by one Python thread and
+    stops scaling after a few workers. The vocabulary scan before it is one
+    single-threaded pass, timed apart in ``meta["training"]``.
+
+    Args:
+        corpus_file: one sentence per line, tokens separated by spaces (what
+            :func:`prepare_corpus` writes).
+        workers: training threads (default: :func:`default_workers`).
+
+    Returns:
+        The vectors, with ``meta["corpus"]`` (lines and words as gensim counted them)
+        and ``meta["training"]`` (workers, seconds of each pass, words/s of training).
+    """
+    model = gensim_model(config, workers)
+    path = str(corpus_file)
+    start = time.perf_counter()
+    with _gensim_bar(progress, desc="counting words"):
+        model.build_vocab(corpus_file=path)
+    scanned = time.perf_counter()
+    words = model.corpus_total_words
+    log.info("vocabulary: %d words kept of %d corpus words", len(model.wv), words)
+    with _gensim_bar(
+        progress,
+        words,
+        total=words * config.epochs,
         desc=f"training {config.algorithm} ({config.epochs} epochs)",
-        disable=not progress,
         smoothing=0.1,
-    ) as bar:
-        handler = _GensimProgress(bar, corpus.words)
-        gensim_log.addHandler(handler)
-        old_level = gensim_log.level
-        gensim_log.setLevel(logging.INFO)
-        try:
-            if config.algorithm == "fasttext":
-                model = FastText(
-                    min_n=config.min_n, max_n=config.max_n, bucket=config.bucket, **common
-                )
-            else:
-                model = Word2Vec(**common)
-        finally:
-            gensim_log.removeHandler(handler)
-            gensim_log.setLevel(old_level)
+    ):
+        model.train(corpus_file=path, total_words=words, epochs=config.epochs)
+    seconds = time.perf_counter() - scanned
     kv = model.wv
     counts = np.array([kv.get_vecattr(w, "count") for w in kv.index_to_key], dtype=np.int64)
     ngrams = np.asarray(kv.vectors_ngrams) if config.algorithm == "fasttext" else None
-    return WordVectors(list(kv.index_to_key), np.asarray(kv.vectors), config, counts, ngrams)
+    meta = {
+        "corpus": {"lines": model.corpus_count, "words": words},
+        "training": {
+            "workers": model.workers,
+            "vocab_seconds": round(scanned - start, 1),
+            "train_seconds": round(seconds, 1),
+            "words_per_second": round(words * config.epochs / seconds),
+        },
+    }
+    return WordVectors(list(kv.index_to_key), np.asarray(kv.vectors), config, counts, ngrams, meta)
 
 
 def train_embeddings(
     sources: Sequence[str | Path],
     config: EmbeddingConfig,
-    workers: int = 2,
+    workers: int | None = None,
     progress: bool = True,
-    work_dir: str | Path | None = None,
-) -> tuple[WordVectors, PreparedCorpus]:
-    """Tokenize ``sources`` and train vectors on them; the temporary corpus file is removed."""
-    import time
+    tokenized: bool = False,
+) -> WordVectors:
+    """Tokenize ``sources`` into a temporary corpus file and train vectors on it.
 
-    with tempfile.TemporaryDirectory(prefix="seqnlp-corpus-", dir=work_dir) as tmp:
-        start = time.perf_counter()
-        corpus = prepare_corpus(sources, Path(tmp) / "corpus.txt", config.lowercase, progress)
+    The temporary file lives in ``tempfile``'s directory (``TMPDIR``): about 6 bytes
+    a word.
+
+    Args:
+        tokenized: ``sources`` is one file already in LineSentence format (tokens as
+            they are; lower-case them when ``config.lowercase`` is set): train on it
+            directly, with no tokenizing pass and no copy.
+
+    Raises:
+        DataError: a source cannot be read, or ``tokenized`` with more than one file.
+    """
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="seqnlp-corpus-") as tmp:
+        if tokenized:
+            if len(sources) != 1:
+                raise DataError(
+                    f"a tokenized corpus is one file (gensim reads one), got {len(sources)}; "
+                    "concatenate them first"
+                )
+            corpus_file, described = Path(sources[0]), [tokenized_source(sources[0])]
+        else:
+            corpus = prepare_corpus(sources, Path(tmp) / "corpus.txt", config.lowercase, progress)
+            corpus_file, described = corpus.path, corpus.sources
+            log.info("tokenized %d words in %.0f s", corpus.words, time.perf_counter() - start)
         prepared = time.perf_counter()
-        log.info("tokenized %d words in %.0f s", corpus.words, prepared - start)
-        vectors = train(corpus, config, workers, progress)
-        seconds = time.perf_counter() - prepared
-    vectors.meta.update(
-        corpus={"sources": corpus.sources, "lines": corpus.lines, "words": corpus.words},
-        training={
-            "workers": workers,
-            "tokenize_seconds": round(prepared - start, 1),
-            "train_seconds": round(seconds, 1),
-            "words_per_second": round(corpus.words * config.epochs / seconds),
-        },
-    )
-    return vectors, corpus
+        vectors = train(corpus_file, config, workers, progress)
+    vectors.meta["corpus"]["sources"] = described
+    vectors.meta["training"]["prepare_seconds"] = round(prepared - start, 1)
+    return vectors
 
 
 # --------------------------------------------------------------------------- vectors

@@ -150,6 +150,23 @@ def test_train_embeddings_cli(runner, tmp_path):
     assert len(WordVectors.load(out)) == 500
 
 
+def test_train_embeddings_cli_tokenized_with_workers(runner, tmp_path):
+    corpus = tmp_path / "tokenized.txt"
+    corpus.write_text("the king and the queen\nthe man and the woman\n" * 200)
+    out = tmp_path / "trained"
+    args = ["train-embeddings", "--corpus", str(corpus), "--tokenized", "--workers", "2"]
+    args += ["--dim", "8", "--epochs", "1", "--min-count", "1", "--no-evaluate", "-o", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "2,000 corpus words" in result.output and "with 2 workers" in result.output
+    assert set(WordVectors.load(out).words) == {"the", "king", "and", "queen", "man", "woman"}
+
+
+def test_train_embeddings_cli_rejects_zero_workers(runner, tmp_path):
+    result = runner.invoke(main, ["train-embeddings", "--workers", "0", "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "--workers" in result.output
+
+
 def test_train_embeddings_unknown_corpus(runner, tmp_path):
     result = runner.invoke(
         main, ["train-embeddings", "--corpus", "nope", "-o", str(tmp_path / "x")]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
+import os
+
 import numpy as np
 import pytest
 
 from seqnlp.embeddings import (
     EmbeddingConfig,
     WordVectors,
+    default_workers,
     evaluate_analogies,
     evaluate_similarity,
     prepare_corpus,
     train,
+    train_embeddings,
 )
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError, UnknownWordError
 from seqnlp.vocab import PAD_ID, UNK_ID, Vocab
@@ -153,8 +158,9 @@ def test_train_on_small_corpus(lee_corpus, algorithm, tmp_path):
     config = EmbeddingConfig(
         algorithm=algorithm, dim=16, epochs=2, min_count=2, bucket=2000, window=3
     )
-    vectors = train(lee_corpus, config, workers=1, progress=False)
+    vectors = train(lee_corpus.path, config, workers=1, progress=False)
     assert len(vectors) > 1000 and vectors.dim == 16
+    assert vectors.meta["corpus"]["words"] == lee_corpus.words
     assert vectors.words[0] == "the"  # most frequent first, lower-cased
     vectors.save(tmp_path / "m")
     back = WordVectors.load(tmp_path / "m")
@@ -165,6 +171,41 @@ def test_train_on_small_corpus(lee_corpus, algorithm, tmp_path):
     else:
         with pytest.raises(UnknownWordError):
             back.vector("governmentalish")
+
+
+def test_train_with_two_workers_reads_the_corpus_file(lee_corpus):
+    config = EmbeddingConfig(dim=8, epochs=1, min_count=2, window=3)
+    vectors = train(lee_corpus.path, config, workers=2, progress=False)
+    training = vectors.meta["training"]
+    assert training["workers"] == 2 and training["words_per_second"] > 0
+    assert vectors.meta["corpus"] == {"lines": lee_corpus.lines, "words": lee_corpus.words}
+
+
+def test_default_workers_is_the_usable_cores():
+    assert 1 <= default_workers() <= (os.cpu_count() or 1)
+
+
+def test_train_embeddings_on_a_tokenized_file_as_it_is(lee_corpus, tmp_path):
+    config = EmbeddingConfig(dim=8, epochs=1, min_count=2, window=3)
+    vectors = train_embeddings([lee_corpus.path], config, 1, progress=False, tokenized=True)
+    assert vectors.meta["corpus"]["words"] == lee_corpus.words
+    assert vectors.meta["corpus"]["sources"][0]["path"] == "lee.txt"
+    cased = tmp_path / "cased.txt"
+    cased.write_text("The Cat sat\nThe Cat ran\n")
+    vectors = train_embeddings([cased], EmbeddingConfig(dim=4, min_count=1), 1, False, True)
+    assert "Cat" in vectors.words  # tokens are taken as they are
+
+
+def test_train_embeddings_rejects_unusable_tokenized_input(lee_corpus, tmp_path):
+    config = EmbeddingConfig(dim=8, epochs=1)
+    with pytest.raises(DataError, match="one file"):
+        train_embeddings([lee_corpus.path] * 2, config, progress=False, tokenized=True)
+    packed = tmp_path / "corpus.txt.gz"
+    packed.write_bytes(gzip.compress(b"a b c\n" * 100))
+    with pytest.raises(DataError, match="decompress it first"):
+        train_embeddings([packed], config, progress=False, tokenized=True)
+    with pytest.raises(DataError, match="no such file"):
+        train_embeddings([tmp_path / "nope.txt"], config, progress=False, tokenized=True)
 
 
 def test_prepare_corpus_rejects_empty_and_binary_files(tmp_path):

@@ -85,6 +85,12 @@ def training_options(
             help="auto uses CUDA when present.",
         ),
         click.option(
+            "--amp/--no-amp",
+            default=True,
+            show_default=True,
+            help="On CUDA, run the forward pass in bfloat16 (autocast); ignored on CPU.",
+        ),
+        click.option(
             "--threads",
             default=1,
             show_default=True,
@@ -97,7 +103,18 @@ def training_options(
     def decorate(command):
         @functools.wraps(command)
         def run(
-            *args, epochs, batch_size, lr, lr_decay, clip, patience, seed, device, threads, **kwargs
+            *args,
+            epochs,
+            batch_size,
+            lr,
+            lr_decay,
+            clip,
+            patience,
+            seed,
+            device,
+            amp,
+            threads,
+            **kwargs,
         ):
             import torch
 
@@ -114,6 +131,7 @@ def training_options(
                 patience=patience,
                 seed=seed,
                 device=device,
+                amp=amp,
             )
             return command(*args, train_config=config, **kwargs)
 

@@ -188,6 +188,7 @@ def train_sentiment(
           --label-column stars --cell lstm --pooling attention --output stars-model
     """
     from seqnlp.sentiment import SentimentClassifier, SentimentConfig, train
+    from seqnlp.training import is_main_process
 
     if not resume:
         reject_existing_output(output, force)
@@ -238,6 +239,8 @@ def train_sentiment(
         progress=progress,
         meta={"train": sources, "dev": dev, "test": None if test == "none" else test},
     )
+    if not is_main_process():  # in a torchrun job rank 0 reports
+        return
     # score the model as saved (its embeddings may be stored as int8), not the one in memory
     saved = SentimentClassifier.load(output)
     dev_accuracy = saved.evaluate(dev_examples)["accuracy"]

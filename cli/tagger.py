@@ -146,6 +146,7 @@ def train_tagger(
     if not resume:
         reject_existing_output(output, force)
     from seqnlp.tagger import TaggerConfig, train_tagger
+    from seqnlp.training import is_main_process
 
     config = TaggerConfig(
         cell=cell,
@@ -184,6 +185,8 @@ def train_tagger(
         progress=progress,
         on_epoch=report,
     )
+    if not is_main_process():  # in a torchrun job rank 0 reports
+        return
     best = tagger.meta.get("dev", {})
     click.echo(
         f"Saved the epoch {result.best_epoch} tagger to {output}: "

@@ -599,7 +599,14 @@ def train(
     import torch
 
     from seqnlp.nn import SentimentNet
-    from seqnlp.training import CHECKPOINT_FILE, Batch, TrainConfig, fit, seed_everything
+    from seqnlp.training import (
+        CHECKPOINT_FILE,
+        Batch,
+        TrainConfig,
+        fit,
+        is_main_process,
+        seed_everything,
+    )
 
     config = config or SentimentConfig()
     train_config = train_config or TrainConfig()
@@ -765,14 +772,14 @@ def train(
                 "history": result.history,
             }
         )
-        if done is not None and config.members > 1:
+        if done is not None and config.members > 1 and is_main_process():
             from seqnlp import serialization
 
             done.parent.mkdir(parents=True, exist_ok=True)
             serialization.save_tensors_atomic(done, finished[-1])
     train_seconds = sum(run.get("train_seconds", 0) for run in runs)
     classifier = to_classifier(None, {"runs": runs, "train_seconds": train_seconds})
-    if output is not None:
+    if output is not None and is_main_process():  # in a torchrun job the other ranks only read
         classifier.save(output, overwrite=True, dtype=dtype)
         if checkpoint_dir is not None:
             _remove_checkpoint(checkpoint_dir, config.members)

@@ -713,7 +713,7 @@ def train_tagger(
     import torch
 
     from seqnlp.nn import IGNORE_INDEX, TaggerNet
-    from seqnlp.training import Batch, TrainConfig, fit, seed_everything
+    from seqnlp.training import Batch, TrainConfig, fit, is_main_process, seed_everything
 
     serialization.check_storage_dtype(dtype)
     train_config = train_config or TrainConfig()
@@ -843,9 +843,10 @@ def train_tagger(
         "seconds": round(result.seconds, 1),
         "history": result.history,
     }
-    tagger.save(output, overwrite=True, dtype=dtype)
-    if not keep_checkpoint:
-        shutil.rmtree(checkpoint_dir, ignore_errors=True)
+    if is_main_process():  # in a torchrun job the other ranks only read
+        tagger.save(output, overwrite=True, dtype=dtype)
+        if not keep_checkpoint:
+            shutil.rmtree(checkpoint_dir, ignore_errors=True)
     return tagger, result
 
 

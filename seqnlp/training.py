@@ -13,18 +13,23 @@ so that Ctrl-C or SIGTERM leaves the best model usable and ``resume=True`` conti
 last epoch ended. Batch order depends on the seed and the epoch number only, so a resumed run
 draws the same batches as an uninterrupted one, and on CPU a run with ``seed`` repeats exactly.
 
-The loop calls ``network(...)`` (never ``network.forward``) and reaches the loss through
-:func:`unwrap`, so a ``DistributedDataParallel`` wrapper can be slotted in around the network;
-:func:`batch_schedule` already shards batches by ``rank``/``world_size``.
+Under ``torchrun`` (environment variables ``RANK``/``WORLD_SIZE``/``LOCAL_RANK``) the same
+loop trains data-parallel: the network is wrapped in ``DistributedDataParallel`` (gloo on CPU,
+NCCL on CUDA), a ``DistributedSampler`` deals each process its share of the length-bucketed
+batches, losses and dev metrics are reduced across processes so that every rank takes the
+same early-stopping decision, and only rank 0 writes checkpoints and models. On CUDA the
+forward pass runs under bfloat16 autocast (``TrainConfig.amp``).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import json
 import logging
 import math
+import os
 import random
 import signal
 import threading
@@ -35,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.distributed as dist
 from torch import nn
 
 from seqnlp import serialization
@@ -61,6 +67,7 @@ class TrainConfig:
         patience: stop after this many epochs without a better dev metric; 0 never stops early.
         seed: seeds weights, dropout and batch order; a CPU run with the same seed repeats.
         device: ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
+        amp: on CUDA, run forward and loss under bfloat16 autocast (ignored on CPU).
     """
 
     epochs: int = 20
@@ -72,6 +79,7 @@ class TrainConfig:
     patience: int = 5
     seed: int = 1
     device: str = "auto"
+    amp: bool = True
 
     def __post_init__(self) -> None:
         if self.device not in DEVICES:
@@ -139,6 +147,77 @@ def unwrap(network: nn.Module) -> nn.Module:
     return getattr(network, "module", network)
 
 
+@dataclasses.dataclass(frozen=True)
+class Distributed:
+    """This process's place in a ``torchrun`` job; rank 0 of 1 when it runs alone."""
+
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.world_size > 1
+
+    @property
+    def is_main(self) -> bool:
+        """Rank 0: the one process that logs, saves models and writes checkpoints."""
+        return self.rank == 0
+
+
+def distributed() -> Distributed:
+    """Read the ``RANK``/``WORLD_SIZE``/``LOCAL_RANK`` variables that ``torchrun`` sets."""
+    try:
+        return Distributed(
+            rank=int(os.environ.get("RANK", 0)),
+            world_size=int(os.environ.get("WORLD_SIZE", 1)),
+            local_rank=int(os.environ.get("LOCAL_RANK", 0)),
+        )
+    except ValueError:
+        raise SeqnlpError("RANK, WORLD_SIZE and LOCAL_RANK must be integers") from None
+
+
+def is_main_process() -> bool:
+    """False in the processes of a ``torchrun`` job other than rank 0 (they stay quiet)."""
+    return distributed().is_main
+
+
+def join_process_group(device_name: str) -> tuple[Distributed, torch.device]:
+    """Join the ``torchrun`` job, if any, and choose this process's device.
+
+    Each process of a CUDA job takes the GPU numbered by its local rank; the group talks
+    through NCCL on CUDA and gloo on CPU. Alone, this is :func:`resolve_device`.
+    """
+    place = distributed()
+    device = resolve_device(device_name)
+    if device.type == "cuda" and place.enabled:
+        if place.local_rank >= torch.cuda.device_count():
+            raise SeqnlpError(
+                f"local rank {place.local_rank} has no GPU: this node has "
+                f"{torch.cuda.device_count()}; start at most that many processes per node"
+            )
+        device = torch.device("cuda", place.local_rank)
+        torch.cuda.set_device(device)
+    if place.enabled and not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
+        atexit.register(dist.destroy_process_group)
+        log.info("process %d of %d on %s", place.rank + 1, place.world_size, device)
+    return place, device
+
+
+def _broadcast_metrics(metrics: dict[str, float], device: torch.device) -> dict[str, float]:
+    """Rank 0's dev metrics on every rank, so that all take the same early-stopping path."""
+    keys = sorted(metrics)
+    values = torch.tensor([metrics[k] for k in keys], dtype=torch.float64, device=device)
+    dist.broadcast(values, src=0)
+    return dict(zip(keys, values.tolist(), strict=True))
+
+
+def _epoch_seed(seed: int, epoch: int, rank: int) -> int:
+    """A distributed run's dropout seed: different per rank, repeatable on resume."""
+    return (seed * 1_000_003 + epoch) * 1_009 + rank
+
+
 def batch_schedule(
     lengths: Sequence[int],
     batch_size: int,
@@ -146,15 +225,12 @@ def batch_schedule(
     shuffle: bool,
     seed: int = 0,
     epoch: int = 0,
-    rank: int = 0,
-    world_size: int = 1,
 ) -> list[list[int]]:
     """Group example indices into batches of similar length (little padding, fast RNNs).
 
     Examples are sorted by length with random tie-breaking, cut into batches, and the
-    batches shuffled; the order depends only on ``seed`` and ``epoch``. With
-    ``world_size`` > 1 each rank gets every ``world_size``-th batch (the batch list is
-    padded by repetition so that all ranks take the same number of steps).
+    batches shuffled; the order depends only on ``seed`` and ``epoch``, so every process
+    of a distributed run computes the same list (:func:`fit` then deals it out).
 
     Args:
         lengths: length of each example.
@@ -169,10 +245,6 @@ def batch_schedule(
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if shuffle:
         rng.shuffle(batches)
-    if world_size > 1:
-        per_rank = math.ceil(len(batches) / world_size)
-        batches += batches[: per_rank * world_size - len(batches)]
-        batches = batches[rank::world_size]
     return batches
 
 
@@ -344,9 +416,11 @@ def fit(
         KeyboardInterrupt: on Ctrl-C or SIGTERM, after logging where the best model is.
         ModelFileError: ``resume`` without a usable checkpoint.
     """
+    from torch.nn.parallel import DistributedDataParallel
+    from torch.utils.data.distributed import DistributedSampler
     from tqdm.auto import tqdm
 
-    device = resolve_device(config.device)
+    place, device = join_process_group(config.device)
     if not train:
         raise SeqnlpError("no training examples")
     if not dev:
@@ -380,6 +454,12 @@ def fit(
         )
     else:
         torch.manual_seed(config.seed)
+    if place.enabled:  # broadcasts rank 0's weights, then averages gradients at every step
+        network = DistributedDataParallel(
+            core, device_ids=[device.index] if device.type == "cuda" else None
+        )
+    use_amp = config.amp and device.type == "cuda" and torch.cuda.is_bf16_supported()
+    progress = progress and place.is_main
 
     lengths = [length(example) for example in train]
     stopped_early = bool(state.get("stopped_early"))
@@ -393,6 +473,12 @@ def fit(
                 schedule = batch_schedule(
                     lengths, config.batch_size, shuffle=True, seed=config.seed, epoch=epoch
                 )
+                if place.enabled:  # every rank takes as many steps, on its own batches
+                    sampler = DistributedSampler(
+                        schedule, num_replicas=place.world_size, rank=place.rank, shuffle=False
+                    )
+                    schedule = [schedule[i] for i in sampler]
+                    torch.manual_seed(_epoch_seed(config.seed, epoch, place.rank))
                 network.train()
                 total_loss, total_size, steps = 0.0, 0, 0
                 bar = tqdm(
@@ -406,7 +492,8 @@ def fit(
                 for indices in bar:
                     batch = collate([train[i] for i in indices]).to(device)
                     optimizer.zero_grad(set_to_none=True)
-                    loss = unwrap(network).loss(network(**batch.inputs), **batch.targets)
+                    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+                        loss = core.loss(network(**batch.inputs), **batch.targets)
                     loss.backward()
                     if config.clip:
                         nn.utils.clip_grad_norm_(params, config.clip)
@@ -419,16 +506,24 @@ def fit(
                         bar.set_postfix(loss=f"{total_loss / steps:.4f}", speed=f"{speed:,.0f}/s")
                 bar.close()
                 train_seconds = time.perf_counter() - start
+                if place.enabled:
+                    totals = torch.tensor(
+                        [total_loss, total_size, steps], dtype=torch.float64, device=device
+                    )
+                    dist.all_reduce(totals)
+                    total_loss, total_size, steps = totals[0].item(), *map(int, totals[1:])
                 network.eval()
                 with torch.no_grad():
                     metrics = {k: float(v) for k, v in evaluate(core, dev).items()}
                 if metric not in metrics:
                     raise SeqnlpError(f"evaluate returned {sorted(metrics)}, not {metric!r}")
+                if place.enabled:
+                    metrics = _broadcast_metrics(metrics, device)
                 improved = metrics[metric] > state["best_metric"]
                 if improved:
                     state.update(best_metric=metrics[metric], best_epoch=epoch, bad_epochs=0)
                     best_state = {k: v.detach().cpu().clone() for k, v in core.state_dict().items()}
-                    if on_best is not None:
+                    if on_best is not None and place.is_main:
                         on_best(core, metrics, epoch)
                 else:
                     state["bad_epochs"] += 1
@@ -448,9 +543,11 @@ def fit(
                 state["epoch"] = epoch
                 state["seconds"] += seconds
                 state["stopped_early"] = stopped_early
-                if checkpoint is not None:
+                if checkpoint is not None and place.is_main:
                     checkpoint.parent.mkdir(parents=True, exist_ok=True)
                     save_checkpoint(checkpoint, network, optimizer, best_state, state)
+                if not place.is_main:
+                    continue
                 log.info(
                     "epoch %d: loss %.4f, dev %s %.4f%s, %.0f/s, %.0f s",
                     epoch,
@@ -464,6 +561,8 @@ def fit(
                 if on_epoch is not None:
                     on_epoch(record)
         except KeyboardInterrupt:
+            if not place.is_main:
+                raise
             where = f"; resume with the checkpoint in {checkpoint.parent}" if checkpoint else ""
             log.warning(
                 "training interrupted in epoch %d; best model so far: epoch %d (%s %.4f)%s",
@@ -474,7 +573,9 @@ def fit(
                 where,
             )
             raise
-    if stopped_early:
+    if place.enabled:
+        dist.barrier()  # rank 0's last model and checkpoint are on disk for everyone
+    if stopped_early and place.is_main:
         log.info("no better %s for %d epochs: stopped early", metric, config.patience)
     core.load_state_dict(best_state)
     return TrainResult(
@@ -490,10 +591,14 @@ def fit(
 __all__ = [
     "DEVICES",
     "Batch",
+    "Distributed",
     "TrainConfig",
     "TrainResult",
     "batch_schedule",
+    "distributed",
     "fit",
+    "is_main_process",
+    "join_process_group",
     "load_checkpoint",
     "resolve_device",
     "save_checkpoint",

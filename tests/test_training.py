@@ -1,13 +1,22 @@
-"""The shared training loop on a toy task: repeatability, checkpoints, resume, stopping."""
+"""The shared training loop on a toy task: repeatability, checkpoints, resume, stopping,
+and data-parallel training of two processes under torchrun."""
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
+from seqnlp import load_tagger, serialization
 from seqnlp.errors import ModelFileError, SeqnlpError
 from seqnlp.nn import RNNEncoder
 from seqnlp.training import (
@@ -19,8 +28,10 @@ from seqnlp.training import (
     load_checkpoint,
     seed_everything,
 )
+from tests.tagger_data import write_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class ToyNet(nn.Module):
@@ -178,15 +189,13 @@ def test_config_validation():
         TrainConfig(epochs=0)
 
 
-def test_batch_schedule_groups_similar_lengths_and_shards():
+def test_batch_schedule_groups_similar_lengths_repeatably():
     lengths = [5, 1, 3, 2, 4, 1, 5, 2, 3]
     batches = batch_schedule(lengths, 3, shuffle=True, seed=1, epoch=1)
     assert sorted(i for b in batches for i in b) == list(range(9))
     assert all(max(lengths[i] for i in b) - min(lengths[i] for i in b) <= 2 for b in batches)
     assert batches == batch_schedule(lengths, 3, shuffle=True, seed=1, epoch=1)
     assert batches != batch_schedule(lengths, 3, shuffle=True, seed=1, epoch=2)
-    ranks = [batch_schedule(lengths, 2, shuffle=True, rank=r, world_size=2) for r in (0, 1)]
-    assert len(ranks[0]) == len(ranks[1]) == 3
 
 
 def test_sigterm_stops_training_like_ctrl_c(tmp_path):
@@ -201,3 +210,62 @@ def test_sigterm_stops_training_like_ctrl_c(tmp_path):
         _run(TrainConfig(epochs=3, batch_size=16), checkpoint_dir=tmp_path, on_epoch=terminate)
     assert load_checkpoint(tmp_path / CHECKPOINT_FILE)[1]["epoch"] == 1
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is put back
+
+
+# ---------------------------------------------------------------- distributed (torchrun, gloo)
+
+
+def _torchrun(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``torchrun --nproc-per-node 2`` on 127.0.0.1 (gloo on CPU)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [
+        sys.executable, "-m", "torch.distributed.run",
+        "--nnodes", "1", "--nproc-per-node", "2",
+        "--rdzv-backend", "c10d", "--rdzv-endpoint", f"127.0.0.1:{port}",
+        *args,
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def test_two_processes_keep_identical_weights(tmp_path):
+    _torchrun(str(ROOT / "tests" / "distributed_worker.py"), str(tmp_path), cwd=tmp_path)
+    ranks = [serialization.load_tensors(tmp_path / f"rank{r}.safetensors") for r in (0, 1)]
+    assert ranks[0].keys() == ranks[1].keys()
+    for name in ranks[0]:
+        np.testing.assert_array_equal(ranks[0][name], ranks[1][name])
+    torch.manual_seed(1)
+    initial = torch.nn.Linear(4, 3).state_dict()  # the worker's network before training
+    assert not np.allclose(ranks[0]["linear.weight"], initial["weight"].numpy())
+    summaries = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    # rank 0 reports every epoch; both ranks agree on the (broadcast) dev metric
+    assert [r["epoch"] for r in summaries[0]["records"]] == [1, 2]
+    assert summaries[1]["records"] == []
+    assert summaries[0]["best_metric"] == summaries[1]["best_metric"]
+
+
+def test_torchrun_trains_a_tagger_and_resumes(tmp_path):
+    train, dev = write_data(tmp_path)
+    output = tmp_path / "ddp-tagger"
+    args = [
+        "-m", "seqnlp", "train-tagger",
+        "--train", str(train), "--dev", str(dev), "--embeddings", "none",
+        "--hidden", "24", "--word-dim", "16", "--char-features", "8", "--layers", "2",
+        "--batch-size", "4", "--lr", "0.02", "--lr-decay", "1", "--dropout", "0.1",
+        "--patience", "0", "--device", "cpu",
+        "--no-progress", "--output", str(output),
+    ]  # fmt: skip
+    first = _torchrun(*args, "--epochs", "6", "--keep-checkpoint", cwd=tmp_path)
+    assert first.stdout.count("Saved the epoch") == 1  # only rank 0 reports
+    _, header = load_checkpoint(tmp_path / "ddp-tagger.checkpoint" / CHECKPOINT_FILE)
+    assert header["epoch"] == 6
+    _torchrun(*args, "--epochs", "14", "--resume", cwd=tmp_path)
+    tagger = load_tagger(output)
+    assert tagger.meta["training"]["epochs"] == 14
+    (tagged,) = tagger.tag_tokens([["I", "saw", "a", "saw", "."]])
+    assert [u for _, u, _ in tagged] == ["PRON", "VERB", "DET", "NOUN", "PUNCT"]
+    assert not (tmp_path / "ddp-tagger.checkpoint").exists()

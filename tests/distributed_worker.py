@@ -1,0 +1,77 @@
+"""One process of a ``torchrun`` job for tests/test_training.py: train a toy network, dump it.
+
+Every rank sees its own batches, so identical weights afterwards prove that
+DistributedDataParallel averaged the gradients at every step.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from seqnlp import serialization
+from seqnlp.training import Batch, TrainConfig, distributed, fit
+
+
+class Toy(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(4, 3)
+        self.dropout = nn.Dropout(0.2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(self.dropout(x))
+
+    def loss(self, scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return nn.functional.cross_entropy(scores, y)
+
+
+def main(out: Path) -> None:
+    torch.set_num_threads(1)
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(40, 4, generator=generator)
+    examples = list(zip(x, (x[:, 0] > 0).long() + (x[:, 1] > 0).long(), strict=True))
+
+    def collate(batch):
+        return Batch(
+            {"x": torch.stack([e[0] for e in batch])},
+            {"y": torch.stack([e[1] for e in batch])},
+            len(batch),
+        )
+
+    def evaluate(net, data):
+        batch = collate(list(data))
+        return {
+            "accuracy": float((net(**batch.inputs).argmax(-1) == batch.targets["y"]).float().mean())
+        }
+
+    torch.manual_seed(1)
+    network = Toy()
+    records = []
+    result = fit(
+        network,
+        examples,
+        examples,
+        collate=collate,
+        evaluate=evaluate,
+        metric="accuracy",
+        config=TrainConfig(epochs=2, batch_size=4, lr=0.05, patience=0, device="cpu"),
+        length=lambda example: 1,
+        on_epoch=records.append,
+        progress=False,
+    )
+    rank = distributed().rank
+    serialization.save_tensors_atomic(
+        out / f"rank{rank}.safetensors",
+        {k: v.numpy() for k, v in network.state_dict().items()},
+    )
+    summary = {"best_metric": result.best_metric, "records": records}
+    (out / f"rank{rank}.json").write_text(json.dumps(summary), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

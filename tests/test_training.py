@@ -22,8 +22,10 @@ from seqnlp.nn import RNNEncoder
 from seqnlp.training import (
     CHECKPOINT_FILE,
     Batch,
+    Distributed,
     TrainConfig,
     batch_schedule,
+    distributed,
     fit,
     load_checkpoint,
     seed_everything,
@@ -230,6 +232,18 @@ def _torchrun(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
     return done
+
+
+def test_torchrun_environment_names_this_process(monkeypatch):
+    assert distributed() == Distributed() and distributed().is_main
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    place = distributed()
+    assert place.enabled and not place.is_main and place.local_rank == 1
+    monkeypatch.setenv("RANK", "one")
+    with pytest.raises(SeqnlpError, match="must be integers"):
+        distributed()
 
 
 def test_two_processes_keep_identical_weights(tmp_path):

@@ -61,8 +61,12 @@ class EmbeddingConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> EmbeddingConfig:
+        """Rebuild from config.json; a value of the wrong type is a :class:`ModelFileError`."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        try:
+            return cls(**{k: v for k, v in data.items() if k in known})
+        except (TypeError, SeqnlpError) as exc:
+            raise ModelFileError(f"invalid embeddings config: {exc}") from None
 
 
 def normalize_token(token: str, lowercase: bool) -> str:
@@ -372,14 +376,22 @@ class WordVectors:
         """Load a vectors directory (default: the vectors shipped with seqnlp)."""
         model = serialization.load_model(serialization.resolve_model(path or KIND), KIND)
         config = EmbeddingConfig.from_dict(model.config)
-        words = model.vocab["words"]
+        vocab = model.vocab or {}
+        words, counts = vocab.get("words"), vocab.get("counts")
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise ModelFileError(f"{model.path}: vocab.json needs 'words', a list of strings")
+        if counts is not None and not (
+            isinstance(counts, list)
+            and len(counts) == len(words)
+            and all(type(c) is int for c in counts)
+        ):
+            raise ModelFileError(f"{model.path}: vocab.json 'counts' must hold one integer a word")
         expected = {"vectors": (len(words), config.dim)}
         if config.algorithm == "fasttext":
             expected["ngram_vectors"] = (config.bucket, config.dim)
         expected = serialization.expect_row_scales(expected, model.tensors)
         serialization.check_shapes(model.tensors, expected, source=model.path)
         tensors = serialization.dequantize_rows(model.tensors)
-        counts = model.vocab.get("counts")
         return cls(
             words,
             tensors["vectors"],

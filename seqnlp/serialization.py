@@ -469,7 +469,7 @@ def _read_config(directory: Path, expected_kind: str | None) -> tuple[str, int, 
     version = config.pop("format_version", None)
     if version is None:
         raise ModelFileError(f"{config_path} has no format_version; it is not a seqnlp model")
-    if version not in SUPPORTED_FORMAT_VERSIONS or isinstance(version, bool):
+    if type(version) is not int or version not in SUPPORTED_FORMAT_VERSIONS:  # not bool, list
         supported = ", ".join(str(v) for v in sorted(SUPPORTED_FORMAT_VERSIONS))
         newer = isinstance(version, int) and version > max(SUPPORTED_FORMAT_VERSIONS)
         raise ModelFileError(

@@ -9,15 +9,18 @@ from __future__ import annotations
 import bz2
 import csv
 import gzip
+import io
 import lzma
+import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from seqnlp.errors import DataError
 
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 _OPENERS = {".xz": lzma.open, ".lzma": lzma.open, ".gz": gzip.open, ".bz2": bz2.open}
 
 
@@ -63,8 +66,30 @@ def iter_lines(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, 
         raise DataError(f"{path}: cannot read ({exc})") from None
 
 
-def _decode_lines(raw: Iterable[bytes], name: str, errors: str) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(raw, start=1):
+def _split_lines(raw: io.BufferedIOBase) -> Iterator[bytes]:
+    """The lines of a binary stream without their ends, read in chunks of what is available.
+
+    ``\\r\\n``, ``\\n`` and a lone ``\\r`` all end a line, as in Python's text mode: a file
+    saved with old Mac line ends is many lines, not one line held whole in memory.
+    """
+    partial: list[bytes] = []
+    after_cr = False
+    while chunk := raw.read1(1 << 16):
+        if after_cr and chunk.startswith(b"\n"):
+            chunk = chunk[1:]  # the second half of a \r\n split between two reads
+        after_cr = chunk.endswith(b"\r")
+        *complete, rest = _LINE_END.split(chunk)
+        if complete:
+            yield b"".join([*partial, complete[0]])
+            yield from complete[1:]
+            partial = []
+        partial.append(rest)
+    if tail := b"".join(partial):
+        yield tail
+
+
+def _decode_lines(raw: io.BufferedIOBase, name: str, errors: str) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(_split_lines(raw), start=1):
         try:
             text = line.decode("utf-8", errors=errors)
         except UnicodeDecodeError as exc:
@@ -74,7 +99,7 @@ def _decode_lines(raw: Iterable[bytes], name: str, errors: str) -> Iterator[tupl
             ) from None
         if number == 1 and text.startswith("\ufeff"):
             text = text[1:]  # a byte-order mark, as Windows editors write them
-        yield number, text.rstrip("\r\n")
+        yield number, text
 
 
 def read_conllu(path: str | Path, errors: str = "strict") -> Iterator[TaggedSentence]:

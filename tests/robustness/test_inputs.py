@@ -1,0 +1,121 @@
+"""Awkward input files through ``seqnlp tag``: 50 MB, one 1 MB line, NUL bytes, mixed line ends.
+
+The big files run in a subprocess so that its peak memory (``ru_maxrss`` from ``wait4``) is
+the tagger's alone. The shipped tagger runs at about 30k tokens/s on this machine, so 50 MB of
+ordinary prose (about 11M tokens) would take five minutes; the 50 MB file here is written in
+long words (about 31 bytes a token, 1.7M tokens), which keeps every byte of the file going
+through the reader, the tokenizer and the tagger in under a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from seqnlp.cli import main
+from seqnlp.tokenize import tokenize
+
+LONG_WORDS = [
+    "pneumonoultramicroscopicsilicovolcanoconiosis",
+    "antidisestablishmentarianism",
+    "floccinaucinihilipilification",
+    "supercalifragilisticexpialidocious",
+    "hippopotomonstrosesquippedaliophobia",
+    "pseudopseudohypoparathyroidism",
+    "honorificabilitudinitatibus",
+    "thyroparathyroidectomized",
+]
+MB = 2**20
+
+
+def _write_repeated(path: Path, size: int) -> int:
+    """``size`` bytes of 64 distinct sentence lines repeated; returns the number of lines."""
+    lines = [
+        " ".join(LONG_WORDS[(i * 3 + k) % len(LONG_WORDS)] for k in range(6 + i % 7)) + ".\n"
+        for i in range(64)
+    ]
+    block = "".join(lines).encode()
+    copies = size // len(block) + 1
+    path.write_bytes(block * copies)
+    return 64 * copies
+
+
+def _tag_file(path: Path, output: Path, *args: str) -> tuple[int, float, float]:
+    """Run ``seqnlp tag --input path``: (exit code, peak RSS in MiB, seconds)."""
+    start = time.perf_counter()
+    with output.open("wb") as out:
+        command = [sys.executable, "-m", "seqnlp", "tag", "--input", str(path), *args]
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        process.stderr.close()
+    return process.returncode, usage.ru_maxrss / 1024, time.perf_counter() - start
+
+
+def test_50_mb_file_in_bounded_memory(tmp_path, record_property):
+    small, big = tmp_path / "1mb.txt", tmp_path / "50mb.txt"
+    _write_repeated(small, MB)
+    lines = _write_repeated(big, 50 * MB)
+    code, small_peak, _ = _tag_file(small, tmp_path / "small.out")
+    assert code == 0
+    code, peak, seconds = _tag_file(big, tmp_path / "big.out")
+    assert code == 0
+    size = big.stat().st_size / MB
+    print(f"\n{size:.1f} MB tagged in {seconds:.1f} s, peak RSS {peak:.0f} MiB", end=" ")
+    print(f"(1 MB: {small_peak:.0f} MiB)")
+    record_property("peak_rss_mib_50mb", round(peak))
+    record_property("seconds_50mb", round(seconds, 1))
+    with (tmp_path / "big.out").open("rb") as out:
+        assert sum(1 for _ in out) == lines  # one sentence a line, every one tagged
+    assert peak < small_peak + 40  # the input, 50 times larger, is streamed, not held
+    assert peak < 400
+
+
+def test_a_single_1_mb_line(tmp_path):
+    """No line end at all: one line is the unit, so it is held once, and tagged in windows."""
+    path = tmp_path / "line.txt"
+    words, sentences = [], 0
+    while sum(map(len, words)) + len(words) < MB:
+        words += LONG_WORDS[sentences % 8 :] + LONG_WORDS[: sentences % 8]
+        words[-1] += "." if sentences % 2 else ""  # half the sentences run on and on
+        sentences += 1
+    text = " ".join(words)
+    path.write_text(text, encoding="utf-8")
+    code, peak, _ = _tag_file(path, tmp_path / "out.jsonl", "--format", "json")
+    assert code == 0
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert {r["line"] for r in records} == {1}
+    assert [t for r in records for t in r["tokens"]] == [t for s in tokenize(text) for t in s]
+    assert all(len(r["upos"]) == len(r["tokens"]) for r in records)
+    assert peak < 400
+
+
+@pytest.mark.parametrize("fmt", ["text", "conllu", "json"])
+def test_nul_bytes_and_mixed_line_ends(runner, tmp_path, fmt):
+    """\\r\\n, \\r and \\n each end a line, as in Python's text mode; NUL is just a character."""
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(
+        b"I saw a saw\r\nThe dog\x00 barked.\rShe runs\n\x00\x00\r\n\nA\x00B is here"
+        b"\r\rlast line, no line end"
+    )
+    result = runner.invoke(main, ["tag", "-m", "tagger", "-i", str(path), "-f", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        records = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [r["line"] for r in records] == [1, 2, 3, 4, 6, 8]
+        assert records[0]["tokens"] == ["I", "saw", "a", "saw"]
+        assert records[-1]["tokens"] == ["last", "line", ",", "no", "line", "end"]
+        assert all(len(r["upos"]) == len(r["tokens"]) for r in records)
+    elif fmt == "text":
+        assert len(result.stdout.splitlines()) == 6
+        assert result.stdout.splitlines()[2] == "She/PRON runs/VERB"
+    else:
+        import conllu
+
+        assert len(conllu.parse(result.stdout)) == 6

@@ -1,6 +1,6 @@
 """Embedding benchmarks, run on demand (not part of the test suite).
 
-    python tests/benchmarks/bench_embeddings.py [--full-model DIR] [--skip-training]
+    python tests/benchmarks/bench_embeddings.py [--full-model DIR] [--only quality|training|scale]
 
 Writes tests/benchmarks/results/embeddings.json with:
 - quality of the shipped vectors (Google analogies at restrict_vocab=30000, 3CosAdd and
@@ -8,15 +8,18 @@ Writes tests/benchmarks/results/embeddings.json with:
 - with --full-model (the untruncated float32 output of the recipe): what keeping 30k
   words and float16 costs, measured on the same benchmarks;
 - cold start of ``seqnlp analogy king man woman`` (median of 5 process runs);
-- training words/s of seqnlp's wrapper against plain gensim on the same tokenized
+- training: words/s of seqnlp's wrapper against plain gensim on the same tokenized
   slice with the same settings, in the same run (ratio);
-- peak memory of ``seqnlp train-embeddings`` on a corpus and on twice that corpus.
+- scale: words/s with 1 and 2 workers in gensim's corpus_file mode (seqnlp's path) and,
+  in the same run, in iterable mode (its peer), with the cores other processes kept busy;
+  peak memory of ``seqnlp train-embeddings`` on a corpus and on twice that corpus.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -113,12 +116,12 @@ def throughput(corpus: Path, words: int, rounds: int = 2) -> dict:
     """
     from gensim.models import Word2Vec
 
-    from seqnlp.embeddings import EmbeddingConfig, PreparedCorpus, train
+    from seqnlp.embeddings import EmbeddingConfig, train
 
     config = EmbeddingConfig(epochs=1)
 
     def ours() -> None:
-        train(PreparedCorpus(corpus, 0, words, []), config, workers=2, progress=False)
+        train(corpus, config, workers=2, progress=False)
 
     def theirs() -> None:
         Word2Vec(
@@ -149,6 +152,88 @@ def throughput(corpus: Path, words: int, rounds: int = 2) -> dict:
     }
 
 
+def _cpu_clock() -> tuple[float, float, float]:
+    """(wall, CPU seconds busy on the whole machine, CPU seconds of this process and children)."""
+    with open("/proc/stat") as f:
+        jiffies = [int(x) for x in f.readline().split()[1:9]]
+    busy = sum(jiffies) - jiffies[3] - jiffies[4]  # less idle and iowait
+    t = os.times()
+    ours = t.user + t.system + t.children_user + t.children_system
+    return time.monotonic(), busy / os.sysconf("SC_CLK_TCK"), ours
+
+
+def _other_cores(since: tuple[float, float, float]) -> float:
+    """Cores that other processes kept busy since ``since``: the contention a run met.
+
+    The load average counts this benchmark's own threads too, so it cannot tell.
+    """
+    now = _cpu_clock()
+    return round(((now[1] - since[1]) - (now[2] - since[2])) / (now[0] - since[0]), 2)
+
+
+def scaling(corpus: Path, rounds: int = 2) -> dict:
+    """Training words/s with 1 and 2 workers, corpus_file mode against iterable mode.
+
+    corpus_file is seqnlp's own path (``embeddings.train``); the iterable peer feeds
+    the same model the same file through gensim's ``LineSentence``, one Python thread
+    batching words for the workers. Words/s count the training pass only (the
+    vocabulary scan is the same single-threaded pass in both modes and is reported
+    apart). Runs alternate and each keeps its best round, so a burst of load from
+    other processes does not decide a ratio; for each run, the cores that other
+    processes kept busy meanwhile are recorded, because the machine is shared.
+    """
+    from gensim.models.word2vec import LineSentence
+
+    from seqnlp.embeddings import EmbeddingConfig, gensim_model, train
+
+    config = EmbeddingConfig(epochs=1)
+
+    def corpus_file(workers: int) -> tuple[int, float, float]:
+        vectors = train(corpus, config, workers=workers, progress=False)
+        t = vectors.meta["training"]
+        return vectors.meta["corpus"]["words"], t["vocab_seconds"], t["train_seconds"]
+
+    def iterable(workers: int) -> tuple[int, float, float]:
+        model = gensim_model(config, workers)
+        start = time.perf_counter()
+        model.build_vocab(corpus_iterable=LineSentence(str(corpus)))
+        scanned = time.perf_counter()
+        model.train(
+            corpus_iterable=LineSentence(str(corpus)),
+            total_examples=model.corpus_count,
+            epochs=config.epochs,
+        )
+        return model.corpus_total_words, scanned - start, time.perf_counter() - scanned
+
+    runs: dict[str, dict] = {}
+    for _ in range(rounds):
+        for mode, run in (("corpus_file", corpus_file), ("iterable", iterable)):
+            for workers in (1, 2):
+                since = _cpu_clock()
+                words, vocab_s, train_s = run(workers)
+                rounds_of = runs.setdefault(f"{mode}_{workers}", {})
+                for key, value in (
+                    ("words_per_s", round(words / train_s)),
+                    ("vocab_scan_words_per_s", round(words / vocab_s)),
+                    ("other_cores_busy", _other_cores(since)),
+                ):
+                    rounds_of.setdefault(key, []).append(value)
+    for measured in runs.values():
+        measured["best_words_per_s"] = max(measured["words_per_s"])
+    cf1, cf2 = (runs[f"corpus_file_{n}"]["best_words_per_s"] for n in (1, 2))
+    it1, it2 = (runs[f"iterable_{n}"]["best_words_per_s"] for n in (1, 2))
+    return {
+        "corpus_words": words,
+        "settings": "CBOW 200-d, window 8, 15 negatives, sample 1e-4, min count 5, 1 epoch",
+        "rounds": rounds,
+        "runs": runs,
+        "corpus_file_2_over_1_workers": round(cf2 / cf1, 3),
+        "iterable_2_over_1_workers": round(it2 / it1, 3),
+        "corpus_file_over_iterable_1_worker": round(cf1 / it1, 3),
+        "corpus_file_over_iterable_2_workers": round(cf2 / it2, 3),
+    }
+
+
 def peak_memory(corpus: Path, tmp: Path) -> dict:
     """Peak RSS (MB) of a whole train-embeddings process on a corpus and on twice it."""
     double = tmp / "double.txt"
@@ -173,6 +258,8 @@ def peak_memory(corpus: Path, tmp: Path) -> dict:
             "--no-evaluate",
             "--max-vocab",
             "50000",
+            "--workers",
+            "2",
             "--force",
             "-o",
             str(tmp / f"model-{name}"),
@@ -186,22 +273,41 @@ def peak_memory(corpus: Path, tmp: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full-model", help="untruncated float32 vectors of the recipe")
-    parser.add_argument("--skip-training", action="store_true", help="no throughput/memory runs")
-    parser.add_argument("--only-training", action="store_true", help="only throughput/memory")
-    parser.add_argument("--slice-words", type=int, default=5_000_000)
+    parser.add_argument(
+        "--only", choices=("quality", "training", "scale"), help="run one part (default: all)"
+    )
+    parser.add_argument("--slice-words", type=int, default=3_000_000)
+    parser.add_argument("--rounds", type=int, default=2, help="best of N for words/s")
     args = parser.parse_args()
 
+    def wanted(part: str) -> bool:
+        return args.only in (None, part)
+
     results: dict = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    if not args.only_training:
+    if wanted("quality"):
         results.update(shipped=quality(None), cold_start=cold_start())
-    if args.full_model:
-        results["variants"] = variants(args.full_model)
-    if not args.skip_training:
+        if args.full_model:
+            results["variants"] = variants(args.full_model)
+    if wanted("training") or wanted("scale"):
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(tmp) / "slice.txt"
             words = _slice_corpus(args.slice_words, corpus)
-            results["throughput"] = throughput(corpus, words)
-            results["memory"] = peak_memory(corpus, Path(tmp))
+            if wanted("training"):
+                results["throughput"] = throughput(corpus, words, args.rounds)
+            if wanted("scale"):
+                start = time.perf_counter()
+                scale = {
+                    "cpus": os.cpu_count(),
+                    "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
+                    **scaling(corpus, args.rounds),
+                    "memory": peak_memory(corpus, Path(tmp)),
+                }
+                results["scale"] = {
+                    **scale,
+                    "load_avg_at_end": [round(x, 2) for x in os.getloadavg()],
+                    "seconds": round(time.perf_counter() - start),
+                }
+                results.pop("memory", None)  # now part of "scale"
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

@@ -514,11 +514,34 @@ def load_model(directory: str | os.PathLike, expected_kind: str | None = None) -
             kind or of an unsupported format version.
     """
     directory = Path(directory)
-    kind, _version, config = _read_config(directory, expected_kind)
-    tensors = load_tensors(_require_weights(directory))
-    vocab = _read_optional(directory, VOCAB_FILE)
-    meta = _read_optional(directory, META_FILE) or {}
-    return LoadedModel(kind, config, tensors, vocab, meta, directory)
+    # save_model replaces a model by renaming a new directory into place; a reader that
+    # straddles the swap would mix files of two models, so it reads again.
+    for _ in range(_LOAD_ATTEMPTS):
+        before = _identity(directory)
+        try:
+            kind, _version, config = _read_config(directory, expected_kind)
+            tensors = load_tensors(_require_weights(directory))
+            vocab = _read_optional(directory, VOCAB_FILE)
+            meta = _read_optional(directory, META_FILE) or {}
+        except ModelFileError:
+            if _identity(directory) == before:
+                raise
+            continue
+        if _identity(directory) == before:
+            return LoadedModel(kind, config, tensors, vocab, meta, directory)
+    raise ModelFileError(f"{directory} kept being replaced while it was read; try again")
+
+
+_LOAD_ATTEMPTS = 5
+
+
+def _identity(directory: Path) -> tuple[int, int, int] | None:
+    """Which directory ``directory`` names now: a replaced model gets a new one."""
+    try:
+        st = directory.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_ctime_ns
 
 
 # ------------------------------------------------------------------ compact weight storage

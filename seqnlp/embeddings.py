@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -59,14 +59,6 @@ class EmbeddingConfig:
             if getattr(self, name) < (0 if name == "negative" else 1):
                 raise SeqnlpError(f"{name} must be positive, got {getattr(self, name)}")
 
-    @classmethod
-    def from_dict(cls, data: dict) -> EmbeddingConfig:
-        """Rebuild from config.json; a value of the wrong type is a :class:`ModelFileError`."""
-        known = {f.name for f in fields(cls)}
-        try:
-            return cls(**{k: v for k, v in data.items() if k in known})
-        except (TypeError, SeqnlpError) as exc:
-            raise ModelFileError(f"invalid embeddings config: {exc}") from None
 
 
 def normalize_token(token: str, lowercase: bool) -> str:
@@ -375,7 +367,9 @@ class WordVectors:
     def load(cls, path: str | Path | None = None) -> WordVectors:
         """Load a vectors directory (default: the vectors shipped with seqnlp)."""
         model = serialization.load_model(serialization.resolve_model(path or KIND), KIND)
-        config = EmbeddingConfig.from_dict(model.config)
+        config = serialization.config_from_dict(
+            EmbeddingConfig, model.config, model.path / serialization.CONFIG_FILE, strict=False
+        )
         vocab = model.vocab or {}
         words, counts = vocab.get("words"), vocab.get("counts")
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words):

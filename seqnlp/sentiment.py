@@ -14,7 +14,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -258,18 +258,6 @@ class SentimentConfig:
             raise SeqnlpError(f"ngram_weight must be in [0, 1), got {self.ngram_weight!r}")
         if not isinstance(self.num_ngrams, int) or self.num_ngrams < 0:
             raise SeqnlpError(f"num_ngrams must be a count, got {self.num_ngrams!r}")
-
-    @classmethod
-    def from_dict(cls, data: dict) -> SentimentConfig:
-        """Rebuild from config.json; unknown keys are an error (a newer or foreign model)."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ModelFileError(f"unknown sentiment config keys: {', '.join(unknown)}")
-        try:
-            return cls(**data)
-        except (TypeError, SeqnlpError) as exc:
-            raise ModelFileError(f"invalid sentiment config: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -524,7 +512,12 @@ class SentimentClassifier:
         from seqnlp import serialization
 
         model = serialization.load_model(serialization.resolve_model(directory or KIND), KIND)
-        config = SentimentConfig.from_dict(model.config)
+        config = serialization.config_from_dict(
+            SentimentConfig, model.config, model.path / serialization.CONFIG_FILE
+        )
+        serialization.check_repeats(
+            model.tensors, model.path, layers=config.layers, members=config.members
+        )
         vocab_data = model.vocab or {}
         try:
             vocab = Vocab.from_dict(vocab_data["words"])

@@ -499,6 +499,61 @@ def _require_weights(directory: Path) -> Path:
     return path
 
 
+def config_from_dict(
+    cls: type, data: Mapping[str, Any], source: str | os.PathLike, *, strict: bool = True
+) -> Any:
+    """Rebuild a config dataclass from config.json, checking every value's type first.
+
+    A field's default says its type (``True`` a bool, ``1`` an int that is no bool, ``0.5``
+    a number), so ``"layers": 1.5`` or ``"layers": "2"`` is refused before the network's
+    shapes are worked out from it.
+
+    Args:
+        cls: the config dataclass; its ``__post_init__`` checks values' ranges.
+        strict: unknown keys are an error (a newer or foreign model); else ignored.
+
+    Raises:
+        ModelFileError: unknown keys, a value of the wrong type, or one the config refuses.
+    """
+    what = f"{source}: invalid {cls.__name__}"
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown and strict:
+        raise ModelFileError(f"{what}: unknown fields {unknown}")
+    values = {k: v for k, v in data.items() if k in fields}
+    for name, value in values.items():
+        default = fields[name].default
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int | float):
+            ok = isinstance(value, type(default) | int) and not isinstance(value, bool)
+        elif isinstance(default, str):
+            ok = isinstance(value, str)
+        else:
+            ok = True
+        if not ok:
+            kind = type(default).__name__
+            raise ModelFileError(f"{what}: {name} must be {_article(kind)} {kind}, got {value!r}")
+    try:
+        return cls(**values)
+    except (TypeError, SeqnlpError) as exc:
+        raise ModelFileError(f"{what}: {exc}") from None
+
+
+def check_repeats(tensors: Mapping[str, Any], source: str | os.PathLike, **counts: int) -> None:
+    """Refuse a config whose layer (or member) count exceeds the tensors the file holds.
+
+    The expected shapes are built by looping over such counts, so an absurd value in a
+    tampered config.json must be caught before that loop, not by running out of memory.
+    """
+    for name, count in counts.items():
+        if count > len(tensors):
+            raise ModelFileError(
+                f"{source}: config.json says {name} = {count}, but the weights hold only "
+                f"{len(tensors)} tensors"
+            )
+
+
 def load_model(directory: str | os.PathLike, expected_kind: str | None = None) -> LoadedModel:
     """Load and validate a model directory written by :func:`save_model`.
 

@@ -127,18 +127,6 @@ class TaggerConfig:
         if self.rare_word_dropout < 0 or not 0 <= self.label_smoothing < 1:
             raise SeqnlpError("need rare_word_dropout >= 0 and label_smoothing in [0, 1)")
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str | os.PathLike = "config") -> TaggerConfig:
-        """Rebuild a saved config; unknown or missing fields are a :class:`ModelFileError`."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ModelFileError(f"{source}: unknown tagger config fields {unknown}")
-        try:
-            return cls(**data)
-        except (TypeError, SeqnlpError) as exc:
-            raise ModelFileError(f"{source}: invalid tagger config ({exc})") from None
-
 
 def _rnn_shapes(
     prefix: str, cell: str, layers: int, bidirectional: bool, inputs: int, hidden: int
@@ -305,7 +293,10 @@ class Tagger:
         """
         path = serialization.resolve_model(directory if directory is not None else KIND)
         model = serialization.load_model(path, KIND)
-        config = TaggerConfig.from_dict(model.config, path / serialization.CONFIG_FILE)
+        config = serialization.config_from_dict(
+            TaggerConfig, model.config, path / serialization.CONFIG_FILE
+        )
+        serialization.check_repeats(model.tensors, path, layers=config.layers)
         if not model.vocab:
             raise ModelFileError(f"{path} has no {serialization.VOCAB_FILE}")
         try:

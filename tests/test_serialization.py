@@ -366,3 +366,27 @@ def test_int8_rows_round_trip_and_missing_scale_is_caught():
     with pytest.raises(ModelFileError, match="missing tensor 'emb_scale'"):
         check_shapes(stored, expect_row_scales({"emb": (6, 4), "bias": (3,)}, stored))
     assert quantize_rows("emb", matrix, "float16")["emb"].dtype == np.float16
+
+
+def test_config_from_dict_checks_types_and_keys():
+    import dataclasses
+
+    from seqnlp.serialization import check_repeats, config_from_dict
+
+    @dataclasses.dataclass
+    class Config:
+        layers: int = 1
+        dropout: float = 0.5
+        bidirectional: bool = True
+        cell: str = "gru"
+
+    assert config_from_dict(Config, {"layers": 2, "dropout": 0}, "c.json") == Config(2, 0)
+    for bad in ({"layers": 1.5}, {"layers": True}, {"dropout": "0.1"}, {"bidirectional": 1}):
+        with pytest.raises(ModelFileError, match="c.json: invalid Config"):
+            config_from_dict(Config, bad, "c.json")
+    with pytest.raises(ModelFileError, match=r"unknown fields \['heads'\]"):
+        config_from_dict(Config, {"heads": 2}, "c.json")
+    assert config_from_dict(Config, {"heads": 2}, "c.json", strict=False) == Config()
+    check_repeats({"a": 1, "b": 2}, "m", layers=2)
+    with pytest.raises(ModelFileError, match="layers = 3, but the weights hold only 2"):
+        check_repeats({"a": 1, "b": 2}, "m", layers=3)

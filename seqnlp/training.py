@@ -330,25 +330,29 @@ def _restore(
     def state(prefix: str) -> dict[str, torch.Tensor]:
         return {k: torch.from_numpy(tensors[f"{prefix}{k}"].copy()) for k in own}
 
-    unwrap(network).load_state_dict(state("model."))
-    best_state = state("best.")
-    groups = header["param_groups"]
-    for group in groups:
-        if isinstance(group.get("betas"), list):
-            group["betas"] = tuple(group["betas"])
-    opt_state: dict[int, dict[str, torch.Tensor]] = {}
-    for name, value in tensors.items():
-        if name.startswith("optim."):
-            _, index, key = name.split(".", 2)
-            opt_state.setdefault(int(index), {})[key] = torch.from_numpy(value.copy())
-    for param_state in opt_state.values():
-        if "step" in param_state:
-            param_state["step"] = param_state["step"].reshape(())
+    try:  # read everything before changing anything: a damaged file leaves the run as it was
+        groups = [dict(group) for group in header["param_groups"]]
+        for group in groups:
+            if isinstance(group.get("betas"), list):
+                group["betas"] = tuple(group["betas"])
+        opt_state: dict[int, dict[str, torch.Tensor]] = {}
+        for name, value in tensors.items():
+            if name.startswith("optim."):
+                _, index, key = name.split(".", 2)
+                opt_state.setdefault(int(index), {})[key] = torch.from_numpy(value.copy())
+        for param_state in opt_state.values():
+            if "step" in param_state:
+                param_state["step"] = param_state["step"].reshape(())
+        rng = torch.from_numpy(tensors["rng.torch"].copy())
+    except (KeyError, ValueError, TypeError, RuntimeError) as exc:
+        raise ModelFileError(f"{path}: incomplete or damaged checkpoint ({exc!r})") from None
     try:
         optimizer.load_state_dict({"state": opt_state, "param_groups": groups})
-    except (ValueError, KeyError) as exc:
+        torch.set_rng_state(rng)
+    except (ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise ModelFileError(f"{path}: optimizer state does not fit this network ({exc})") from None
-    torch.set_rng_state(torch.from_numpy(tensors["rng.torch"].copy()))
+    unwrap(network).load_state_dict(state("model."))
+    best_state = state("best.")
     cuda_states = [tensors[k] for k in sorted(tensors) if k.startswith("rng.cuda.")]
     if cuda_states and device.type == "cuda":
         torch.cuda.set_rng_state_all([torch.from_numpy(s.copy()) for s in cuda_states])

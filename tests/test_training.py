@@ -3,6 +3,7 @@ and data-parallel training of two processes under torchrun."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -182,6 +183,26 @@ def test_resume_without_checkpoint_or_with_another_network(tmp_path):
             resume=True,
             progress=False,
         )
+
+
+def test_resume_from_a_damaged_checkpoint_is_a_clear_error(tmp_path):
+    import safetensors.numpy
+
+    config = TrainConfig(epochs=1, batch_size=8, patience=0)
+    _run(config, checkpoint_dir=tmp_path)
+    path = tmp_path / CHECKPOINT_FILE
+    tensors, header = load_checkpoint(path)
+    optim = next(k for k in tensors if k.startswith("optim."))
+    damaged = [
+        (tensors, {k: v for k, v in header.items() if k != "param_groups"}),
+        ({k: v for k, v in tensors.items() if k != "rng.torch"}, header),
+        ({**{k: v for k, v in tensors.items() if k != optim}, "optim.x.y": tensors[optim]}, header),
+    ]
+    for damaged_tensors, damaged_header in damaged:
+        metadata = {"checkpoint": json.dumps(damaged_header)}
+        safetensors.numpy.save_file(damaged_tensors, path, metadata=metadata)
+        with pytest.raises(ModelFileError, match="checkpoint"):
+            _run(dataclasses.replace(config, epochs=2), checkpoint_dir=tmp_path, resume=True)
 
 
 def test_config_validation():

@@ -591,6 +591,7 @@ def train(
     """
     import torch
 
+    from seqnlp import serialization
     from seqnlp.nn import SentimentNet
     from seqnlp.training import (
         CHECKPOINT_FILE,
@@ -607,6 +608,8 @@ def train(
     check_labels(dev_examples, labels, "the dev data")
     if label_names is not None and len(label_names) != len(labels):
         raise SeqnlpError(f"{len(label_names)} label names for the labels {labels}")
+    if output is not None and is_main_process():
+        serialization.recover_interrupted_save(output)
     if output is not None and Path(output).exists() and not (overwrite or resume):
         raise ModelFileError(f"{output} already exists; choose another name or overwrite it")
     label_ids = {label: i for i, label in enumerate(labels)}
@@ -721,8 +724,6 @@ def train(
         # an ensemble's finished networks wait beside the checkpoint for a resumed run
         done = checkpoint_dir / f"member{member}.safetensors" if checkpoint_dir else None
         if resume and done is not None and done.is_file():
-            from seqnlp import serialization
-
             finished.append(serialization.load_tensors(done))
             runs.append({"member": member, "resumed": True})
             continue
@@ -766,8 +767,6 @@ def train(
             }
         )
         if done is not None and config.members > 1 and is_main_process():
-            from seqnlp import serialization
-
             done.parent.mkdir(parents=True, exist_ok=True)
             serialization.save_tensors_atomic(done, finished[-1])
     train_seconds = sum(run.get("train_seconds", 0) for run in runs)

@@ -261,6 +261,28 @@ def _swap_in(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def recover_interrupted_save(target: str | os.PathLike) -> None:
+    """Tidy up after a process killed (``kill -9``) while saving ``target``.
+
+    An interrupted write leaves ``.<name>.tmp-*`` files or directories beside ``target``;
+    a model swap cut between its two renames leaves no ``target`` and the previous model
+    at ``.<name>.old-*``. The previous model is put back and the leftovers removed. Call it
+    only where this process is the one writer of ``target`` (training owns its output).
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
+        return
+    olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if olds and not target.exists() and (olds[-1] / CONFIG_FILE).is_file():
+        os.replace(olds.pop(), target)
+        log.warning("%s: put back the model that an interrupted save had moved aside", target)
+    for leftover in [*olds, *target.parent.glob(f".{target.name}.tmp-*")]:
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
 def save_model(
     directory: str | os.PathLike,
     *,

@@ -704,12 +704,21 @@ def train_tagger(
     import torch
 
     from seqnlp.nn import IGNORE_INDEX, TaggerNet
-    from seqnlp.training import Batch, TrainConfig, fit, is_main_process, seed_everything
+    from seqnlp.training import (
+        CHECKPOINT_FILE,
+        Batch,
+        TrainConfig,
+        fit,
+        is_main_process,
+        seed_everything,
+    )
 
     serialization.check_storage_dtype(dtype)
     train_config = train_config or TrainConfig()
     output = Path(output)
     checkpoint_dir = checkpoint_dir_for(output)
+    if is_main_process():
+        serialization.recover_interrupted_save(output)
     if not resume and output.exists() and not overwrite:
         raise SeqnlpError(f"{output} already exists; choose another name or overwrite it")
     train_sents, train_path = _read_tagged(train, "train")
@@ -721,13 +730,17 @@ def train_tagger(
         },
         "train_config": dataclasses.asdict(train_config),
     }
-    init = None
+    init = init_state = None
     if resume:
         if not (output / serialization.CONFIG_FILE).is_file():
             raise SeqnlpError(f"nothing to resume: {output} holds no model yet")
         saved = Tagger.load(output)
         config, vocabs, train_words = saved.config, saved.vocabs, saved.train_words
         meta.update({k: v for k, v in saved.meta.items() if k == "embeddings"})
+        if not (checkpoint_dir / CHECKPOINT_FILE).is_file() and "training" not in saved.meta:
+            # stopped after saving its first model but before the first checkpoint
+            log.warning("no checkpoint yet: training goes on from the saved model's weights")
+            resume, init_state = False, saved.tensors
     else:
         config = dataclasses.replace(config or TaggerConfig())
         vectors = None
@@ -757,7 +770,9 @@ def train_tagger(
     word_counts = [counts.get(w, 0) for w in vocabs["words"].itos]
     seed_everything(train_config.seed)
     network = TaggerNet(config, word_counts)
-    if network.word_embedding is not None:
+    if init_state is not None:
+        network.load_state_dict({k: torch.from_numpy(v) for k, v in init_state.items()})
+    elif network.word_embedding is not None:
         with torch.no_grad():
             if init is not None:
                 network.word_embedding.weight.copy_(torch.from_numpy(init))

@@ -430,6 +430,8 @@ def fit(
     if not dev:
         raise SeqnlpError("no dev examples to choose the best epoch with")
     checkpoint = Path(checkpoint_dir) / CHECKPOINT_FILE if checkpoint_dir else None
+    if checkpoint is not None and place.is_main:
+        serialization.recover_interrupted_save(checkpoint)
     core = unwrap(network)
     core.to(device)
     params = [p for p in core.parameters() if p.requires_grad]

@@ -241,6 +241,38 @@ def test_interrupted_training_leaves_a_model_and_resumes(tmp_path):
         train_tagger(**{**kwargs, "output": tmp_path / "new"}, resume=True)
 
 
+def test_killed_before_the_first_checkpoint_resumes_from_the_saved_model(tmp_path):
+    import shutil
+
+    from seqnlp import serialization
+    from seqnlp.training import TrainConfig
+
+    output = tmp_path / "tagger"
+    first, _ = train_tiny(tmp_path, output=output, epochs=1)
+    # what a kill -9 between the first model save and the first checkpoint leaves behind
+    shutil.rmtree(checkpoint_dir_for(output), ignore_errors=True)
+    meta = {k: v for k, v in first.meta.items() if k != "training"}
+    Tagger(first.config, first.vocabs, first.tensors, meta).save(output, overwrite=True)
+    leftover = tmp_path / ".tagger.tmp-dead"
+    leftover.mkdir()
+    aside = tmp_path / ".tagger.old-dead"
+    output.rename(aside)  # and a swap cut between its two renames
+    serialization.recover_interrupted_save(output)
+    assert Tagger.load(output).tag_tokens([["a", "dog"]]) and not aside.exists()
+    assert not leftover.exists()
+    train, dev = write_data(tmp_path)
+    tagger, result = train_tagger(
+        output=output,
+        train=train,
+        dev=dev,
+        config=tiny_config(),
+        train_config=TrainConfig(epochs=2, batch_size=8, lr=0.01, patience=0),
+        resume=True,
+        progress=False,
+    )
+    assert result.epochs == 2 and tagger.meta["training"]["epochs"] == 2
+
+
 def test_bad_training_data(tmp_path):
     train, dev = write_data(tmp_path)
     broken = tmp_path / "broken.conllu"

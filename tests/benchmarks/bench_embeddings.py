@@ -171,6 +171,16 @@ def _other_cores(since: tuple[float, float, float]) -> float:
     return round(((now[1] - since[1]) - (now[2] - since[2])) / (now[0] - since[0]), 2)
 
 
+def _wait_for_quiet(limit_s: float = 10.0) -> None:
+    """Start a timed run when other processes leave the cores idle, waiting at most ``limit_s``."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        since = _cpu_clock()
+        time.sleep(1)
+        if _other_cores(since) < 0.25:
+            return
+
+
 def scaling(corpus: Path, rounds: int = 2) -> dict:
     """Training words/s with 1 and 2 workers, corpus_file mode against iterable mode.
 
@@ -179,8 +189,9 @@ def scaling(corpus: Path, rounds: int = 2) -> dict:
     batching words for the workers. Words/s count the training pass only (the
     vocabulary scan is the same single-threaded pass in both modes and is reported
     apart). Runs alternate and each keeps its best round, so a burst of load from
-    other processes does not decide a ratio; for each run, the cores that other
-    processes kept busy meanwhile are recorded, because the machine is shared.
+    other processes does not decide a ratio; each run waits up to 10 s for idle cores
+    and records the cores that other processes kept busy meanwhile, because the
+    machine is shared.
     """
     from gensim.models.word2vec import LineSentence
 
@@ -209,6 +220,7 @@ def scaling(corpus: Path, rounds: int = 2) -> dict:
     for _ in range(rounds):
         for mode, run in (("corpus_file", corpus_file), ("iterable", iterable)):
             for workers in (1, 2):
+                _wait_for_quiet()
                 since = _cpu_clock()
                 words, vocab_s, train_s = run(workers)
                 rounds_of = runs.setdefault(f"{mode}_{workers}", {})

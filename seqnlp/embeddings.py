@@ -60,7 +60,6 @@ class EmbeddingConfig:
                 raise SeqnlpError(f"{name} must be positive, got {getattr(self, name)}")
 
 
-
 def normalize_token(token: str, lowercase: bool) -> str:
     """The one lookup key for a token, shared by training, queries and the taggers."""
     return token.lower() if lowercase else token

@@ -272,10 +272,11 @@ def recover_interrupted_save(target: str | os.PathLike) -> None:
     target = Path(target)
     if not target.parent.is_dir():
         return
-    olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
-    if olds and not target.exists() and (olds[-1] / CONFIG_FILE).is_file():
-        os.replace(olds.pop(), target)
+    aside = _moved_aside(target) if not target.exists() else None
+    if aside is not None:
+        os.replace(aside, target)
         log.warning("%s: put back the model that an interrupted save had moved aside", target)
+    olds = target.parent.glob(f".{target.name}.old-*")
     for leftover in [*olds, *target.parent.glob(f".{target.name}.tmp-*")]:
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
@@ -594,19 +595,30 @@ def load_model(directory: str | os.PathLike, expected_kind: str | None = None) -
     # save_model replaces a model by renaming a new directory into place; a reader that
     # straddles the swap would mix files of two models, so it reads again.
     for _ in range(_LOAD_ATTEMPTS):
-        before = _identity(directory)
+        source = directory if directory.exists() else _moved_aside(directory) or directory
+        before = _identity(source)
         try:
-            kind, _version, config = _read_config(directory, expected_kind)
-            tensors = load_tensors(_require_weights(directory))
-            vocab = _read_optional(directory, VOCAB_FILE)
-            meta = _read_optional(directory, META_FILE) or {}
+            kind, _version, config = _read_config(source, expected_kind)
+            tensors = load_tensors(_require_weights(source))
+            vocab = _read_optional(source, VOCAB_FILE)
+            meta = _read_optional(source, META_FILE) or {}
         except ModelFileError:
-            if _identity(directory) == before:
+            if _identity(source) == before:
                 raise
             continue
-        if _identity(directory) == before:
+        if _identity(source) == before:
             return LoadedModel(kind, config, tensors, vocab, meta, directory)
     raise ModelFileError(f"{directory} kept being replaced while it was read; try again")
+
+
+def _moved_aside(target: Path) -> Path | None:
+    """The previous model that a save moved aside, while ``target`` itself is missing.
+
+    That is the moment between the two renames of :func:`_swap_in`, or after a process was
+    killed there (the next training run puts it back): the previous model is the answer.
+    """
+    olds = [p for p in target.parent.glob(f".{target.name}.old-*") if (p / CONFIG_FILE).is_file()]
+    return max(olds, key=lambda p: p.stat().st_mtime, default=None)
 
 
 _LOAD_ATTEMPTS = 5
@@ -721,7 +733,7 @@ def resolve_model(name_or_path: str | os.PathLike) -> Path:
         ModelFileError: neither an existing path nor an installed default model.
     """
     path = Path(name_or_path)
-    if path.exists():
+    if path.exists() or _moved_aside(path) is not None:
         return path
     name = str(name_or_path)
     if name in DEFAULT_MODELS:

@@ -183,6 +183,19 @@ def test_failed_swap_puts_previous_model_back(model, monkeypatch):
     assert os.listdir(model.parent) == ["model"]
 
 
+def test_a_swap_cut_between_its_renames_loads_and_recovers(model):
+    from seqnlp.serialization import recover_interrupted_save, resolve_model
+
+    aside = model.with_name(f".{model.name}.old-dead")
+    model.rename(aside)  # what kill -9 between _swap_in's two renames leaves
+    (model.parent / f".{model.name}.tmp-dead").mkdir()
+    assert resolve_model(model) == model
+    assert load_model(model).path == model  # readers get the previous model meanwhile
+    recover_interrupted_save(model)
+    assert os.listdir(model.parent) == ["model"]
+    assert load_model(model).meta["metrics"] == {"accuracy": 0.5}
+
+
 def test_interrupted_file_write_keeps_previous_file(tmp_path, monkeypatch):
     path = tmp_path / "checkpoint.safetensors"
     save_tensors_atomic(path, {"w": np.ones(3, dtype=np.float32)})

@@ -737,7 +737,13 @@ def train_tagger(
         saved = Tagger.load(output)
         config, vocabs, train_words = saved.config, saved.vocabs, saved.train_words
         meta.update({k: v for k, v in saved.meta.items() if k == "embeddings"})
-        if not (checkpoint_dir / CHECKPOINT_FILE).is_file() and "training" not in saved.meta:
+        if not (checkpoint_dir / CHECKPOINT_FILE).is_file():
+            if "training" in saved.meta:
+                epochs = saved.meta["training"].get("epochs")
+                raise ModelFileError(
+                    f"nothing to resume: {output} is a finished model (its run ended after "
+                    f"{epochs} epochs) and {checkpoint_dir} holds no checkpoint"
+                )
             # stopped after saving its first model but before the first checkpoint
             log.warning("no checkpoint yet: training goes on from the saved model's weights")
             resume, init_state = False, saved.tensors

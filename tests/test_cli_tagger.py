@@ -194,7 +194,7 @@ def test_train_tagger_then_resume(runner, tmp_path):
     again = runner.invoke(main, args)
     assert again.exit_code == 1 and "already exists; use --force" in again.output
     resumed = runner.invoke(main, [*args, "--resume"])
-    assert resumed.exit_code == 1 and "no checkpoint to resume from" in resumed.output
+    assert resumed.exit_code == 1 and "nothing to resume" in resumed.output
 
 
 def test_help_teaches(runner):

@@ -44,6 +44,25 @@ def write_data(directory: Path) -> tuple[Path, Path]:
     return train, dev
 
 
+def tiny_cli_args(train: Path, dev: Path, output: Path, epochs: int = 2, batch: int = 8):
+    """``seqnlp train-tagger`` arguments for a tiny GRU tagger that trains in about a second."""
+    return [
+        "train-tagger",
+        "--train", str(train),
+        "--dev", str(dev),
+        "--embeddings", "none",
+        "--hidden", "8",
+        "--word-dim", "8",
+        "--char-features", "4",
+        "--layers", "1",
+        "--cell", "gru",
+        "--epochs", str(epochs),
+        "--batch-size", str(batch),
+        "--output", str(output),
+        "--no-progress",
+    ]  # fmt: skip
+
+
 def tiny_config(**changes):
     from seqnlp.tagger import TaggerConfig
 

@@ -9,7 +9,7 @@ import conllu
 import pytest
 
 from seqnlp.cli import main
-from tests.tagger_data import SENTENCES, train_tiny, write_data
+from tests.tagger_data import SENTENCES, tiny_cli_args, train_tiny, write_data
 from tests.tagger_data import conllu as make_conllu
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -171,21 +171,7 @@ def test_evaluate_tagger_broken_conllu_names_file_and_line(runner, model, tmp_pa
 def test_train_tagger_then_resume(runner, tmp_path):
     train, dev = write_data(tmp_path)
     output = tmp_path / "cli-tagger"
-    args = [
-        "train-tagger",
-        "--train", str(train),
-        "--dev", str(dev),
-        "--embeddings", "none",
-        "--hidden", "8",
-        "--word-dim", "8",
-        "--char-features", "4",
-        "--layers", "1",
-        "--cell", "gru",
-        "--epochs", "2",
-        "--batch-size", "8",
-        "--output", str(output),
-        "--no-progress",
-    ]  # fmt: skip
+    args = tiny_cli_args(train, dev, output)
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "epoch  1: loss" in result.stderr and "dev UPOS" in result.stderr

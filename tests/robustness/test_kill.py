@@ -33,7 +33,7 @@ from seqnlp.errors import ModelFileError
 from seqnlp.serialization import load_tensors
 from seqnlp.tagger import checkpoint_dir_for
 from seqnlp.training import CHECKPOINT_FILE, load_checkpoint
-from tests.tagger_data import SENTENCES, write_data
+from tests.tagger_data import SENTENCES, tiny_cli_args, write_data
 
 SEED = int(os.environ.get("SEQNLP_KILL_SEED") or random.randrange(2**32))
 EPOCHS = 6
@@ -170,21 +170,7 @@ class Training:
         train, dev = write_data(tmp_path)
         self.output = tmp_path / "models" / "tagger"
         self.checkpoint = checkpoint_dir_for(self.output) / CHECKPOINT_FILE
-        self.argv = [
-            "train-tagger",
-            "--train", str(train),
-            "--dev", str(dev),
-            "--embeddings", "none",
-            "--hidden", "8",
-            "--word-dim", "8",
-            "--char-features", "4",
-            "--layers", "1",
-            "--cell", "gru",
-            "--epochs", str(EPOCHS),
-            "--batch-size", str(BATCH),
-            "--output", str(self.output),
-            "--no-progress",
-        ]  # fmt: skip
+        self.argv = tiny_cli_args(train, dev, self.output, EPOCHS, BATCH)
         self.events: list[str] = [f"seed {SEED} (SEQNLP_KILL_SEED={SEED} replays it)"]
 
     @property

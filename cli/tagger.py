@@ -7,6 +7,7 @@ Tagging runs on numpy (``seqnlp.inference``) and never imports torch, so that
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -270,7 +271,7 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
         if input_path is not None:
             yield from iter_lines(input_path, errors)
 
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for sent_id, sentence in enumerate(
         tag_lines(tagger, lines(), pretokenized=pretokenized, batch_size=batch_size), start=1
     ):

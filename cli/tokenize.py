@@ -43,9 +43,7 @@ def tokenize_cmd(text: tuple[str, ...], input_path: str | None, as_json: bool) -
 
 
 def _read_lines(path: str) -> Iterable[str]:
-    if path == "-":
-        return click.get_text_stream("stdin")
-    from seqnlp.corpus import iter_lines
+    from seqnlp.corpus import iter_lines  # "-" is stdin
 
     return (line for _, line in iter_lines(path))
 

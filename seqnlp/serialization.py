@@ -59,6 +59,7 @@ DEFAULT_MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 _PICKLE_MAGIC = b"\x80"  # PROTO opcode: every pickle of protocol 2 or later starts with it
 _ZIP_MAGIC = b"PK\x03\x04"  # torch.save's default format is a zip archive holding a pickle
+_LOAD_ATTEMPTS = 5  # reads of a model directory that keeps being replaced meanwhile
 
 
 @dataclasses.dataclass(frozen=True)
@@ -619,9 +620,6 @@ def _moved_aside(target: Path) -> Path | None:
     """
     olds = [p for p in target.parent.glob(f".{target.name}.old-*") if (p / CONFIG_FILE).is_file()]
     return max(olds, key=lambda p: p.stat().st_mtime, default=None)
-
-
-_LOAD_ATTEMPTS = 5
 
 
 def _identity(directory: Path) -> tuple[int, int, int] | None:

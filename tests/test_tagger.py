@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from seqnlp.corpus import read_conllu
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.inference import CELLS
 from seqnlp.tagger import (
@@ -14,11 +15,15 @@ from seqnlp.tagger import (
     Tagger,
     TaggerConfig,
     checkpoint_dir_for,
+    decode_tags,
     format_sentence,
+    pair_ids,
     split_text,
     tag_lines,
+    tag_pairs,
     train_tagger,
 )
+from seqnlp.vocab import Vocab
 from tests.tagger_data import SENTENCES, tiny_config, train_tiny, write_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -42,11 +47,12 @@ def _torch_tags(tagger: Tagger, sentences):
     )
     arrays = tagger.encoder.encode(sentences)
     with torch.no_grad():
-        upos, xpos = net(**{k: torch.from_numpy(v) for k, v in arrays.items()})
+        scores = net(**{k: torch.from_numpy(v) for k, v in arrays.items()})
+    upos, xpos = decode_tags(*(t.numpy() for t in scores), tagger._pair_ids)
     return [
         (
-            [tagger.upos_tags[i] for i in upos[b, :n].argmax(-1)],
-            [tagger.xpos_tags[i] for i in xpos[b, :n].argmax(-1)],
+            [tagger.upos_tags[i] for i in upos[b, :n]],
+            [tagger.xpos_tags[i] for i in xpos[b, :n]],
         )
         for b, n in enumerate(arrays["lengths"])
     ]
@@ -100,6 +106,28 @@ def test_padding_does_not_change_a_sentence(tagger):
     arrays = tagger.encoder.encode(batch)
     scores_batch = tagger._network(**arrays)[0][1, : len(sentence)]
     np.testing.assert_allclose(scores_alone, scores_batch, rtol=1e-5, atol=1e-5)
+
+
+def test_decoding_picks_the_most_probable_pair_seen_in_training():
+    upos, xpos = Vocab(["NOUN", "VERB"], specials=False), Vocab(["NN", "VB"], specials=False)
+    pairs = pair_ids([("NOUN", "NN"), ("VERB", "VB"), ("VERB", "XX")], upos, xpos)
+    assert pairs.tolist() == [[0, 0], [1, 1]]  # a pair with a tag the model lacks is dropped
+    # token 0: the heads alone say NOUN/VB, a pair never seen; p(NOUN,NN) = .6*.45 beats
+    # p(VERB,VB) = .4*.55. Token 1: the heads agree, nothing changes.
+    upos_scores = np.log(np.array([[[0.6, 0.4], [0.1, 0.9]]], dtype=np.float32))
+    xpos_scores = np.log(np.array([[[0.45, 0.55], [0.2, 0.8]]], dtype=np.float32))
+    u, x = decode_tags(upos_scores + 3.0, xpos_scores - 1.0, pairs)  # scores, not log-probs
+    assert (u.tolist(), x.tolist()) == ([[0, 1]], [[0, 1]])
+    u, x = decode_tags(upos_scores, xpos_scores, None)
+    assert (u.tolist(), x.tolist()) == ([[0, 1]], [[1, 1]])
+
+
+def test_tags_come_in_pairs_seen_in_training(tmp_path, tagger):
+    train, _ = write_data(tmp_path)
+    assert tagger.pairs == tag_pairs(read_conllu(train))
+    assert Tagger.load(tagger.path).pairs == tagger.pairs
+    tagged = tagger.tag(["The old man saw a big dog and we like it , you know ."])[0]
+    assert {(u, x) for _, u, x in tagged} <= set(tagger.pairs)
 
 
 def test_raw_text_and_edge_cases(tagger):
@@ -176,6 +204,14 @@ def test_load_refuses_other_models_and_broken_ones(tmp_path, tagger):
     (broken / "vocab.json").write_text(json.dumps(vocab))
     with pytest.raises(ModelFileError, match="does not match config.json"):
         Tagger.load(broken)
+    vocab = json.loads((good / "vocab.json").read_text())
+    vocab["tag_pairs"].append(["NOUN", "NO-SUCH-TAG"])
+    (broken / "vocab.json").write_text(json.dumps(vocab))
+    with pytest.raises(ModelFileError, match="tag_pairs must list known"):
+        Tagger.load(broken)
+    del vocab["tag_pairs"]  # a tagger saved before tag pairs: the heads decide alone
+    (broken / "vocab.json").write_text(json.dumps(vocab))
+    assert Tagger.load(broken).pairs is None
     config = json.loads((good / "config.json").read_text())
     config["hidden"] += 1
     (broken / "config.json").write_text(json.dumps(config))
@@ -301,7 +337,9 @@ def test_shipped_tagger_says_i_saw_a_saw():
         pytest.skip("the shipped tagger is not trained yet")
     import seqnlp
 
-    (tagged,) = seqnlp.load_tagger().tag(["I saw a saw"])
+    tagger = seqnlp.load_tagger()
+    (tagged,) = tagger.tag(["I saw a saw"])
+    assert {(u, x) for _, u, x in tagged} <= set(tagger.pairs)
     assert [(w, u) for w, u, _ in tagged] == [
         ("I", "PRON"),
         ("saw", "VERB"),

@@ -539,14 +539,16 @@ def tag_lines(
 
     Args:
         lines: (line number, text) pairs, e.g. from :func:`seqnlp.corpus.iter_lines`.
-        pretokenized: each line is one sentence of space-separated tokens; otherwise each
-            line is raw text, split into sentences and tokens.
+        pretokenized: each line is one sentence of space-separated tokens (normalized as
+            raw text is); otherwise each line is raw text, split into sentences and tokens.
     """
+
+    from seqnlp.tokenize import normalize
 
     def sentences() -> Iterator[tuple[tuple[int, str], list[str]]]:
         for number, line in lines:
             if pretokenized:
-                tokens = line.split()
+                tokens = normalize(line).split()
                 if tokens:
                     yield (number, " ".join(tokens)), tokens
             else:

@@ -243,14 +243,19 @@ def split_sentences(text: str) -> list[str]:
 
 # Invisible characters that web text carries and that would otherwise glue or split words.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# Control characters that are not already whitespace (NUL, BEL, ESC, DEL, C1 ...).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def normalize(text: str) -> str:
-    """Prepare raw user text for tokenization: Unicode NFC, invisible characters removed.
+    """Prepare raw user text for tokenization: Unicode NFC, invisible characters removed,
+    control characters made spaces.
 
     EWT and SST are NFC; a decomposed "é" or a zero-width space pasted from a web page
-    would otherwise become a word the vocabulary has never seen.
+    would otherwise become a word the vocabulary has never seen. A NUL or ESC in a word
+    would reach the output, where many tools take NUL for the end of the text.
     """
+    text = _CONTROL.sub(" ", text)
     if text.isascii():
         return text
     return unicodedata.normalize("NFC", text).translate(_INVISIBLE)

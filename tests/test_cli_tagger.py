@@ -118,6 +118,10 @@ def test_control_characters_and_a_huge_line(runner, model, tmp_path):
     assert result.exit_code == 0, result.output
     parsed = conllu.parse(result.stdout)
     assert len(parsed) == 1 and all(t["upos"] for t in parsed[0])
+    # control characters separate words and never reach the output
+    assert [t["form"] for t in parsed[0]] == ["a", "b", "dog", "saw", "cat"]
+    result = _tag(runner, model, "--pretokenized", "a\x00b dog")
+    assert result.exit_code == 0 and result.stdout.count("/") == 3 and "\x00" not in result.stdout
     path = tmp_path / "huge.txt"
     path.write_text(" ".join(["dog", "saw", "a", "cat"] * 25_000) + "\n", encoding="utf-8")
     result = _tag(runner, model, "-i", str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -233,4 +234,5 @@ def test_any_unicode_text_tokenizes_without_losing_characters(text):
     assert tokenize(text) == sentences  # deterministic
     tokens = [token for sentence in sentences for token in sentence]
     assert all(token and not any(ch.isspace() for ch in token) for token in tokens)
+    assert not any(unicodedata.category(ch) == "Cc" for token in tokens for ch in token)
     assert "".join(tokens) == "".join(normalize(text).split())  # nothing lost, nothing added

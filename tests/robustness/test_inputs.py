@@ -105,7 +105,7 @@ def test_a_single_1_mb_line(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["text", "conllu", "json"])
 def test_nul_bytes_and_mixed_line_ends(runner, tmp_path, fmt):
-    """\\r\\n, \\r and \\n each end a line, as in Python's text mode; NUL is just a character."""
+    """\\r\\n, \\r and \\n each end a line, as in Python's text mode; NUL separates words."""
     path = tmp_path / "mixed.txt"
     path.write_bytes(
         b"I saw a saw\r\nThe dog\x00 barked.\rShe runs\n\x00\x00\r\n\nA\x00B is here"
@@ -115,14 +115,17 @@ def test_nul_bytes_and_mixed_line_ends(runner, tmp_path, fmt):
     assert result.exit_code == 0, result.output
     if fmt == "json":
         records = [json.loads(line) for line in result.stdout.splitlines()]
-        assert [r["line"] for r in records] == [1, 2, 3, 4, 6, 8]
+        assert [r["line"] for r in records] == [1, 2, 3, 6, 8]  # line 4 is NULs only
         assert records[0]["tokens"] == ["I", "saw", "a", "saw"]
+        assert records[1]["tokens"] == ["The", "dog", "barked", "."]
+        assert records[3]["tokens"] == ["A", "B", "is", "here"]
         assert records[-1]["tokens"] == ["last", "line", ",", "no", "line", "end"]
         assert all(len(r["upos"]) == len(r["tokens"]) for r in records)
     elif fmt == "text":
-        assert len(result.stdout.splitlines()) == 6
+        assert len(result.stdout.splitlines()) == 5
         assert result.stdout.splitlines()[2] == "She/PRON runs/VERB"
     else:
         import conllu
 
-        assert len(conllu.parse(result.stdout)) == 6
+        assert len(conllu.parse(result.stdout)) == 5
+    assert "\x00" not in result.stdout

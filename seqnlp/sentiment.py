@@ -768,6 +768,7 @@ def train(
         )
         if done is not None and config.members > 1 and is_main_process():
             done.parent.mkdir(parents=True, exist_ok=True)
+            serialization.recover_interrupted_save(done)  # a write cut by a kill
             serialization.save_tensors_atomic(done, finished[-1])
     train_seconds = sum(run.get("train_seconds", 0) for run in runs)
     classifier = to_classifier(None, {"runs": runs, "train_seconds": train_seconds})
@@ -780,13 +781,16 @@ def train(
 
 def _remove_checkpoint(checkpoint_dir: Path, members: int) -> None:
     """Remove a finished run's checkpoint directory (only the files training wrote)."""
+    from seqnlp import serialization
     from seqnlp.training import CHECKPOINT_FILE
 
     directories = [checkpoint_dir]
     if members > 1:
         directories = [checkpoint_dir / f"member{m}" for m in range(members)] + directories
     for member in range(members):
-        (checkpoint_dir / f"member{member}.safetensors").unlink(missing_ok=True)
+        done = checkpoint_dir / f"member{member}.safetensors"
+        serialization.recover_interrupted_save(done)
+        done.unlink(missing_ok=True)
     for directory in directories:
         (directory / CHECKPOINT_FILE).unlink(missing_ok=True)
         try:

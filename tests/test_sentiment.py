@@ -407,6 +407,8 @@ def test_an_interrupted_ensemble_resumes(tmp_path):
         run(tmp_path / "model", on_epoch=stop_in_second_network)
     assert (tmp_path / "model.checkpoint" / "member0.safetensors").is_file()
     assert SentimentClassifier.load(tmp_path / "model").config.members == 2  # best so far
+    # what a kill -9 while writing the second network's file leaves behind
+    (tmp_path / "model.checkpoint" / ".member1.safetensors.tmp-1234").write_bytes(b"half")
     resumed, _ = run(tmp_path / "model", resume=True)
     assert not (tmp_path / "model.checkpoint").exists()
     straight, _ = run(tmp_path / "other")

@@ -29,7 +29,8 @@ def training_options(
 
     The command receives them as one ``train_config`` (a :class:`seqnlp.training.TrainConfig`),
     built only when it runs (the training module imports torch), and PyTorch's thread count
-    is set from ``--threads``.
+    is set from ``--threads``. The command's ``--output`` is checked first (unless
+    ``--resume``), so that refusing an existing one does not wait for torch's import.
     """
     options = [
         click.option(
@@ -116,6 +117,8 @@ def training_options(
             threads,
             **kwargs,
         ):
+            if not kwargs["resume"]:
+                reject_existing_output(kwargs["output"], kwargs["force"])
             import torch
 
             from seqnlp.training import TrainConfig

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from seqnlp.cli.common import model_option, reject_existing_output, training_options
+from seqnlp.cli.common import model_option, training_options
 
 MODEL_HELP = "Classifier directory (default: the sentiment model shipped with seqnlp)."
 SOURCE_HELP = "A file, or a dataset NAME[:SPLIT] (e.g. sst2:phrases)."
@@ -190,8 +190,6 @@ def train_sentiment(
     from seqnlp.sentiment import SentimentClassifier, SentimentConfig, train
     from seqnlp.training import is_main_process
 
-    if not resume:
-        reject_existing_output(output, force)
     read = lambda spec, split: _read(spec, split, fmt, text_column, label_column, errors)  # noqa: E731
     examples, seen, sources = [], set(), []
     for spec in train_sources:

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from seqnlp.cli.common import model_option, reject_existing_output, training_options
+from seqnlp.cli.common import model_option, training_options
 
 TAGGER_HELP = "Tagger directory (default: the tagger shipped with seqnlp)."
 ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (replace)."
@@ -144,8 +144,6 @@ def train_tagger(
     OUTPUT and the last epoch's state in OUTPUT.checkpoint, so Ctrl-C (or SIGTERM)
     leaves a usable tagger, and the same command with --resume carries on.
     """
-    if not resume:
-        reject_existing_output(output, force)
     from seqnlp.tagger import TaggerConfig, train_tagger
     from seqnlp.training import is_main_process
 

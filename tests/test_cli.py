@@ -33,3 +33,16 @@ def test_help_imports_neither_torch_nor_gensim():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_training_into_an_existing_output_is_refused_before_torch_loads(tmp_path):
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from seqnlp.cli import main\n"
+        "for command in ('train-tagger', 'train-sentiment'):\n"
+        f"    r = CliRunner().invoke(main, [command, '--output', {str(tmp_path)!r}])\n"
+        "    assert r.exit_code == 1 and 'already exists; use --force' in r.output, r.output\n"
+        "assert 'torch' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

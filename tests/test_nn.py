@@ -98,3 +98,23 @@ def test_char_cnn_ignores_padding():
     torch.testing.assert_close(cnn(short), cnn(padded))
     assert cnn(torch.tensor([[2, 3, 4, 0], [5, 6, 7, 8]])).shape == (2, 8)
     assert IGNORE_INDEX < 0
+
+
+def test_tagger_loss_is_the_mean_over_real_tokens():
+    from seqnlp.nn import TaggerNet
+    from tests.tagger_data import tiny_config
+
+    net = TaggerNet(tiny_config(num_words=10, num_chars=10, num_upos=4, num_xpos=5))
+    gen = torch.Generator().manual_seed(0)
+    scores = (torch.randn(2, 3, 4, generator=gen), torch.randn(2, 3, 5, generator=gen))
+    upos = torch.tensor([[0, 3, 1], [2, IGNORE_INDEX, IGNORE_INDEX]])
+    xpos = torch.tensor([[4, 0, 1], [2, IGNORE_INDEX, IGNORE_INDEX]])
+    real = upos >= 0
+    ce = torch.nn.functional.cross_entropy
+    expected = ce(scores[0][real], upos[real]) + ce(scores[1][real], xpos[real])
+    torch.testing.assert_close(net.loss(scores, upos, xpos), expected)
+    # whatever the scores at padding, the loss stays the same
+    noisy = tuple(
+        torch.where(real[..., None], s, torch.randn(s.shape, generator=gen) * 9) for s in scores
+    )
+    torch.testing.assert_close(net.loss(noisy, upos, xpos), expected)

@@ -298,6 +298,12 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def log_softmax(scores: np.ndarray) -> np.ndarray:
+    """Log-probabilities over the last axis, computed stably."""
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
 class SentimentNumpy:
     """Numpy twin of :class:`seqnlp.nn.SentimentNet` (inference only: no dropout)."""
 
@@ -341,5 +347,6 @@ __all__ = [
     "SentimentNumpy",
     "TaggerNumpy",
     "linear",
+    "log_softmax",
     "softmax",
 ]

@@ -27,7 +27,7 @@ import numpy as np
 
 from seqnlp import serialization
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
-from seqnlp.inference import CELLS, CHAR_ENCODERS, GATES, TaggerNumpy
+from seqnlp.inference import CELLS, CHAR_ENCODERS, GATES, TaggerNumpy, log_softmax
 from seqnlp.vocab import PAD_ID, UNK_ID, Vocab
 
 if TYPE_CHECKING:
@@ -62,11 +62,6 @@ def pair_ids(pairs: Sequence[tuple[str, str]], upos: Vocab, xpos: Vocab) -> np.n
     return np.array(ids, dtype=np.int64).reshape(-1, 2)
 
 
-def _log_softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - scores.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
 def decode_tags(
     upos_scores: np.ndarray, xpos_scores: np.ndarray, pairs: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -79,7 +74,7 @@ def decode_tags(
     if pairs is None or not len(pairs):
         return upos_scores.argmax(-1), xpos_scores.argmax(-1)
     u, x = pairs[:, 0], pairs[:, 1]
-    joint = _log_softmax(upos_scores)[..., u] + _log_softmax(xpos_scores)[..., x]
+    joint = log_softmax(upos_scores)[..., u] + log_softmax(xpos_scores)[..., x]
     best = joint.argmax(-1)
     return u[best], x[best]
 

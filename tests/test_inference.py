@@ -129,3 +129,10 @@ def test_numpy_gru_with_open_reset_and_closed_update_gate_is_a_tanh_rnn():
     out_rnn, final_rnn = inference.RNN(_numpy_state(rnn), "rnn.", "rnn", 2, True)(x, lengths)
     np.testing.assert_allclose(out_gru, out_rnn, rtol=0, atol=1e-6)
     np.testing.assert_allclose(final_gru, final_rnn, rtol=0, atol=1e-6)
+
+
+def test_log_softmax_matches_torch_and_survives_huge_scores():
+    scores = np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]], dtype=np.float32)
+    expected = torch.from_numpy(scores).log_softmax(-1).numpy()
+    np.testing.assert_allclose(inference.log_softmax(scores), expected, rtol=1e-6, atol=1e-6)
+    assert np.isfinite(inference.log_softmax(scores)).all()  # no exp overflow

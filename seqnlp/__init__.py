@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError, UnknownWordError
-
-__version__ = "0.1.0"
+from seqnlp.version import __version__
 
 logging.getLogger("seqnlp").addHandler(logging.NullHandler())
 

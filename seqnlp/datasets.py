@@ -461,7 +461,8 @@ def _fetch(file: DataFile, target: Path, progress: bool | None) -> None:
 # --------------------------------------------------------------------------- verify
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: str | os.PathLike) -> str:
+    """The sha256 of a file, read in chunks (the manifest's check, and what meta.json records)."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
@@ -477,7 +478,7 @@ def verify(name: str, split: str | None = None) -> list[FileCheck]:
     """
     checks = []
     for location in locate(name, split):
-        got = _sha256(location.path) if location.path is not None else None
+        got = sha256(location.path) if location.path is not None else None
         checks.append(FileCheck(location.file, location.path, got))
     return checks
 
@@ -496,5 +497,6 @@ __all__ = [
     "list_datasets",
     "locate",
     "resolve",
+    "sha256",
     "verify",
 ]

@@ -634,10 +634,9 @@ def _read_tagged(
 
 def _data_record(name_or_path: Any, path: Path, sentences: int) -> dict[str, Any]:
     """What a model was trained on, in a form that means something on another machine."""
-    import hashlib
+    from seqnlp.datasets import sha256
 
-    with open(path, "rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    digest = sha256(path)
     named = str(name_or_path) if not Path(name_or_path).exists() else None
     return {"dataset": named, "file": path.name, "sha256": digest, "sentences": sentences}
 

@@ -113,7 +113,7 @@ def test_not_a_model_is_one_line_error(runner, tmp_path):
 
 
 def test_missing_default_model_says_so(runner, tmp_path, monkeypatch):
-    monkeypatch.setattr(serialization, "DEFAULT_MODELS_DIR", tmp_path / "models")
+    monkeypatch.setattr(serialization.models, "DEFAULT_MODELS_DIR", tmp_path / "models")
     monkeypatch.chdir(tmp_path)
     result = info(runner, "sentiment")
     assert result.exit_code == 1
@@ -121,7 +121,7 @@ def test_missing_default_model_says_so(runner, tmp_path, monkeypatch):
 
 
 def test_default_model_name_resolves_to_the_package(runner, tagger, monkeypatch, tmp_path_factory):
-    monkeypatch.setattr(serialization, "DEFAULT_MODELS_DIR", tagger.parent)
+    monkeypatch.setattr(serialization.models, "DEFAULT_MODELS_DIR", tagger.parent)
     monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))  # no ./tagger to shadow the default
     result = info(runner, "tagger")
     assert result.exit_code == 0, result.output

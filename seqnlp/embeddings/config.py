@@ -1,0 +1,42 @@
+"""What decides how word vectors are trained and how words are looked up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seqnlp.errors import SeqnlpError
+
+ALGORITHMS = ("word2vec", "fasttext")
+KIND = "embeddings"
+
+
+@dataclass
+class EmbeddingConfig:
+    """Everything that decides how vectors are trained and how words are looked up."""
+
+    algorithm: str = "word2vec"
+    sg: bool = False
+    dim: int = 200
+    window: int = 8
+    negative: int = 15
+    sample: float = 1e-4
+    epochs: int = 6
+    min_count: int = 5
+    max_vocab: int | None = None
+    lowercase: bool = True
+    min_n: int = 3
+    max_n: int = 6
+    bucket: int = 200_000
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in ALGORITHMS:
+            raise SeqnlpError(f"algorithm must be one of {ALGORITHMS}, got {self.algorithm!r}")
+        for name in ("dim", "window", "negative", "epochs", "min_count"):
+            if getattr(self, name) < (0 if name == "negative" else 1):
+                raise SeqnlpError(f"{name} must be positive, got {getattr(self, name)}")
+
+
+def normalize_token(token: str, lowercase: bool) -> str:
+    """The one lookup key for a token, shared by training, queries and the taggers."""
+    return token.lower() if lowercase else token

@@ -1,0 +1,146 @@
+"""Benchmarks of word vectors: Google analogies (3CosAdd and 3CosMul) and word-pair
+similarity (WordSim353, SimLex-999), with the files that ship inside gensim's wheel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from seqnlp.embeddings.vectors import WordVectors, cosmul
+from seqnlp.errors import DataError
+
+
+def benchmark_path(name: str) -> Path:
+    """A benchmark file shipped inside gensim's wheel, e.g. ``questions-words.txt``."""
+    from gensim.test.utils import datapath
+
+    return Path(datapath(name))
+
+
+def evaluate_analogies(
+    wv: WordVectors, path: str | Path, restrict_vocab: int | None = 30_000, batch: int = 512
+) -> dict:
+    """Score a Google-style analogy file with 3CosAdd and 3CosMul at once.
+
+    The protocol is gensim's ``evaluate_word_analogies``: only the
+    ``restrict_vocab`` most frequent words are candidates, a question with any word
+    outside them is skipped (and lowers coverage), the three question words are
+    never an answer, and matching is case-insensitive. gensim's 3CosMul ignores
+    ``restrict_vocab`` (FIELD-NOTES), hence this batched numpy version.
+
+    Returns:
+        ``{"add": {"total", "semantic", "syntactic", "sections"}, "mul": {...},
+        "coverage", "questions", "covered"}`` with accuracies in [0, 1].
+    """
+    from seqnlp.corpus import iter_lines
+
+    size = min(restrict_vocab or len(wv), len(wv))
+    lookup: dict[str, int] = {}
+    for i, word in enumerate(wv.words[:size]):
+        lookup.setdefault(word.lower(), i)
+    sections: dict[str, list[tuple[int, int, int, int]]] = {}
+    current, total = None, 0
+    for number, line in iter_lines(path):
+        if line.startswith(":"):
+            current = line[1:].strip()
+            sections.setdefault(current, [])
+            continue
+        parts = line.lower().split()
+        if not parts:
+            continue
+        if len(parts) != 4 or current is None:
+            raise DataError(f"{path}:{number}: expected ': section' or four words")
+        total += 1
+        if all(p in lookup for p in parts):
+            sections[current].append(tuple(lookup[p] for p in parts))
+    if total == 0:
+        raise DataError(f"{path}: no analogy questions found")
+
+    unit = wv.unit[:size]
+    correct = {"add": {}, "mul": {}}
+    for name, questions in sections.items():
+        q = np.array(questions, dtype=np.int64).reshape(-1, 4)
+        hits = {"add": 0, "mul": 0}
+        for start in range(0, len(q), batch):
+            a, b, c, expected = q[start : start + batch].T
+            # question "a b c d" means b - a + c = d
+            sim_a, sim_b, sim_c = unit @ unit[a].T, unit @ unit[b].T, unit @ unit[c].T
+            add = sim_b - sim_a + sim_c  # same ranking as gensim's normalised mean
+            mul = cosmul(sim_b, sim_c, sim_a)
+            cols = np.arange(len(a))
+            for method, scores in (("add", add), ("mul", mul)):
+                for banned in (a, b, c):
+                    scores[banned, cols] = -np.inf
+                hits[method] += int((scores.argmax(axis=0) == expected).sum())
+        for method in hits:
+            correct[method][name] = (hits[method], len(q))
+
+    covered = sum(len(q) for q in sections.values())
+    result: dict = {"questions": total, "covered": covered, "coverage": covered / total}
+    for method, per_section in correct.items():
+        semantic = [n for n in per_section if not n.startswith("gram")]
+        syntactic = [n for n in per_section if n.startswith("gram")]
+        result[method] = {
+            "total": _accuracy(per_section, list(per_section)),
+            "semantic": _accuracy(per_section, semantic),
+            "syntactic": _accuracy(per_section, syntactic),
+            "sections": {n: _accuracy(per_section, [n]) for n in per_section},
+        }
+    return result
+
+
+def _accuracy(per_section: dict[str, tuple[int, int]], names: list[str]) -> float:
+    right = sum(per_section[n][0] for n in names)
+    seen = sum(per_section[n][1] for n in names)
+    return right / seen if seen else 0.0
+
+
+def evaluate_similarity(wv: WordVectors, path: str | Path) -> dict:
+    """Spearman correlation with human judgements (gensim's ``evaluate_word_pairs``).
+
+    Returns:
+        ``{"spearman", "pearson", "coverage", "pairs"}``; coverage is the share of
+        pairs whose two words both have vectors.
+    """
+    import warnings
+
+    kv = wv.to_keyed_vectors()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pearson, spearman, oov = kv.evaluate_word_pairs(
+                str(path), restrict_vocab=len(wv), case_insensitive=True
+            )
+    except ValueError as exc:
+        raise DataError(f"{path}: {exc}") from None
+    return {
+        "spearman": float(spearman[0]),
+        "pearson": float(pearson[0]),
+        "coverage": 1 - oov / 100,
+    }
+
+
+DEFAULT_SIMILARITIES = ("wordsim353.tsv", "simlex999.txt")
+
+
+def evaluate(
+    wv: WordVectors,
+    analogies: str | Path | None = None,
+    similarities: Sequence[str | Path] | None = None,
+    restrict_vocab: int | None = 30_000,
+) -> dict:
+    """Google analogies plus word-pair similarity benchmarks (gensim's files by default).
+
+    Returns:
+        ``{"analogy": {...}, "similarity": {name: {...}}}`` (see the two functions above).
+    """
+    analogies = analogies or benchmark_path("questions-words.txt")
+    if similarities is None:
+        similarities = [benchmark_path(name) for name in DEFAULT_SIMILARITIES]
+    return {
+        "analogy": evaluate_analogies(wv, analogies, restrict_vocab),
+        "similarity": {Path(p).stem: evaluate_similarity(wv, p) for p in similarities},
+        "restrict_vocab": restrict_vocab,
+    }

@@ -1,0 +1,469 @@
+"""Model directories: saved whole and swapped in atomically, loaded with every piece validated.
+
+A model is a directory::
+
+    my-model/
+      config.json          {"kind": "tagger", "format_version": 1, ...config dataclass fields}
+      weights.safetensors  every tensor, written with ``safetensors.numpy``
+      vocab.json           vocabularies and label sets as plain data (optional per kind)
+      meta.json            training data, metrics, versions, date, parameter count
+
+Saving builds the whole directory beside the target and swaps it in with ``os.replace``, so
+a reader never sees a half-written model and an interrupted save leaves the previous one in
+place. Loading validates every piece and never unpickles: tensors come only from
+safetensors and everything else from JSON. Neither direction imports torch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import importlib.metadata
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seqnlp.errors import ModelFileError, SeqnlpError
+from seqnlp.serialization.atomic import (
+    _as_arrays,
+    _fsync_dir,
+    _temp_name,
+    save_tensors_atomic,
+    write_json_atomic,
+)
+from seqnlp.serialization.tensors import (
+    check_shapes,
+    dequantize_rows,
+    expect_row_scales,
+    load_tensors,
+)
+from seqnlp.version import __version__
+
+log = logging.getLogger("seqnlp")
+
+FORMAT_VERSION = 1
+SUPPORTED_FORMAT_VERSIONS = frozenset({1})
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.safetensors"
+VOCAB_FILE = "vocab.json"
+META_FILE = "meta.json"
+MODEL_FILES = (CONFIG_FILE, WEIGHTS_FILE, VOCAB_FILE, META_FILE)
+
+# Keys that save_model adds to config.json; a config dataclass must not use them as fields.
+RESERVED_CONFIG_KEYS = ("kind", "format_version")
+
+# Default models shipped inside the package, in seqnlp/models/<name>/.
+DEFAULT_MODELS = ("embeddings", "sentiment", "tagger")
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+_LOAD_ATTEMPTS = 5  # reads of a model directory that keeps being replaced meanwhile
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedModel:
+    """A validated model directory.
+
+    ``config`` is config.json without ``kind`` and ``format_version``, ready for
+    ``SomeConfig(**config)``; ``vocab`` is None when the model has no vocab.json and
+    ``meta`` is empty when it has no meta.json.
+    """
+
+    kind: str
+    config: dict[str, Any]
+    tensors: dict[str, np.ndarray]
+    vocab: dict[str, Any] | None
+    meta: dict[str, Any]
+    path: Path
+
+    def build_config(self, cls: type, *, strict: bool = True, repeats: tuple[str, ...] = ()) -> Any:
+        """config.json as a ``cls`` dataclass, each value type-checked (:func:`config_from_dict`).
+
+        ``repeats`` names the count fields (layers, members) that shape loops run over: each
+        must not exceed the tensors the file holds (:func:`check_repeats`).
+        """
+        config = config_from_dict(cls, self.config, self.path / CONFIG_FILE, strict=strict)
+        check_repeats(self.tensors, self.path, **{name: getattr(config, name) for name in repeats})
+        return config
+
+    def checked_tensors(self, expected: Mapping[str, tuple[int | None, ...]]) -> dict[str, Any]:
+        """The tensors, once their names and shapes match ``expected`` (int8 rows may bring
+        their scales), with int8 rows turned back into float32."""
+        expected = expect_row_scales(expected, self.tensors)
+        check_shapes(self.tensors, expected, source=self.path)
+        return dequantize_rows(self.tensors)
+
+
+# ---------------------------------------------------------------- saving models
+
+
+def _versions() -> dict[str, str]:
+    versions = {"seqnlp": __version__, "python": sys.version.split()[0]}
+    for dist in ("torch", "gensim", "numpy", "safetensors"):
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+def _make_temp_dir(target: Path) -> Path:
+    # os.mkdir honours the umask; tempfile.mkdtemp would leave the model directory 0700.
+    while True:
+        tmp = _temp_name(target)
+        try:
+            tmp.mkdir()
+            return tmp
+        except FileExistsError:
+            continue
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    """Move the finished directory ``tmp`` to ``target``, replacing an existing model.
+
+    POSIX cannot atomically exchange two directories, so the old model is renamed aside
+    first; if moving the new one in fails, the old one is put back. Between the two renames
+    (microseconds) ``target`` does not exist: a reader then gets a clear "no such model"
+    error, never a mix of old and new files.
+    """
+    old = None
+    if target.exists():
+        old = _temp_name(target, "old")
+        os.replace(target, old)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    _fsync_dir(target.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_interrupted_save(target: str | os.PathLike) -> None:
+    """Tidy up after a process killed (``kill -9``) while saving ``target``.
+
+    An interrupted write leaves ``.<name>.tmp-*`` files or directories beside ``target``;
+    a model swap cut between its two renames leaves no ``target`` and the previous model
+    at ``.<name>.old-*``. The previous model is put back and the leftovers removed. Call it
+    only where this process is the one writer of ``target`` (training owns its output).
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
+        return
+    aside = _moved_aside(target) if not target.exists() else None
+    if aside is not None:
+        os.replace(aside, target)
+        log.warning("%s: put back the model that an interrupted save had moved aside", target)
+    olds = target.parent.glob(f".{target.name}.old-*")
+    for leftover in [*olds, *target.parent.glob(f".{target.name}.tmp-*")]:
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def save_model(
+    directory: str | os.PathLike,
+    *,
+    kind: str,
+    config: Mapping[str, Any] | Any,
+    tensors: Mapping[str, Any],
+    vocab: Mapping[str, Any] | None = None,
+    meta: Mapping[str, Any] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Save a model directory atomically.
+
+    Args:
+        directory: the model directory to create (parents are created too).
+        kind: what the model is, e.g. "tagger", "sentiment", "embeddings".
+        config: the config dataclass (or its ``asdict``); it must rebuild the network exactly.
+        tensors: name -> array, e.g. a state_dict converted to numpy.
+        vocab: vocabularies and label sets as plain data; no vocab.json when None.
+        meta: e.g. ``{"data": [{"name": ..., "sha256": ...}], "metrics": {...}}``;
+            ``created``, ``versions`` and ``parameters`` are filled in (``parameters`` always
+            from the tensors).
+        overwrite: replace an existing model at ``directory``. A directory that is not a
+            seqnlp model (and not empty) is never replaced.
+
+    Returns:
+        The model directory.
+
+    Raises:
+        ModelFileError: ``directory`` exists and may not be replaced.
+        TypeError, ValueError: the config, vocab or meta are not JSON (NaN included), or a
+            tensor is not an array; an existing model at ``directory`` is left untouched.
+    """
+    target = Path(directory)
+    if not isinstance(kind, str) or not re.fullmatch(r"[a-z][a-z0-9_-]*", kind):
+        raise ValueError(f"kind must be a lower-case name such as 'tagger', got {kind!r}")
+    if dataclasses.is_dataclass(config) and not isinstance(config, type):
+        config = dataclasses.asdict(config)
+    if not isinstance(config, Mapping):
+        raise TypeError(f"config must be a dataclass or a mapping, not {type(config).__name__}")
+    clash = [key for key in RESERVED_CONFIG_KEYS if key in config]
+    if clash:
+        raise ValueError(f"config must not contain the reserved keys {clash}")
+    _check_target(target, overwrite)
+
+    arrays = _as_arrays(tensors)
+    full_meta = {"created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")}
+    full_meta["versions"] = _versions()
+    full_meta.update(meta or {})
+    full_meta["parameters"] = sum(int(a.size) for a in arrays.values())
+    full_config = {"kind": kind, "format_version": FORMAT_VERSION, **config}
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _make_temp_dir(target)
+    try:
+        save_tensors_atomic(tmp / WEIGHTS_FILE, arrays, metadata={"format": "np"})
+        if vocab is not None:
+            write_json_atomic(tmp / VOCAB_FILE, vocab)
+        write_json_atomic(tmp / META_FILE, full_meta)
+        # config.json last: it is what marks a directory as a model.
+        write_json_atomic(tmp / CONFIG_FILE, full_config)
+        _fsync_dir(tmp)
+        _check_target(target, overwrite)  # another process may have created it meanwhile
+        _swap_in(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("saved %s model to %s (%s parameters)", kind, target, f"{full_meta['parameters']:,}")
+    return target
+
+
+def _check_target(target: Path, overwrite: bool) -> None:
+    if not target.exists() and not target.is_symlink():
+        return
+    if not target.is_dir() or target.is_symlink():
+        raise ModelFileError(
+            f"{target} exists and is not a model directory; refusing to replace it"
+        )
+    if not overwrite:
+        raise ModelFileError(f"{target} already exists; choose another name or overwrite it")
+    if not (target / CONFIG_FILE).is_file() and any(target.iterdir()):
+        raise ModelFileError(
+            f"{target} is not a seqnlp model directory (no {CONFIG_FILE}); refusing to replace it"
+        )
+
+
+# ---------------------------------------------------------------- loading models
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ModelFileError(f"{path} is not a UTF-8 JSON file") from None
+    except OSError as exc:
+        raise ModelFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(
+            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+
+
+def _read_json_object(path: Path) -> dict[str, Any]:
+    obj = _read_json(path)
+    if not isinstance(obj, dict):
+        raise ModelFileError(f"{path} must hold a JSON object, not {type(obj).__name__}")
+    return obj
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _read_config(directory: Path, expected_kind: str | None) -> tuple[str, int, dict[str, Any]]:
+    """Check that ``directory`` is a model of a supported format and the expected kind."""
+    if not directory.exists():
+        raise ModelFileError(f"{directory} does not exist")
+    if not directory.is_dir():
+        hint = ""
+        if directory.name in MODEL_FILES:
+            hint = f"; pass the directory that holds it, {directory.parent}"
+        raise ModelFileError(f"{directory} is a file, not a seqnlp model directory{hint}")
+    config_path = directory / CONFIG_FILE
+    if not config_path.is_file():
+        raise ModelFileError(f"{directory} is not a seqnlp model directory (no {CONFIG_FILE})")
+    config = _read_json_object(config_path)
+    version = config.pop("format_version", None)
+    if version is None:
+        raise ModelFileError(f"{config_path} has no format_version; it is not a seqnlp model")
+    if type(version) is not int or version not in SUPPORTED_FORMAT_VERSIONS:  # not bool, list
+        supported = ", ".join(str(v) for v in sorted(SUPPORTED_FORMAT_VERSIONS))
+        newer = isinstance(version, int) and version > max(SUPPORTED_FORMAT_VERSIONS)
+        raise ModelFileError(
+            f"{directory} has model format version {version!r}; this seqnlp {__version__} reads "
+            f"version {supported}" + (" (upgrade seqnlp to load it)" if newer else "")
+        )
+    kind = config.pop("kind", None)
+    if not isinstance(kind, str) or not kind:
+        raise ModelFileError(f"{config_path} does not say which kind of model it is (no 'kind')")
+    if expected_kind is not None and kind != expected_kind:
+        raise ModelFileError(
+            f"{directory} is {_article(kind)} {kind} model, "
+            f"not {_article(expected_kind)} {expected_kind} model"
+        )
+    return kind, version, config
+
+
+def _read_optional(directory: Path, name: str) -> dict[str, Any] | None:
+    path = directory / name
+    return _read_json_object(path) if path.exists() else None
+
+
+def _require_weights(directory: Path) -> Path:
+    path = directory / WEIGHTS_FILE
+    if not path.is_file():
+        raise ModelFileError(f"{directory} is missing {WEIGHTS_FILE}")
+    return path
+
+
+def config_from_dict(
+    cls: type, data: Mapping[str, Any], source: str | os.PathLike, *, strict: bool = True
+) -> Any:
+    """Rebuild a config dataclass from config.json, checking every value's type first.
+
+    A field's default says its type (``True`` a bool, ``1`` an int that is no bool, ``0.5``
+    a number), so ``"layers": 1.5`` or ``"layers": "2"`` is refused before the network's
+    shapes are worked out from it.
+
+    Args:
+        cls: the config dataclass; its ``__post_init__`` checks values' ranges.
+        strict: unknown keys are an error (a newer or foreign model); else ignored.
+
+    Raises:
+        ModelFileError: unknown keys, a value of the wrong type, or one the config refuses.
+    """
+    what = f"{source}: invalid {cls.__name__}"
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown and strict:
+        raise ModelFileError(f"{what}: unknown fields {unknown}")
+    values = {k: v for k, v in data.items() if k in fields}
+    for name, value in values.items():
+        default = fields[name].default
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int | float):
+            ok = isinstance(value, type(default) | int) and not isinstance(value, bool)
+        elif isinstance(default, str):
+            ok = isinstance(value, str)
+        else:
+            ok = True
+        if not ok:
+            kind = type(default).__name__
+            raise ModelFileError(f"{what}: {name} must be {_article(kind)} {kind}, got {value!r}")
+    try:
+        return cls(**values)
+    except (TypeError, SeqnlpError) as exc:
+        raise ModelFileError(f"{what}: {exc}") from None
+
+
+def check_repeats(tensors: Mapping[str, Any], source: str | os.PathLike, **counts: int) -> None:
+    """Refuse a config whose layer (or member) count exceeds the tensors the file holds.
+
+    The expected shapes are built by looping over such counts, so an absurd value in a
+    tampered config.json must be caught before that loop, not by running out of memory.
+    """
+    for name, count in counts.items():
+        if count > len(tensors):
+            raise ModelFileError(
+                f"{source}: config.json says {name} = {count}, but the weights hold only "
+                f"{len(tensors)} tensors"
+            )
+
+
+def load_model(directory: str | os.PathLike, expected_kind: str | None = None) -> LoadedModel:
+    """Load and validate a model directory written by :func:`save_model`.
+
+    Shapes are the model class's business: it calls :func:`check_shapes` with the shapes its
+    config implies, since only it knows them.
+
+    Args:
+        directory: the model directory.
+        expected_kind: raise unless the model is of this kind (e.g. "tagger").
+
+    Raises:
+        ModelFileError: with a one-line message, for anything missing, corrupted, of another
+            kind or of an unsupported format version.
+    """
+    directory = Path(directory)
+    # save_model replaces a model by renaming a new directory into place; a reader that
+    # straddles the swap would mix files of two models, so it reads again.
+    for _ in range(_LOAD_ATTEMPTS):
+        source = directory if directory.exists() else _moved_aside(directory) or directory
+        before = _identity(source)
+        try:
+            kind, _version, config = _read_config(source, expected_kind)
+            tensors = load_tensors(_require_weights(source))
+            vocab = _read_optional(source, VOCAB_FILE)
+            meta = _read_optional(source, META_FILE) or {}
+        except ModelFileError:
+            if _identity(source) == before:
+                raise
+            continue
+        if _identity(source) == before:
+            return LoadedModel(kind, config, tensors, vocab, meta, directory)
+    raise ModelFileError(f"{directory} kept being replaced while it was read; try again")
+
+
+def _moved_aside(target: Path) -> Path | None:
+    """The previous model that a save moved aside, while ``target`` itself is missing.
+
+    That is the moment between the two renames of :func:`_swap_in`, or after a process was
+    killed there (the next training run puts it back): the previous model is the answer.
+    """
+    olds = [p for p in target.parent.glob(f".{target.name}.old-*") if (p / CONFIG_FILE).is_file()]
+    return max(olds, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def _identity(directory: Path) -> tuple[int, int, int] | None:
+    """Which directory ``directory`` names now: a replaced model gets a new one."""
+    try:
+        st = directory.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_ctime_ns
+
+
+# ---------------------------------------------------------------- finding and describing models
+
+
+def resolve_model(name_or_path: str | os.PathLike) -> Path:
+    """Turn a model argument into a directory: an existing path, else a default model name.
+
+    Raises:
+        ModelFileError: neither an existing path nor an installed default model.
+    """
+    path = Path(name_or_path)
+    if path.exists() or _moved_aside(path) is not None:
+        return path
+    name = str(name_or_path)
+    if name in DEFAULT_MODELS:
+        default = DEFAULT_MODELS_DIR / name
+        if not (default / CONFIG_FILE).is_file():
+            raise ModelFileError(
+                f"the default {name} model is not installed (expected it in {default})"
+            )
+        return default
+    raise ModelFileError(
+        f"{name}: no such model directory, and not a default model ({', '.join(DEFAULT_MODELS)})"
+    )
+
+
+def read_model(directory: str | os.PathLike | None, kind: str) -> LoadedModel:
+    """The ``kind`` model at ``directory``; None reads the default model shipped with seqnlp."""
+    return load_model(resolve_model(directory if directory is not None else kind), kind)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
 import click
+
+from seqnlp.training import DEVICES, TrainConfig
 
 
 def model_option(help_text: str):
@@ -22,10 +25,8 @@ def reject_existing_output(output: str, force: bool) -> None:
         raise click.ClickException(f"{output} exists and is not a directory")
 
 
-def training_options(
-    *, epochs: int, batch_size: int, unit: str, lr: float, lr_decay: float, patience: int
-):
-    """The options of the shared training loop, with a task's defaults.
+def training_options(defaults: TrainConfig, unit: str):
+    """The options of the shared training loop, defaulting to a task recipe's ``defaults``.
 
     The command receives them as one ``train_config`` (a :class:`seqnlp.training.TrainConfig`),
     built only when it runs (the training module imports torch), and PyTorch's thread count
@@ -35,59 +36,59 @@ def training_options(
     options = [
         click.option(
             "--epochs",
-            default=epochs,
+            default=defaults.epochs,
             show_default=True,
             type=click.IntRange(min=1),
             help="Most passes over the training data.",
         ),
         click.option(
             "--batch-size",
-            default=batch_size,
+            default=defaults.batch_size,
             show_default=True,
             type=click.IntRange(min=1),
             help=f"{unit} per step.",
         ),
         click.option(
             "--lr",
-            default=lr,
+            default=defaults.lr,
             show_default=True,
             type=click.FloatRange(min=0, min_open=True),
             help="Adam learning rate.",
         ),
         click.option(
             "--lr-decay",
-            default=lr_decay,
+            default=defaults.lr_decay,
             show_default=True,
             help="Learning-rate factor per epoch.",
         ),
         click.option(
             "--clip",
-            default=5.0,
+            default=defaults.clip,
             show_default=True,
             help="Gradient norm limit against exploding gradients (0: none).",
         ),
         click.option(
             "--patience",
-            default=patience,
+            default=defaults.patience,
             show_default=True,
             help="Stop after this many epochs without a better dev score (0: never).",
         ),
         click.option(
             "--seed",
-            default=1,
+            default=defaults.seed,
             show_default=True,
             help="Seeds weights, dropout and batch order; a CPU run repeats exactly.",
         ),
         click.option(
             "--device",
-            type=click.Choice(["auto", "cpu", "cuda"]),
-            default="auto",
+            type=click.Choice(DEVICES),
+            default=defaults.device,
             show_default=True,
             help="auto uses CUDA when present.",
         ),
         click.option(
             "--amp/--no-amp",
-            default=True,
+            default=defaults.amp,
             show_default=True,
             help="On CUDA, run the forward pass in bfloat16 (autocast); ignored on CPU.",
         ),
@@ -121,11 +122,10 @@ def training_options(
                 reject_existing_output(kwargs["output"], kwargs["force"])
             import torch
 
-            from seqnlp.training import TrainConfig
-
             if threads:
                 torch.set_num_threads(threads)
-            config = TrainConfig(
+            config = dataclasses.replace(
+                defaults,
                 epochs=epochs,
                 batch_size=batch_size,
                 lr=lr,

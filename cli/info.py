@@ -10,8 +10,6 @@ from typing import Any
 
 import click
 
-_CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
-
 
 @click.command()
 @click.argument("model")
@@ -85,7 +83,9 @@ def _parameter_table(groups: list[dict[str, Any]], total: int) -> list[str]:
 
 
 def _recurrent_note(rnn: dict[str, Any]) -> list[str]:
-    cell = _CELL_NAMES[rnn["cell"]]
+    from seqnlp.layers.spec import CELL_NAMES
+
+    cell = CELL_NAMES[rnn["cell"]]
     gates = rnn["gates"]
     n_layers = len(rnn["layers"])
     shape = f"{n_layers} layer{'s' if n_layers > 1 else ''}"

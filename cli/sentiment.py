@@ -6,17 +6,20 @@ training only) is imported inside the command bodies.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
-from pathlib import Path
 
 import click
 
 from seqnlp.cli.common import model_option, training_options
+from seqnlp.layers.spec import CELLS, POOLINGS
+from seqnlp.sentiment.data import FORMATS
+from seqnlp.sentiment.recipe import RECIPE
+from seqnlp.serialization import STORAGE_DTYPES
 
 MODEL_HELP = "Classifier directory (default: the sentiment model shipped with seqnlp)."
 SOURCE_HELP = "A file, or a dataset NAME[:SPLIT] (e.g. sst2:phrases)."
-SST2_NAMES = ("negative", "positive")
 
 
 def _format_options(func):
@@ -25,7 +28,7 @@ def _format_options(func):
         click.option(
             "--format",
             "fmt",
-            type=click.Choice(["sst", "glue", "tsv", "csv"]),
+            type=click.Choice(FORMATS),
             help="sst: '<label> <sentence>' lines; glue: headed TSV (sentence, label); "
             "tsv/csv: headed, columns by name. Default: from the dataset or file suffix.",
         ),
@@ -48,19 +51,12 @@ def _format_options(func):
     return func
 
 
-def split_source(spec: str, default_split: str) -> tuple[str, str]:
-    """``sst2:phrases`` -> ("sst2", "phrases"); an existing file or a bare name keeps the split."""
-    if Path(spec).exists() or ":" not in spec:
-        return spec, default_split
-    name, split = spec.rsplit(":", 1)
-    return name, split
-
-
 def _read(spec: str, split: str, fmt, text_column, label_column, errors):
-    from seqnlp.sentiment import read_labeled
+    from seqnlp.sentiment.data import read_source
 
-    name, split = split_source(spec, split)
-    return read_labeled(name, split, fmt, text_column, label_column, errors)
+    return read_source(
+        spec, split, format=fmt, text_column=text_column, label_column=label_column, errors=errors
+    )
 
 
 @click.command("train-sentiment")
@@ -68,12 +64,12 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     "--train",
     "train_sources",
     multiple=True,
-    default=["sst2:phrases", "sst2:train"],
+    default=RECIPE.train,
     show_default=True,
     metavar="NAME|FILE",
     help=SOURCE_HELP + " Repeatable; repeated texts are kept once.",
 )
-@click.option("--dev", default="sst2:dev", show_default=True, metavar="NAME|FILE", help=SOURCE_HELP)
+@click.option("--dev", default=RECIPE.dev, show_default=True, metavar="NAME|FILE", help=SOURCE_HELP)
 @click.option(
     "--test",
     default=None,
@@ -83,47 +79,56 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
 @_format_options
 @click.option(
     "--embeddings",
-    default="default",
+    default=RECIPE.embeddings or "none",
     show_default=True,
     metavar="DIR|default|none",
     help="Initial word vectors: a vectors directory, the shipped ones, or random.",
 )
 @click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained vectors fixed.")
-@click.option("--cell", type=click.Choice(["rnn", "lstm", "gru"]), default="gru", show_default=True)
+@click.option("--cell", type=click.Choice(CELLS), default=RECIPE.config.cell, show_default=True)
 @click.option(
     "--pooling",
-    type=click.Choice(["last", "max", "mean", "attention"]),
-    default="attention",
+    type=click.Choice(POOLINGS),
+    default=RECIPE.config.pooling,
     show_default=True,
     help="How the states over time become one vector.",
 )
-@click.option("--bidirectional/--unidirectional", default=True, show_default=True)
-@click.option("--layers", default=1, show_default=True, type=click.IntRange(min=1))
-@click.option("--hidden", default=150, show_default=True, type=click.IntRange(min=1))
 @click.option(
-    "--dropout", default=0.5, show_default=True, type=click.FloatRange(0, 1, max_open=True)
+    "--bidirectional/--unidirectional", default=RECIPE.config.bidirectional, show_default=True
+)
+@click.option(
+    "--layers", default=RECIPE.config.layers, show_default=True, type=click.IntRange(min=1)
+)
+@click.option(
+    "--hidden", default=RECIPE.config.hidden, show_default=True, type=click.IntRange(min=1)
+)
+@click.option(
+    "--dropout",
+    default=RECIPE.config.dropout,
+    show_default=True,
+    type=click.FloatRange(0, 1, max_open=True),
 )
 @click.option(
     "--embedding-dropout",
-    default=0.3,
+    default=RECIPE.config.embedding_dropout,
     show_default=True,
     type=click.FloatRange(0, 1, max_open=True),
 )
 @click.option(
     "--ngram-weight",
-    default=0.5,
+    default=RECIPE.config.ngram_weight,
     show_default=True,
     type=click.FloatRange(0, 1, max_open=True),
     help="Share of a TF-IDF 1-2-gram logistic regression in the probabilities (0: none).",
 )
 @click.option(
     "--members",
-    default=2,
+    default=RECIPE.config.members,
     show_default=True,
     type=click.IntRange(min=1),
     help="Networks to train (seeds SEED, SEED+1...) and average: an ensemble.",
 )
-@training_options(epochs=6, batch_size=64, unit="Sentences", lr=1e-3, lr_decay=0.7, patience=3)
+@training_options(RECIPE.train_config, unit="Sentences")
 @click.option(
     "--label-names",
     metavar="NAME,NAME,...",
@@ -131,8 +136,8 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
 )
 @click.option(
     "--dtype",
-    type=click.Choice(["float32", "float16", "int8"]),
-    default="int8",
+    type=click.Choice(STORAGE_DTYPES),
+    default=RECIPE.dtype,
     show_default=True,
     help="Storage of the word embeddings, most of the file (int8: one scale per row).",
 )
@@ -187,31 +192,11 @@ def train_sentiment(
       seqnlp train-sentiment --train reviews.csv --dev dev.csv --text-column review \\
           --label-column stars --cell lstm --pooling attention --output stars-model
     """
-    from seqnlp.sentiment import SentimentClassifier, SentimentConfig, train
-    from seqnlp.training import is_main_process
+    from seqnlp.sentiment.training import train
+    from seqnlp.training.distributed import is_main_process
 
-    read = lambda spec, split: _read(spec, split, fmt, text_column, label_column, errors)  # noqa: E731
-    examples, seen, sources = [], set(), []
-    for spec in train_sources:
-        added = 0
-        for example in read(spec, "train"):
-            if (example.text, example.label) not in seen:
-                seen.add((example.text, example.label))
-                examples.append(example)
-                added += 1
-        sources.append({"source": spec, "examples": added})
-    dev_examples = read(dev, "dev")
-    sst2 = all(split_source(s, "train")[0] == "sst2" for s in train_sources)
-    if test is None:
-        test = "sst2:test" if sst2 else "none"
-    test_examples = None if test == "none" else read(test, "test")
-
-    names = None
-    if label_names:
-        names = [n.strip() for n in label_names.split(",")]
-    elif sst2 and {e.label for e in examples} == {"0", "1"}:
-        names = list(SST2_NAMES)
-    config = SentimentConfig(
+    config = dataclasses.replace(
+        RECIPE.config,
         cell=cell,
         pooling=pooling,
         bidirectional=bidirectional,
@@ -223,36 +208,34 @@ def train_sentiment(
         ngram_weight=ngram_weight,
         members=members,
     )
-    train(
-        examples,
-        dev_examples,
+    classifier, _ = train(
+        train_sources,
+        dev,
         config,
         train_config,
-        embeddings=None if embeddings == "none" else embeddings,
         output=output,
+        test="auto" if test is None else None if test == "none" else test,
+        embeddings=None if embeddings == "none" else embeddings,
+        label_names=[n.strip() for n in label_names.split(",")] if label_names else None,
+        dtype=dtype,
         overwrite=True,
         resume=resume,
-        label_names=names,
-        dtype=dtype,
         progress=progress,
-        meta={"train": sources, "dev": dev, "test": None if test == "none" else test},
+        format=fmt,
+        text_column=text_column,
+        label_column=label_column,
+        errors=errors,
     )
     if not is_main_process():  # in a torchrun job rank 0 reports
         return
-    # score the model as saved (its embeddings may be stored as int8), not the one in memory
-    saved = SentimentClassifier.load(output)
-    dev_accuracy = saved.evaluate(dev_examples)["accuracy"]
+    meta = classifier.meta
     lines = [
-        f"model saved to {output} ({_epochs(saved.meta.get('runs', []))}, "
-        f"{saved.meta.get('train_seconds', 0) / 60:.1f} min)",
-        f"dev accuracy  {dev_accuracy:.4f}",
+        f"model saved to {output} ({_epochs(meta.get('runs', []))}, "
+        f"{meta.get('train_seconds', 0) / 60:.1f} min)",
+        f"dev accuracy  {meta['dev']['accuracy']:.4f}",
     ]
-    if test_examples is not None:
-        test_accuracy = saved.evaluate(test_examples)["accuracy"]
-        saved.meta["test"] = {"source": test, "accuracy": test_accuracy}
-        saved.meta["dev"] = {"source": dev, "accuracy": dev_accuracy}
-        saved.save(output, overwrite=True, dtype=dtype)
-        lines.append(f"test accuracy {test_accuracy:.4f}")
+    if "test" in meta:
+        lines.append(f"test accuracy {meta['test']['accuracy']:.4f}")
     click.echo("\n".join(lines))
 
 
@@ -293,7 +276,7 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
     """
     from seqnlp.corpus import read_text_lines
     from seqnlp.errors import DataError
-    from seqnlp.sentiment import SentimentClassifier
+    from seqnlp.sentiment.model import SentimentClassifier
 
     if texts and input_path:
         raise click.UsageError("give TEXT arguments or --input, not both")
@@ -333,7 +316,7 @@ def evaluate_sentiment(data, fmt, text_column, label_column, errors, model, as_j
       seqnlp evaluate-sentiment
       seqnlp evaluate-sentiment --data sst2:dev --json --confusion dev.png
     """
-    from seqnlp.sentiment import SentimentClassifier
+    from seqnlp.sentiment.model import SentimentClassifier
 
     classifier = SentimentClassifier.load(model)
     examples = _read(data, "test", fmt, text_column, label_column, errors)

@@ -6,94 +6,96 @@ Tagging runs on numpy (``seqnlp.inference``) and never imports torch, so that
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 
 import click
 
 from seqnlp.cli.common import model_option, training_options
+from seqnlp.layers.spec import CELLS, CHAR_ENCODERS
+from seqnlp.serialization import STORAGE_DTYPES
+from seqnlp.tagger.formats import FORMATS, TAGSETS
+from seqnlp.tagger.recipe import RECIPE
 
 TAGGER_HELP = "Tagger directory (default: the tagger shipped with seqnlp)."
 ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (replace)."
 
 
-def _single_threaded_blas() -> None:
-    """One BLAS thread: the small products of an RNN step gain nothing from a second
-    thread, and spinning threads cost a lot on a busy machine. Must run before numpy
-    is imported; a user's own setting wins."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
-
-
 @click.command("train-tagger")
 @click.option(
     "--train",
-    default="ud-english-ewt",
+    "train_data",
+    default=RECIPE.train,
     show_default=True,
     metavar="NAME|FILE",
     help="Training data: a dataset name (its train split) or a CoNLL-U file.",
 )
 @click.option(
     "--dev",
-    default="ud-english-ewt",
+    default=RECIPE.dev,
     show_default=True,
     metavar="NAME|FILE",
     help="Data that picks the best epoch and stops training early (dev split or a file).",
 )
 @click.option(
     "--embeddings",
-    default="default",
+    default=RECIPE.embeddings or "none",
     show_default=True,
     metavar="DIR|default|none",
     help="Pretrained word vectors to start from; 'none' learns word embeddings from scratch.",
 )
 @click.option(
     "--cell",
-    type=click.Choice(["rnn", "lstm", "gru"]),
-    default="lstm",
+    type=click.Choice(CELLS),
+    default=RECIPE.config.cell,
     show_default=True,
     help="Recurrent cell: plain tanh RNN, LSTM or GRU.",
 )
 @click.option(
     "--bidirectional/--unidirectional",
-    default=True,
+    default=RECIPE.config.bidirectional,
     show_default=True,
     help="Also read each sentence right to left.",
 )
-@click.option("--layers", default=1, show_default=True, help="Stacked recurrent layers.")
-@click.option("--hidden", default=160, show_default=True, help="Units per direction.")
+@click.option(
+    "--layers", default=RECIPE.config.layers, show_default=True, help="Stacked recurrent layers."
+)
+@click.option(
+    "--hidden", default=RECIPE.config.hidden, show_default=True, help="Units per direction."
+)
 @click.option(
     "--word-dim",
-    default=128,
+    default=RECIPE.config.word_dim,
     show_default=True,
     help="Word embedding size (pretrained vectors are PCA-reduced to it); 0: no word embeddings.",
 )
 @click.option(
     "--char-features",
-    default=128,
+    default=RECIPE.config.char_features,
     show_default=True,
     help="Size of the spelling features for rare and unknown words; 0 turns them off.",
 )
 @click.option(
     "--char-encoder",
-    type=click.Choice(["cnn", "lstm"]),
-    default="cnn",
+    type=click.Choice(CHAR_ENCODERS),
+    default=RECIPE.config.char_encoder,
     show_default=True,
     help="Character features from n-gram detectors (cnn) or a character BiLSTM (lstm).",
 )
 @click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained word vectors fixed.")
-@click.option("--dropout", default=0.33, show_default=True, help="Dropout rate.")
-@training_options(epochs=20, batch_size=32, unit="Sentences", lr=2e-3, lr_decay=0.9, patience=4)
+@click.option("--dropout", default=RECIPE.config.dropout, show_default=True, help="Dropout rate.")
+@training_options(RECIPE.train_config, unit="Sentences")
 @click.option(
     "--max-words",
-    default=30000,
+    default=RECIPE.max_words,
     show_default=True,
     help="Word vocabulary size (training words first); most of the model's size.",
 )
 @click.option(
     "--dtype",
-    type=click.Choice(["int8", "float16", "float32"]),
-    default="int8",
+    type=click.Choice(STORAGE_DTYPES),
+    default=RECIPE.dtype,
     show_default=True,
     help="Weights on disk: int8 word embedding rows + float16 (see README for the cost).",
 )
@@ -107,7 +109,7 @@ def _single_threaded_blas() -> None:
 @click.option("--keep-checkpoint", is_flag=True, help="Keep OUTPUT.checkpoint after training ends.")
 @click.option("--progress/--no-progress", default=True, help="Progress bar per epoch.")
 def train_tagger(
-    train,
+    train_data,
     dev,
     embeddings,
     cell,
@@ -144,10 +146,11 @@ def train_tagger(
     OUTPUT and the last epoch's state in OUTPUT.checkpoint, so Ctrl-C (or SIGTERM)
     leaves a usable tagger, and the same command with --resume carries on.
     """
-    from seqnlp.tagger import TaggerConfig, train_tagger
-    from seqnlp.training import is_main_process
+    from seqnlp.tagger.training import train
+    from seqnlp.training.distributed import is_main_process
 
-    config = TaggerConfig(
+    config = dataclasses.replace(
+        RECIPE.config,
         cell=cell,
         bidirectional=bidirectional,
         layers=layers,
@@ -169,10 +172,10 @@ def train_tagger(
             err=True,
         )
 
-    tagger, result = train_tagger(
-        output=output,
-        train=train,
+    tagger, result = train(
+        train=train_data,
         dev=dev,
+        output=output,
         embeddings=None if embeddings.lower() == "none" else embeddings,
         config=config,
         train_config=train_config,
@@ -210,14 +213,14 @@ def train_tagger(
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["text", "conllu", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="text: word/TAG; conllu: CoNLL-U (UPOS column 4, XPOS 5); json: one object a line.",
 )
 @click.option(
     "--tagset",
-    type=click.Choice(["upos", "xpos", "both"]),
+    type=click.Choice(TAGSETS),
     help="Universal tags (NOUN), Penn Treebank tags (NN), or both (word/NOUN/NN). "
     "Default: upos for text, both for conllu and json.",
 )
@@ -258,9 +261,9 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
     if texts and not any(t.strip() for t in texts) and input_path is None:
         raise click.ClickException("nothing to tag: the text is empty")
     tagset = tagset or ("upos" if fmt == "text" else "both")
-    _single_threaded_blas()
     from seqnlp.corpus import iter_lines
-    from seqnlp.tagger import Tagger, format_sentence, tag_lines
+    from seqnlp.tagger.formats import format_sentence, tag_lines
+    from seqnlp.tagger.model import Tagger
 
     tagger = Tagger.load(model)
 
@@ -321,11 +324,10 @@ def evaluate_tagger(data, model, raw_text, as_json, confusion, batch_size, error
       seqnlp evaluate-tagger --data other.conllu --model my-tagger --json
       seqnlp evaluate-tagger --confusion upos.png
     """
-    _single_threaded_blas()
     import json
 
-    from seqnlp.evaluation import evaluate_tagger as run
-    from seqnlp.tagger import Tagger
+    from seqnlp.tagger.evaluation import evaluate_tagger as run
+    from seqnlp.tagger.model import Tagger
 
     tagger = Tagger.load(model)
     scores = run(tagger, data, batch_size=batch_size, raw_text=raw_text, errors=errors)

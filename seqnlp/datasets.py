@@ -15,6 +15,9 @@ only, because hashing the 100 MB Wikipedia parts on every use is too slow;
 :func:`verify` hashes them on demand (``seqnlp data verify``).
 
 The manifest is ``data/datasets.json``, installed as the ``seqnlp.data`` package.
+
+Size: the manifest, the lookup, the download and the verification all work on the same
+:class:`DataFile` records and cache layout; a split would pass them back and forth.
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@ import torch
 from torch import nn
 
 from seqnlp import serialization
-from seqnlp.training import Batch, TrainConfig, distributed, fit
+from seqnlp.training import TrainConfig
+from seqnlp.training.distributed import distributed
+from seqnlp.training.loop import Batch, fit
 
 
 class Toy(nn.Module):

@@ -75,7 +75,7 @@ def train_tiny(directory: Path, output: Path | None = None, epochs: int = 2, **c
     """Train a tiny tagger for ``epochs`` epochs (under a second); returns (tagger, result)."""
     import torch
 
-    from seqnlp.tagger import train_tagger
+    from seqnlp.tagger import train as train_tagger
     from seqnlp.training import TrainConfig
 
     train, dev = write_data(directory)

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from seqnlp import inference
-from seqnlp.nn import CELLS, CharCNN, RNNEncoder
+from seqnlp.layers import numpy_layers as inference
+from seqnlp.layers.spec import CELLS
+from seqnlp.layers.torch_layers import CharCNN, RNNEncoder
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -44,7 +45,7 @@ def test_char_cnn_matches_pytorch():
 
 
 def test_char_lstm_matches_pytorch():
-    from seqnlp.nn import CharLSTM
+    from seqnlp.layers.torch_layers import CharLSTM
 
     torch.manual_seed(0)
     lstm = CharLSTM(12, 4, 6).eval()
@@ -82,8 +83,9 @@ def test_rnn_with_an_index_of_distinct_rows(cell):
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("parts", ["both", "words", "chars", "both-lstm", "chars-lstm"])
 def test_tagger_network_matches_pytorch(cell, bidirectional, parts):
-    from seqnlp.nn import TaggerNet
     from seqnlp.tagger import TaggerConfig, expected_shapes
+    from seqnlp.tagger.network import TaggerNet
+    from seqnlp.tagger.numpy_network import TaggerNumpy
 
     config = TaggerConfig(
         cell=cell,
@@ -110,7 +112,7 @@ def test_tagger_network_matches_pytorch(cell, bidirectional, parts):
     lengths = torch.tensor([4, 2, 1])
     with torch.no_grad():
         want = net(words, chars, char_index, lengths)
-    got = inference.TaggerNumpy(config, state)(
+    got = TaggerNumpy(config, state)(
         words.numpy(), chars.numpy(), char_index.numpy(), lengths.numpy()
     )
     for g, w in zip(got, want, strict=True):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from seqnlp.nn import CELLS, IGNORE_INDEX, CharCNN, RNNEncoder
+from seqnlp.layers.spec import CELLS
+from seqnlp.layers.torch_layers import IGNORE_INDEX, CharCNN, RNNEncoder
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -101,7 +102,7 @@ def test_char_cnn_ignores_padding():
 
 
 def test_tagger_loss_is_the_mean_over_real_tokens():
-    from seqnlp.nn import TaggerNet
+    from seqnlp.tagger.network import TaggerNet
     from tests.tagger_data import tiny_config
 
     net = TaggerNet(tiny_config(num_words=10, num_chars=10, num_upos=4, num_xpos=5))

@@ -11,9 +11,8 @@ import torch
 
 from seqnlp.corpus import LabeledText
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
+from seqnlp.layers.spec import CELLS, POOLINGS
 from seqnlp.sentiment import (
-    CELLS,
-    POOLINGS,
     NgramModel,
     SentimentClassifier,
     SentimentConfig,
@@ -202,8 +201,8 @@ def test_smaller_embedding_storage(tmp_path, dtype):
 
 @pytest.mark.parametrize("pooling", POOLINGS)
 def test_numpy_prediction_matches_the_torch_network(pooling):
-    from seqnlp.nn import SentimentNet
-    from seqnlp.sentiment import pad
+    from seqnlp.sentiment.model import pad
+    from seqnlp.sentiment.network import SentimentNet
 
     classifier, _ = tiny_train(cell="lstm", pooling=pooling, layers=2)
     net = SentimentNet(classifier.config)
@@ -361,7 +360,7 @@ def test_interrupted_training_resumes_to_the_same_model(tmp_path):
 
 
 def test_an_ensemble_averages_its_networks(tmp_path):
-    from seqnlp.sentiment import member_tensors
+    from seqnlp.sentiment.config import member_tensors
 
     classifier, _ = tiny_train(tmp_path, members=2, ngram_weight=0.3)
     assert classifier.config.members == 2 and len(classifier.meta["runs"]) == 2

@@ -9,20 +9,20 @@ import pytest
 
 from seqnlp.corpus import read_conllu
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
-from seqnlp.inference import CELLS
+from seqnlp.layers.spec import CELLS
 from seqnlp.tagger import (
     MAX_WINDOW,
     Tagger,
     TaggerConfig,
-    checkpoint_dir_for,
     decode_tags,
     format_sentence,
     pair_ids,
     split_text,
     tag_lines,
     tag_pairs,
-    train_tagger,
 )
+from seqnlp.tagger import train as train_tagger
+from seqnlp.training.checkpoints import checkpoint_dir_for
 from seqnlp.vocab import Vocab
 from tests.tagger_data import SENTENCES, tiny_config, train_tiny, write_data
 
@@ -39,7 +39,7 @@ def _torch_tags(tagger: Tagger, sentences):
     """Tags from the PyTorch network holding the saved (float16-rounded) weights."""
     import torch
 
-    from seqnlp.nn import TaggerNet
+    from seqnlp.tagger.network import TaggerNet
 
     net = TaggerNet(tagger.config).eval()
     net.load_state_dict(
@@ -146,8 +146,8 @@ def test_raw_text_and_edge_cases(tagger):
     assert result[1] == [] and result[2] == []
     assert tagger.tag([]) == [] and tagger.tag_tokens([]) == []
     assert tagger.tag_tokens([[]]) == [[]]
-    with pytest.raises(TypeError, match="list of texts"):
-        tagger.tag("I saw a saw")
+    # one string is one text, as SentimentClassifier.predict takes it (issue #12)
+    assert tagger.tag("I saw a saw") == tagger.tag(["I saw a saw"])
     weird = tagger.tag(["\x00\x07 control \x1b[31m chars \u200b and emoji 🙂"])[0]
     assert all(isinstance(u, str) and isinstance(x, str) for _, u, x in weird)
 

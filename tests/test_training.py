@@ -18,19 +18,13 @@ import torch
 from torch import nn
 
 from seqnlp import load_tagger, serialization
+from seqnlp.batching import batch_schedule
 from seqnlp.errors import ModelFileError, SeqnlpError
-from seqnlp.nn import RNNEncoder
-from seqnlp.training import (
-    CHECKPOINT_FILE,
-    Batch,
-    Distributed,
-    TrainConfig,
-    batch_schedule,
-    distributed,
-    fit,
-    load_checkpoint,
-    seed_everything,
-)
+from seqnlp.layers.torch_layers import RNNEncoder
+from seqnlp.training import TrainConfig
+from seqnlp.training.checkpoints import CHECKPOINT_FILE, load_checkpoint
+from seqnlp.training.distributed import Distributed, distributed
+from seqnlp.training.loop import Batch, fit, seed_everything
 from tests.tagger_data import write_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")

@@ -101,7 +101,7 @@ def evaluate_similarity(wv: WordVectors, path: str | Path) -> dict:
     """Spearman correlation with human judgements (gensim's ``evaluate_word_pairs``).
 
     Returns:
-        ``{"spearman", "pearson", "coverage", "pairs"}``; coverage is the share of
+        ``{"spearman", "pearson", "coverage"}``; coverage is the share of
         pairs whose two words both have vectors.
     """
     import warnings

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from seqnlp.layers.spec import CELLS_BY_GATES
 from seqnlp.serialization.models import (
     META_FILE,
     MODEL_FILES,
@@ -30,7 +31,6 @@ _RNN_TENSOR = re.compile(
     r"^(?:(?P<module>.*)\.)?(?P<param>weight_ih|weight_hh|weight_hr|bias_ih|bias_hh)"
     r"_l(?P<layer>\d+)(?P<reverse>_reverse)?$"
 )
-_CELLS_BY_GATES = {4: "lstm", 3: "gru", 1: "rnn"}
 
 
 def _vocab_size(value: Any) -> int | None:
@@ -50,7 +50,7 @@ def _rnn_direction(p: Mapping[str, TensorInfo]) -> dict[str, Any] | None:
     if ih is None or hh is None or len(ih.shape) != 2 or len(hh.shape) != 2:
         return None
     hidden = p["weight_hr"].shape[1] if "weight_hr" in p else hh.shape[1]
-    if not hidden or ih.shape[0] % hidden or ih.shape[0] // hidden not in _CELLS_BY_GATES:
+    if not hidden or ih.shape[0] % hidden or ih.shape[0] // hidden not in CELLS_BY_GATES:
         return None
     gates = ih.shape[0] // hidden
     real = sum(t.size for t in p.values())
@@ -89,7 +89,7 @@ def _recurrent_layers(infos: Mapping[str, TensorInfo]) -> list[dict[str, Any]]:
         modules.append(
             {
                 "module": module,
-                "cell": _CELLS_BY_GATES[gates],
+                "cell": CELLS_BY_GATES[gates],
                 "gates": gates,
                 "bidirectional": any(r["directions"] == 2 for r in layers),
                 "layers": layers,

@@ -12,6 +12,10 @@ Saving builds the whole directory beside the target and swaps it in with ``os.re
 a reader never sees a half-written model and an interrupted save leaves the previous one in
 place. Loading validates every piece and never unpickles: tensors come only from
 safetensors and everything else from JSON. Neither direction imports torch.
+
+Size: saving and loading stay together because they share one protocol (the directory
+swap, the copy moved aside, the re-read when a model is replaced under a reader); split,
+each half would need the other's private steps.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from seqnlp.serialization.tensors import (
     expect_row_scales,
     load_tensors,
 )
+from seqnlp.tasks import TASKS
 from seqnlp.version import __version__
 
 log = logging.getLogger("seqnlp")
@@ -61,9 +66,9 @@ MODEL_FILES = (CONFIG_FILE, WEIGHTS_FILE, VOCAB_FILE, META_FILE)
 # Keys that save_model adds to config.json; a config dataclass must not use them as fields.
 RESERVED_CONFIG_KEYS = ("kind", "format_version")
 
-# Default models shipped inside the package, in seqnlp/models/<name>/.
-DEFAULT_MODELS = ("embeddings", "sentiment", "tagger")
-DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+# Default models shipped inside the package, in seqnlp/pretrained/<kind>/: one per task.
+DEFAULT_MODELS = tuple(TASKS)
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "pretrained"
 _LOAD_ATTEMPTS = 5  # reads of a model directory that keeps being replaced meanwhile
 
 

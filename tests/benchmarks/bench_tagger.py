@@ -74,8 +74,7 @@ def _ewt(split: str) -> Path:
 
 
 def accuracy(args) -> None:
-    from seqnlp.evaluation import evaluate_tagger
-    from seqnlp.tagger import Tagger
+    from seqnlp.tagger import Tagger, evaluate_tagger
 
     tagger = Tagger.load(args.model)
     out = {
@@ -194,7 +193,8 @@ def _first_sentences(path: Path, n: int) -> str:
 def cells(args) -> None:
     import torch
 
-    from seqnlp.tagger import TaggerConfig, train_tagger
+    from seqnlp.tagger import TaggerConfig
+    from seqnlp.tagger import train as train_tagger
     from seqnlp.training import TrainConfig
 
     if args.threads:
@@ -286,8 +286,7 @@ def _truncated(tagger, words: int):
 
 
 def size(args) -> None:
-    from seqnlp.evaluation import evaluate_tagger
-    from seqnlp.tagger import Tagger
+    from seqnlp.tagger import Tagger, evaluate_tagger
 
     tagger = Tagger.load(args.model)
     full = len(tagger.vocabs["words"])
@@ -330,8 +329,7 @@ def domains(args) -> None:
     from spacy.tokens import Doc
 
     from seqnlp.corpus import read_conllu
-    from seqnlp.evaluation import evaluate_tagger
-    from seqnlp.tagger import Tagger
+    from seqnlp.tagger import Tagger, evaluate_tagger
 
     tagger = Tagger.load(args.model)
     # With its parser: the attribute ruler reads dependency labels (AUX or VERB), so spaCy's

@@ -108,7 +108,7 @@ def shipped() -> dict:
 
     out = {}
     for task in TASKS:
-        meta = json.loads((files("seqnlp") / "models" / task / "meta.json").read_text())
+        meta = json.loads((files("seqnlp") / "pretrained" / task / "meta.json").read_text())
         out[f"{task}_shipped_cpu"] = summarize(task, meta, None)
     return out
 

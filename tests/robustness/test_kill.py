@@ -31,8 +31,7 @@ import pytest
 from seqnlp import load_tagger
 from seqnlp.errors import ModelFileError
 from seqnlp.serialization import load_tensors
-from seqnlp.tagger import checkpoint_dir_for
-from seqnlp.training import CHECKPOINT_FILE, load_checkpoint
+from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for, load_checkpoint
 from tests.tagger_data import SENTENCES, tiny_cli_args, write_data
 
 SEED = int(os.environ.get("SEQNLP_KILL_SEED") or random.randrange(2**32))
@@ -50,7 +49,7 @@ import tqdm.auto
 from torch.nn.parallel import DistributedDataParallel
 from torch.optim.optimizer import register_optimizer_step_post_hook
 from torch.utils.data.distributed import DistributedSampler
-import seqnlp.cli.tagger, seqnlp.nn, seqnlp.tagger, seqnlp.training
+import seqnlp.cli.tagger, seqnlp.tagger.network, seqnlp.tagger, seqnlp.training.driver
 from seqnlp.cli import main
 # what every run imports; Adam's first use alone imports torch._dynamo (seconds)
 torch.optim.Adam([torch.zeros(1, requires_grad=True)])

@@ -30,7 +30,7 @@ from seqnlp.errors import ModelFileError
 from seqnlp.sentiment import SentimentClassifier
 from seqnlp.serialization import MODEL_FILES, WEIGHTS_FILE, describe_model, load_model
 from seqnlp.tagger import Tagger
-from seqnlp.training import CHECKPOINT_FILE, load_checkpoint
+from seqnlp.training.checkpoints import CHECKPOINT_FILE, load_checkpoint
 
 LOADERS: dict[str, tuple[str, Callable[[Path], Any]]] = {
     "Tagger.load": ("tagger", Tagger.load),
@@ -249,7 +249,7 @@ def checkpoint(tmp_path_factory) -> Path:
     """A real training checkpoint of a tiny network after one Adam step."""
     import torch
 
-    from seqnlp.training import save_checkpoint
+    from seqnlp.training.checkpoints import save_checkpoint
 
     net = torch.nn.Linear(3, 2)
     optimizer = torch.optim.Adam(net.parameters())

@@ -1,16 +1,14 @@
-"""Prediction without torch: the forward passes of :mod:`seqnlp.nn` in numpy.
+"""Numpy twins of :mod:`seqnlp.layers.torch_layers`, for prediction without torch.
 
 ``import torch`` alone costs 1.3-1.8 s on a small machine, longer than a user should wait to
 tag one sentence, so prediction runs here on the safetensors weights (the same names as
-the PyTorch ``state_dict``). Each class is the twin of one module in :mod:`seqnlp.nn`, and
-``tests/test_inference.py`` checks them against PyTorch for every cell and direction.
+the PyTorch ``state_dict``). Each class takes its PyTorch twin's arrays by name prefix, and
+``tests/layers/test_numpy_layers.py`` checks them against PyTorch for every cell and direction.
 
 Speed matters as much as start-up: one matrix product computes every time step's input
 projection of both directions at once, the two directions then step together as one
 batched product, and sequences are sorted longest first so that step ``t`` only touches the
-sequences still running (the numpy equivalent of packing). The tagger computes features and
-the first layer's input projection once per distinct word form in a batch, not per token.
-LSTM and GRU gate rows are
+sequences still running (the numpy equivalent of packing). LSTM and GRU gate rows are
 pre-scaled by 1/2 at load time so that a single ``tanh`` gives both the sigmoid gates
 (``sigmoid(x) = (1 + tanh(x / 2)) / 2``) and the tanh ones.
 """
@@ -18,20 +16,13 @@ pre-scaled by 1/2 at load time so that a single ``tanh`` gives both the sigmoid 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from seqnlp.sentiment import SentimentConfig
-    from seqnlp.tagger import TaggerConfig
-
-CELLS = ("rnn", "lstm", "gru")  # the same choices as seqnlp.nn.CELLS, without importing torch
-CHAR_ENCODERS = ("cnn", "lstm")  # as seqnlp.nn.CHAR_ENCODERS
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+from seqnlp.layers.spec import CELLS, GATES
 
 
-def _f32(array: np.ndarray) -> np.ndarray:
+def f32(array: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array, dtype=np.float32)
 
 
@@ -42,7 +33,7 @@ def linear(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) ->
 
 
 class RNN:
-    """Numpy twin of :class:`seqnlp.nn.RNNEncoder`.
+    """Numpy twin of :class:`seqnlp.layers.torch_layers.RNNEncoder`.
 
     Args:
         tensors: weights named as in the PyTorch ``state_dict``.
@@ -80,10 +71,10 @@ class RNN:
             w_ih, w_hh, b_x, b_hn = [], [], [], []
             for suffix in ("", "_reverse")[: self.directions]:
                 name = f"l{layer}{suffix}"
-                wi = _f32(tensors[f"{prefix}weight_ih_{name}"])
-                wh = _f32(tensors[f"{prefix}weight_hh_{name}"])
-                bi = _f32(tensors[f"{prefix}bias_ih_{name}"])
-                bh = _f32(tensors[f"{prefix}bias_hh_{name}"])
+                wi = f32(tensors[f"{prefix}weight_ih_{name}"])
+                wh = f32(tensors[f"{prefix}weight_hh_{name}"])
+                bi = f32(tensors[f"{prefix}bias_ih_{name}"])
+                bh = f32(tensors[f"{prefix}bias_hh_{name}"])
                 bias = bi + bh
                 if cell == "gru":  # b_hn sits inside r * (W_hn h + b_hn): keep it apart
                     bias[2 * h :] = bi[2 * h :]
@@ -93,10 +84,10 @@ class RNN:
                 b_x.append(bias * half)
             self._layers.append(
                 (
-                    _f32(np.concatenate(w_ih, axis=0).T),  # (input, directions*gates*h)
-                    _f32(np.concatenate(b_x)),  # (directions*gates*h,)
-                    _f32(np.stack(w_hh)),  # (directions, h, gates*h)
-                    _f32(np.stack(b_hn)[:, None, :]) if b_hn else None,  # (directions, 1, h)
+                    f32(np.concatenate(w_ih, axis=0).T),  # (input, directions*gates*h)
+                    f32(np.concatenate(b_x)),  # (directions*gates*h,)
+                    f32(np.stack(w_hh)),  # (directions, h, gates*h)
+                    f32(np.stack(b_hn)[:, None, :]) if b_hn else None,  # (directions, 1, h)
                 )
             )
 
@@ -118,7 +109,7 @@ class RNN:
 
         Returns:
             ``outputs`` (batch, seq, directions*hidden), zero at padding, and ``final``
-            (batch, directions*hidden), as :meth:`seqnlp.nn.RNNEncoder.forward`.
+            (batch, directions*hidden), as :meth:`seqnlp.layers.torch_layers.RNNEncoder.forward`.
         """
         lengths = np.asarray(lengths, dtype=np.int64)
         batch, steps = (index if index is not None else inputs).shape[:2]
@@ -138,7 +129,7 @@ class RNN:
         cols = np.broadcast_to(np.arange(batch)[None, :], (steps, batch))
         x = None  # the previous layer's outputs, (seq, batch, directions*hidden)
         if index is None:
-            x = _f32(inputs[order].transpose(1, 0, 2))
+            x = f32(inputs[order].transpose(1, 0, 2))
         else:
             rows = index[order].T  # (seq, batch)
         final = None
@@ -146,7 +137,7 @@ class RNN:
             gh = w_hh.shape[2]
             xs = np.empty((self.directions, steps, batch, gh), dtype=np.float32)
             if layer == 0 and index is not None:
-                table = (_f32(inputs) @ w_ih + b_x).reshape(len(inputs), self.directions, gh)
+                table = (f32(inputs) @ w_ih + b_x).reshape(len(inputs), self.directions, gh)
                 xs[0] = table[rows, 0]
                 if self.directions == 2:
                     xs[1] = table[rows[reverse, cols], 1]
@@ -212,7 +203,7 @@ class RNN:
 
 
 class CharCNN:
-    """Numpy twin of :class:`seqnlp.nn.CharCNN` (``prefix``: e.g. ``"char_encoder."``).
+    """Numpy twin of :class:`~seqnlp.layers.torch_layers.CharCNN` (``prefix``: "char_encoder.").
 
     A convolution over one-hot characters is a sum of table lookups: for each offset ``j``
     of the window, ``embedding @ weight[:, :, j].T`` gives every character's contribution,
@@ -220,11 +211,11 @@ class CharCNN:
     """
 
     def __init__(self, tensors: Mapping[str, np.ndarray], prefix: str) -> None:
-        embedding = _f32(tensors[f"{prefix}embedding.weight"])  # (chars, char_dim)
-        weight = _f32(tensors[f"{prefix}conv.weight"])  # (filters, char_dim, kernel)
+        embedding = f32(tensors[f"{prefix}embedding.weight"])  # (chars, char_dim)
+        weight = f32(tensors[f"{prefix}conv.weight"])  # (filters, char_dim, kernel)
         self.kernel = weight.shape[2]
-        self.tables = [_f32(embedding @ weight[:, :, j].T) for j in range(self.kernel)]
-        self.bias = _f32(tensors[f"{prefix}conv.bias"])
+        self.tables = [f32(embedding @ weight[:, :, j].T) for j in range(self.kernel)]
+        self.bias = f32(tensors[f"{prefix}conv.bias"])
         self.output_size = weight.shape[0]
 
     def __call__(self, chars: np.ndarray) -> np.ndarray:
@@ -241,54 +232,16 @@ class CharCNN:
 
 
 class CharLSTM:
-    """Numpy twin of :class:`seqnlp.nn.CharLSTM` (``prefix``: e.g. ``"char_encoder."``)."""
+    """Numpy twin of :class:`~seqnlp.layers.torch_layers.CharLSTM` (``prefix``: "char_encoder.")."""
 
     def __init__(self, tensors: Mapping[str, np.ndarray], prefix: str) -> None:
-        self.embedding = _f32(tensors[f"{prefix}embedding.weight"])
+        self.embedding = f32(tensors[f"{prefix}embedding.weight"])
         self.encoder = RNN(tensors, f"{prefix}encoder.rnn.", "lstm", 1, True)
         self.output_size = self.encoder.output_size
 
     def __call__(self, chars: np.ndarray) -> np.ndarray:
         """(words, chars) ids, 0 after each word's end -> (words, features)."""
         return self.encoder(self.embedding, (chars != 0).sum(axis=1), index=chars)[1]
-
-
-class TaggerNumpy:
-    """Numpy twin of :class:`seqnlp.nn.TaggerNet` (inference only: no dropout)."""
-
-    def __init__(self, config: TaggerConfig, tensors: Mapping[str, np.ndarray]) -> None:
-        self.word_embedding = _f32(tensors["word_embedding.weight"]) if config.word_dim else None
-        self.char_encoder = None
-        if config.char_features:
-            encoder = CharLSTM if config.char_encoder == "lstm" else CharCNN
-            self.char_encoder = encoder(tensors, "char_encoder.")
-        self.encoder = RNN(
-            tensors, "encoder.rnn.", config.cell, config.layers, config.bidirectional
-        )
-        self.upos = (_f32(tensors["upos_head.weight"]), _f32(tensors["upos_head.bias"]))
-        self.xpos = (_f32(tensors["xpos_head.weight"]), _f32(tensors["xpos_head.bias"]))
-
-    def __call__(
-        self,
-        words: np.ndarray,
-        chars: np.ndarray,
-        char_index: np.ndarray,
-        lengths: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The arguments and results of :meth:`seqnlp.nn.TaggerNet.forward`, as arrays."""
-        # Features depend on the word form only: compute them, and the encoder's first
-        # projection, once per distinct form in the batch (``chars`` has one row per form).
-        parts = []
-        if self.word_embedding is not None:
-            real = np.arange(words.shape[1])[None, :] < np.asarray(lengths)[:, None]
-            form_words = np.zeros(len(chars), dtype=np.int64)
-            form_words[char_index[real]] = words[real]
-            parts.append(self.word_embedding[form_words])
-        if self.char_encoder is not None:
-            parts.append(self.char_encoder(chars))
-        x = np.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
-        states, _ = self.encoder(x, lengths, index=char_index)
-        return linear(states, *self.upos), linear(states, *self.xpos)
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:
@@ -302,51 +255,3 @@ def log_softmax(scores: np.ndarray) -> np.ndarray:
     """Log-probabilities over the last axis, computed stably."""
     shifted = scores - scores.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
-class SentimentNumpy:
-    """Numpy twin of :class:`seqnlp.nn.SentimentNet` (inference only: no dropout)."""
-
-    def __init__(self, config: SentimentConfig, tensors: Mapping[str, np.ndarray]) -> None:
-        self.pooling = config.pooling
-        self.embedding = _f32(tensors["embedding.weight"])
-        self.encoder = RNN(
-            tensors, "encoder.rnn.", config.cell, config.layers, config.bidirectional
-        )
-        self.attention = (
-            (_f32(tensors["attention.weight"]), _f32(tensors["attention.bias"]))
-            if config.pooling == "attention"
-            else None
-        )
-        self.output = (_f32(tensors["output.weight"]), _f32(tensors["output.bias"]))
-
-    def __call__(self, words: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """(batch, seq) ids and (batch,) lengths -> (batch, labels) scores, as the network."""
-        # the input projection once per distinct word of the batch, not once per position
-        types, index = np.unique(words, return_inverse=True)
-        states, final = self.encoder(self.embedding[types], lengths, index.reshape(words.shape))
-        real = (np.arange(words.shape[1])[None, :] < np.asarray(lengths)[:, None])[..., None]
-        if self.pooling == "last":
-            pooled = final
-        elif self.pooling == "max":
-            pooled = np.where(real, states, -np.inf).max(axis=1)
-        elif self.pooling == "mean":
-            pooled = states.sum(axis=1) / real.sum(axis=1)
-        else:
-            scores = np.where(real, linear(states, *self.attention), -np.inf)  # (batch, seq, 1)
-            pooled = (softmax(scores.transpose(0, 2, 1)).transpose(0, 2, 1) * states).sum(axis=1)
-        return linear(_f32(pooled), *self.output)
-
-
-__all__ = [
-    "CELLS",
-    "CHAR_ENCODERS",
-    "CharCNN",
-    "CharLSTM",
-    "RNN",
-    "SentimentNumpy",
-    "TaggerNumpy",
-    "linear",
-    "log_softmax",
-    "softmax",
-]

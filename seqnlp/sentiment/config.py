@@ -1,0 +1,125 @@
+"""What fixes a sentence classifier: :class:`SentimentConfig`, and the tensors a saved one
+must hold (every ensemble member's network, the n-gram model), computed without torch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from seqnlp.errors import SeqnlpError
+from seqnlp.layers.spec import CELLS, POOLINGS, Shapes, directions, linear_shapes, rnn_shapes
+
+KIND = "sentiment"
+# Longer texts are cut (with a warning): a review of 10,000 words is still classified,
+# and one pathological line cannot make a batch's padded tensor huge.
+MAX_TOKENS = 400
+
+
+@dataclass
+class SentimentConfig:
+    """Everything that fixes the network's shape and the text's preparation.
+
+    ``SentimentConfig(**json.load(f))`` rebuilds the network of a saved model exactly.
+
+    Args:
+        num_words: vocabulary size (ids 0 and 1 are padding and unknown).
+        num_labels: classes.
+        word_dim: embedding size (the pretrained vectors' size when they are used).
+        hidden: recurrent units per direction.
+        cell: one of :data:`CELLS`.
+        layers: stacked recurrent layers.
+        bidirectional: read left to right and right to left.
+        pooling: how the states become one vector: ``last`` (final states), ``max``,
+            ``mean`` or ``attention`` over time.
+        dropout: before the output layer (and between stacked layers).
+        embedding_dropout: on the word embeddings.
+        word_dropout: during training, replace this fraction of words by the unknown word.
+        freeze_embeddings: keep the pretrained vectors fixed.
+        max_tokens: longer texts are cut here (with a warning).
+        ngram_weight: the share of a TF-IDF 1-2-gram logistic regression
+            (:class:`NgramModel`) in the predicted probabilities; 0 uses the network alone.
+        num_ngrams: the n-gram model's features (set by training).
+        members: networks trained with seeds ``seed``, ``seed + 1``...; their
+            probabilities are averaged (an ensemble: steadier, and slower to predict).
+    """
+
+    num_words: int = 2
+    num_labels: int = 2
+    word_dim: int = 200
+    hidden: int = 150
+    cell: str = "gru"
+    layers: int = 1
+    bidirectional: bool = True
+    pooling: str = "max"
+    dropout: float = 0.5
+    embedding_dropout: float = 0.3
+    word_dropout: float = 0.0
+    freeze_embeddings: bool = False
+    max_tokens: int = MAX_TOKENS
+    ngram_weight: float = 0.0
+    num_ngrams: int = 0
+    members: int = 1
+
+    def __post_init__(self) -> None:
+        if self.cell not in CELLS:
+            raise SeqnlpError(f"cell must be one of {CELLS}, got {self.cell!r}")
+        if self.pooling not in POOLINGS:
+            raise SeqnlpError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
+        positive = ("num_words", "num_labels", "word_dim", "hidden", "layers", "max_tokens")
+        for name in (*positive, "members"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise SeqnlpError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+        for name in ("dropout", "embedding_dropout", "word_dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise SeqnlpError(f"{name} must be in [0, 1), got {getattr(self, name)!r}")
+        if not 0.0 <= self.ngram_weight < 1.0:
+            raise SeqnlpError(f"ngram_weight must be in [0, 1), got {self.ngram_weight!r}")
+        if not isinstance(self.num_ngrams, int) or self.num_ngrams < 0:
+            raise SeqnlpError(f"num_ngrams must be a count, got {self.num_ngrams!r}")
+
+
+def network_shapes(config: SentimentConfig) -> Shapes:
+    """The ``state_dict`` of one ``SentimentNet(config)``."""
+    states = directions(config.bidirectional) * config.hidden
+    shapes: Shapes = {"embedding.weight": (config.num_words, config.word_dim)}
+    shapes.update(
+        rnn_shapes(
+            "encoder.rnn.",
+            config.cell,
+            config.layers,
+            config.bidirectional,
+            config.word_dim,
+            config.hidden,
+        )
+    )
+    if config.pooling == "attention":
+        shapes.update(linear_shapes("attention.", states, 1))
+    shapes.update(linear_shapes("output.", states, config.num_labels))
+    return shapes
+
+
+def expected_shapes(config: SentimentConfig) -> Shapes:
+    """Every tensor of a saved classifier: each member's network, then the n-gram model's."""
+    shapes: Shapes = {}
+    for m in range(config.members):
+        prefix = member_prefix(m, config.members)
+        shapes |= {prefix + k: v for k, v in network_shapes(config).items()}
+    if config.num_ngrams:
+        shapes["ngrams.idf"] = (config.num_ngrams,)
+        shapes["ngrams.coef"] = (config.num_labels, config.num_ngrams)
+        shapes["ngrams.intercept"] = (config.num_labels,)
+    return shapes
+
+
+def member_prefix(member: int, members: int) -> str:
+    """Tensor-name prefix of one network of an ensemble ("" for a single network)."""
+    return f"member{member}." if members > 1 else ""
+
+
+def member_tensors(
+    tensors: dict[str, np.ndarray], member: int, members: int
+) -> dict[str, np.ndarray]:
+    """One network's tensors, named as in :class:`seqnlp.nn.SentimentNet`'s state_dict."""
+    prefix = member_prefix(member, members)
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}

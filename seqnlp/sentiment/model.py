@@ -1,0 +1,283 @@
+"""The user-facing :class:`SentimentClassifier`: raw text in, label and probability out.
+
+Prediction runs the trained networks in numpy (:mod:`seqnlp.sentiment.numpy_network`), so
+``seqnlp sentiment "..."`` never imports torch. A saved classifier is a model directory of
+kind ``"sentiment"``: its members' weights (and the n-gram model's), the vocabulary, labels.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqnlp import serialization
+from seqnlp.batching import batch_schedule, chunks
+from seqnlp.corpus import LabeledText
+from seqnlp.errors import ModelFileError
+from seqnlp.evaluation import classification_report, confusion_matrix
+from seqnlp.layers.numpy_layers import softmax
+from seqnlp.sentiment.config import (
+    KIND,
+    SentimentConfig,
+    expected_shapes,
+    member_prefix,
+    member_tensors,
+)
+from seqnlp.sentiment.data import check_labels, to_example
+from seqnlp.sentiment.ngrams import NgramModel
+from seqnlp.sentiment.numpy_network import SentimentNumpy
+from seqnlp.vocab import UNK_ID, Vocab
+
+log = logging.getLogger("seqnlp")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The answer for one text: the best label, its probability, and every class's."""
+
+    label: str
+    probability: float
+    probabilities: dict[str, float]
+
+    def to_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "probability": self.probability,
+            "probabilities": self.probabilities,
+        }
+
+
+class SentimentClassifier:
+    """A trained sentence classifier: network weights, vocabulary, labels and config.
+
+    Prediction runs in numpy (no torch import); :func:`train` builds one with PyTorch.
+
+    Args:
+        config: the network's shape.
+        vocab: the word vocabulary.
+        labels: the label of each output, as in the training data (e.g. "0", "1").
+        tensors: weights named as in :class:`seqnlp.nn.SentimentNet`'s ``state_dict``
+            (plus ``ngrams.*``, the :class:`NgramModel`'s, when ``config.num_ngrams``).
+        label_names: what to call each label in answers (e.g. "negative", "positive");
+            by default the labels themselves.
+        meta: training data, metrics, timings (saved as meta.json).
+        ngrams: the n-gram model's features, in column order.
+    """
+
+    def __init__(
+        self,
+        config: SentimentConfig,
+        vocab: Vocab,
+        labels: Sequence[str],
+        tensors: dict[str, np.ndarray],
+        label_names: Sequence[str] | None = None,
+        meta: dict | None = None,
+        ngrams: Sequence[str] | None = None,
+    ) -> None:
+        if len(labels) != config.num_labels or len(vocab) != config.num_words:
+            raise ModelFileError(
+                f"config says {config.num_labels} labels and {config.num_words} words, "
+                f"found {len(labels)} and {len(vocab)}"
+            )
+        self.config = config
+        self.vocab = vocab
+        self.labels = list(labels)
+        self.label_names = list(label_names) if label_names else list(self.labels)
+        if len(self.label_names) != len(self.labels):
+            raise ModelFileError(f"{len(self.label_names)} label names for {len(labels)} labels")
+        self.tensors = tensors
+        self.meta = dict(meta or {})
+        self.ngrams = list(ngrams or [])
+        if len(self.ngrams) != config.num_ngrams:
+            raise ModelFileError(
+                f"config says {config.num_ngrams} n-grams, found {len(self.ngrams)}"
+            )
+        self._numpy = None
+        self._ngram_model = None
+
+    # ------------------------------------------------------------------ prediction
+    def tokens(self, text: str) -> list[str]:
+        """The tokens of ``text`` the model reads (cut to ``max_tokens``, with a warning)."""
+        tokens = to_example(text, max_tokens=None)
+        if len(tokens) > self.config.max_tokens:
+            log.warning(
+                "a text of %d tokens was cut to its first %d", len(tokens), self.config.max_tokens
+            )
+            tokens = tokens[: self.config.max_tokens]
+        return tokens
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text``; a text without tokens becomes one unknown word."""
+        return self.vocab.encode(self.tokens(text)) or [UNK_ID]
+
+    @property
+    def ngram_model(self) -> NgramModel | None:
+        """The n-gram component, or None when the network predicts alone."""
+        if self._ngram_model is None and self.config.num_ngrams:
+            self._ngram_model = NgramModel(
+                self.ngrams,
+                self.tensors["ngrams.idf"],
+                self.tensors["ngrams.coef"],
+                self.tensors["ngrams.intercept"],
+            )
+        return self._ngram_model
+
+    def probabilities(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
+        """(len(texts), num_labels) class probabilities, in the order of ``self.labels``."""
+        if self._numpy is None:
+            self._numpy = [
+                SentimentNumpy(self.config, member_tensors(self.tensors, m, self.config.members))
+                for m in range(self.config.members)
+            ]
+        tokens = [self.tokens(text) for text in texts]
+        ids = [self.vocab.encode(t) or [UNK_ID] for t in tokens]
+        out = np.empty((len(ids), self.config.num_labels), dtype=np.float32)
+        with _one_blas_thread():
+            # similar lengths together: less padding, fewer wasted recurrent steps
+            for chunk in batch_schedule([len(x) for x in ids], batch_size, shuffle=False):
+                words, lengths = pad([ids[i] for i in chunk])
+                out[chunk] = np.mean([softmax(net(words, lengths)) for net in self._numpy], axis=0)
+        weight = self.config.ngram_weight
+        if weight and self.ngram_model is not None:
+            out = (1 - weight) * out + weight * self.ngram_model.probabilities(tokens)
+        return out
+
+    def predict(self, texts: Sequence[str] | str, batch_size: int = 256) -> list[Prediction]:
+        """Classify texts (raw or SST-tokenised) in batches.
+
+        Returns:
+            One :class:`Prediction` per text, in order.
+        """
+        if isinstance(texts, str):
+            texts = [texts]
+        probs = self.probabilities(list(texts), batch_size)
+        best = probs.argmax(axis=1)
+        return [
+            Prediction(
+                self.label_names[int(b)],
+                float(p[b]),
+                {name: float(q) for name, q in zip(self.label_names, p, strict=True)},
+            )
+            for b, p in zip(best, probs, strict=True)
+        ]
+
+    def predict_stream(
+        self, texts: Iterable[str], batch_size: int = 256
+    ) -> Iterator[tuple[str, Prediction]]:
+        """Classify a stream (e.g. a file's lines) with constant memory, in order."""
+        for chunk in chunks(texts, batch_size * 8):
+            yield from zip(chunk, self.predict(chunk, batch_size), strict=True)
+
+    def label_index(self, gold: str) -> int:
+        """The output index of a gold label given as in the data or by its name."""
+        if gold in self.labels:
+            return self.labels.index(gold)
+        return self.label_names.index(gold)
+
+    def evaluate(self, examples: Sequence[LabeledText], batch_size: int = 256) -> dict:
+        """Accuracy, per-class precision/recall/F1, macro F1 and the confusion matrix.
+
+        Raises:
+            DataError: the examples use labels the model does not know.
+        """
+        check_labels(examples, self.labels + self.label_names, "the evaluation data")
+        probs = self.probabilities([e.text for e in examples], batch_size)
+        gold = [self.label_names[self.label_index(e.label)] for e in examples]
+        predicted = [self.label_names[int(i)] for i in probs.argmax(axis=1)]
+        report = classification_report(gold, predicted, labels=self.label_names)
+        report["labels"] = list(self.label_names)
+        # rows: gold label, columns: predicted label, in the order of "labels"
+        report["confusion"] = confusion_matrix(gold, predicted, self.label_names).tolist()
+        return report
+
+    # ------------------------------------------------------------------ storage
+    def save(
+        self, directory: str | Path, *, overwrite: bool = False, dtype: str = "float32"
+    ) -> Path:
+        """Save as one model directory (safetensors + JSON, atomically, no pickle).
+
+        Args:
+            dtype: how the word embeddings (most of the file) are stored: ``float32``,
+                ``float16`` or ``int8`` (one float32 scale per row, as the shipped vectors);
+                the other weights are float16 unless ``dtype`` is float32. Prediction
+                computes in float32 either way.
+        """
+        rows = [
+            member_prefix(m, self.config.members) + "embedding.weight"
+            for m in range(self.config.members)
+        ]
+        return serialization.save_model(
+            directory,
+            kind=KIND,
+            config=asdict(self.config),
+            tensors=serialization.compact(self.tensors, dtype, rows=rows),
+            vocab={
+                "words": self.vocab.to_dict(),
+                "labels": self.labels,
+                "label_names": self.label_names,
+                "ngrams": self.ngrams,
+            },
+            meta={**self.meta, "dtype": dtype},
+            overwrite=overwrite,
+        )
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> SentimentClassifier:
+        """Load a model directory (default: the classifier shipped with seqnlp).
+
+        Raises:
+            ModelFileError: missing, corrupted, of another kind (e.g. a tagger), or its
+                tensors do not fit its config.
+        """
+        model = serialization.read_model(directory, KIND)
+        config = model.build_config(SentimentConfig, repeats=("layers", "members"))
+        vocab_data = model.vocab or {}
+        try:
+            vocab = Vocab.from_dict(vocab_data["words"])
+            labels = [str(label) for label in vocab_data["labels"]]
+            names = [str(name) for name in vocab_data.get("label_names") or labels]
+            ngrams = [str(gram) for gram in vocab_data.get("ngrams") or []]
+        except (KeyError, TypeError) as exc:
+            raise ModelFileError(f"{model.path}: vocab.json lacks {exc}") from None
+        classifier = cls(config, vocab, labels, {}, names, model.meta, ngrams)
+        tensors = model.checked_tensors(expected_shapes(config))
+        classifier.tensors = {k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}
+        return classifier
+
+    def __repr__(self) -> str:
+        c = self.config
+        parts = f"{c.members} x " if c.members > 1 else ""
+        ngrams = f" + {c.ngram_weight:g} n-grams" if c.ngram_weight else ""
+        return (
+            f"<SentimentClassifier {parts}{'bi' if c.bidirectional else 'uni'}-{c.cell} "
+            f"{c.layers}x{c.hidden}, {c.pooling} pooling{ngrams}, labels {self.label_names}>"
+        )
+
+
+def _one_blas_thread():
+    """Run numpy's matrix products on one thread.
+
+    The products here are small (a batch of 256 by a few hundred units); a second BLAS
+    thread buys little on an idle machine and, on a busy 2-core one, made prediction
+    5x slower (OpenBLAS threads spin waiting for a core). threadpoolctl comes with
+    scikit-learn; without it nothing changes.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def pad(ids: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Word-id lists -> (batch, longest) int64 ids with 0 after each end, and lengths."""
+    lengths = np.array([len(x) for x in ids], dtype=np.int64)
+    words = np.zeros((len(ids), int(lengths.max()) if len(ids) else 0), dtype=np.int64)
+    for row, x in enumerate(ids):
+        words[row, : len(x)] = x
+    return words, lengths

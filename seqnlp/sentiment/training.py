@@ -1,0 +1,288 @@
+"""Training a classifier: labelled sources merged, vocabulary, pretrained vectors, the n-gram
+part, the task's hooks for the shared driver (:mod:`seqnlp.training.driver`), and the final
+scores on dev and test recorded in the saved model."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from seqnlp.corpus import LabeledText
+from seqnlp.errors import DataError, SeqnlpError
+from seqnlp.sentiment.config import SentimentConfig, member_prefix
+from seqnlp.sentiment.data import check_labels, label_set, read_source, split_source, to_example
+from seqnlp.sentiment.model import SentimentClassifier, pad
+from seqnlp.sentiment.ngrams import NgramModel
+from seqnlp.sentiment.recipe import RECIPE, SST2_NAMES
+from seqnlp.training.config import TrainConfig, TrainResult, run_record
+from seqnlp.vocab import Vocab
+
+log = logging.getLogger("seqnlp")
+
+Source = str | os.PathLike | Sequence[str | os.PathLike] | Sequence[LabeledText]
+
+
+def _specs(source: Source) -> list[str | os.PathLike] | None:
+    """The file or dataset specs of ``source``, or None when it is labelled texts in memory."""
+    if isinstance(source, str | os.PathLike):
+        return [source]
+    if source and all(isinstance(s, str | os.PathLike) for s in source):
+        return list(source)
+    return None
+
+
+def read_examples(
+    source: Source, split: str, *, merge: bool = False, **options: str | None
+) -> tuple[list[LabeledText], list[dict[str, Any]]]:
+    """Labelled texts from specs (``NAME[:SPLIT]`` or files) or in memory, and a record of
+    each source; with ``merge`` a text repeated (with its label) across sources is kept once.
+
+    Raises:
+        DataError: a source is missing, malformed, or holds no examples.
+    """
+    specs = _specs(source)
+    if specs is None:
+        examples = list(source)
+        if not examples:
+            raise DataError(f"no {split} examples")
+        return examples, [{"source": None, "examples": len(examples)}]
+    examples, seen, record = [], set(), []
+    for spec in specs:
+        added = 0
+        for example in read_source(spec, split, **options):
+            if merge and (example.text, example.label) in seen:
+                continue
+            seen.add((example.text, example.label))
+            examples.append(example)
+            added += 1
+        record.append({"source": os.fspath(spec), "examples": added})
+    return examples, record
+
+
+def train(
+    train: Source = RECIPE.train,
+    dev: Source = RECIPE.dev,
+    config: SentimentConfig | None = None,
+    train_config: TrainConfig | None = None,
+    *,
+    output: str | os.PathLike | None = None,
+    test: Source | None = "auto",
+    embeddings: str | os.PathLike | None = RECIPE.embeddings,
+    label_names: Sequence[str] | None = None,
+    min_count: int = RECIPE.min_count,
+    dtype: str = RECIPE.dtype,
+    resume: bool = False,
+    overwrite: bool = False,
+    keep_checkpoint: bool = False,
+    progress: bool = True,
+    on_epoch: Callable[[dict[str, Any]], None] | None = None,
+    format: str | None = None,
+    text_column: str = "sentence",
+    label_column: str = "label",
+    errors: str = "strict",
+) -> tuple[SentimentClassifier, TrainResult | None]:
+    """Train a sentence classifier; with no arguments but ``output``, the recipe of the shipped
+    sentiment model (:data:`seqnlp.sentiment.recipe.RECIPE`).
+
+    Args:
+        train: labelled texts, or one or more files / dataset specs (``sst2:phrases``);
+            a text repeated across sources is kept once.
+        dev: the same kinds; it picks the best epoch and must use labels seen in training.
+        config: the network (``num_words``, ``num_labels`` and, with pretrained vectors,
+            ``word_dim`` are set from the data); default: the recipe's.
+        train_config: epochs, batch size, learning rate... (default: the recipe's).
+        output: the model directory; the best model so far is saved there after every
+            improving epoch, and the checkpoint for ``resume`` beside it
+            (``<output>.checkpoint/``). None keeps the model in memory only.
+        test: scored once at the end and recorded in ``meta.json``; ``"auto"`` is SST-2 test
+            when every training source is the ``sst2`` dataset, else none.
+        embeddings: a vectors directory, ``"default"`` (the vectors shipped with seqnlp)
+            or None (random initialisation).
+        label_names: what to call the labels in answers (in sorted-label order); default
+            ``negative, positive`` for SST-2's 0/1, else the labels themselves.
+        min_count: words seen fewer times in training become the unknown word.
+        dtype: how ``output`` stores the word embeddings (see :meth:`SentimentClassifier.save`).
+        resume, overwrite, keep_checkpoint, progress, on_epoch: as for the tagger's ``train``.
+        format, text_column, label_column, errors: how files are read (:func:`read_labeled`).
+
+    With ``config.members`` > 1 the loop runs once per network (seeds ``seed``,
+    ``seed + 1``...); with ``config.ngram_weight`` an :class:`NgramModel` is fitted first,
+    and each network's best epoch is the one that works best together with it on dev.
+
+    Returns:
+        The classifier (as saved in ``output``) and the loop's
+        :class:`~seqnlp.training.config.TrainResult` of the last network trained (None when
+        a resumed run had nothing left to train); ``meta["runs"]`` describes every network.
+
+    Raises:
+        DataError: fewer than two classes, or dev labels never seen in training.
+        ModelFileError: ``output`` exists and ``overwrite``/``resume`` is not given.
+    """
+    import torch
+
+    from seqnlp.sentiment.network import SentimentNet
+    from seqnlp.training.distributed import is_main_process
+    from seqnlp.training.driver import Plan, prepare_output, train_members
+    from seqnlp.training.loop import Batch
+
+    config = config or RECIPE.config
+    train_config = train_config or RECIPE.train_config
+    recipe = run_record(
+        train=train, dev=dev, config=config, train_config=train_config, test=test,
+        embeddings=embeddings, min_count=min_count, dtype=dtype,
+    )  # fmt: skip
+    options = {
+        "format": format,
+        "text_column": text_column,
+        "label_column": label_column,
+        "errors": errors,
+    }
+    output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
+    train_examples, train_record = read_examples(train, "train", merge=True, **options)
+    dev_examples, dev_record = read_examples(dev, "dev", **options)
+    specs = _specs(train) or []
+    sst2 = bool(specs) and all(str(split_source(s, "train")[0]) == "sst2" for s in specs)
+    if test == "auto":
+        test = "sst2:test" if sst2 else None
+    test_examples = None if test is None else read_examples(test, "test", **options)[0]
+    labels = label_set(train_examples)
+    check_labels(dev_examples, labels, "the dev data")
+    if label_names is None and sst2 and labels == ["0", "1"]:
+        label_names = list(SST2_NAMES)
+    if label_names is not None and len(label_names) != len(labels):
+        raise SeqnlpError(f"{len(label_names)} label names for the labels {labels}")
+    label_ids = {label: i for i, label in enumerate(labels)}
+
+    train_tokens = [to_example(e.text, config.max_tokens) for e in train_examples]
+    empty = sum(1 for tokens in train_tokens if not tokens)
+    if empty:
+        log.warning("%d training texts have no tokens; they are skipped", empty)
+    vocab = Vocab.build((t for tokens in train_tokens for t in tokens), min_count=min_count)
+    matrix = None
+    vectors_meta = None
+    if embeddings is not None:
+        from seqnlp.embeddings import WordVectors
+
+        vectors = WordVectors.load(None if str(embeddings) == "default" else embeddings)
+        trained_words = len(vocab) - 2
+        coverage = sum(word in vectors for word in vocab.itos[2:]) / max(trained_words, 1)
+        matrix, _ = vectors.embedding_matrix(vocab)
+        config = replace(config, word_dim=vectors.dim)
+        vectors_meta = {"source": str(embeddings), "words": len(vectors), "coverage": coverage}
+        log.info("pretrained vectors cover %.1f %% of %d words", 100 * coverage, trained_words)
+    ngram_model = None
+    if config.ngram_weight > 0:
+        kept = [(t, label_ids[e.label]) for t, e in zip(train_tokens, train_examples, strict=True)]
+        kept = [(t, y) for t, y in kept if t]
+        ngram_model = NgramModel.fit([t for t, _ in kept], [y for _, y in kept], len(labels))
+        log.info("n-gram model: %d features", len(ngram_model.ngrams))
+    config = replace(
+        config,
+        num_words=len(vocab),
+        num_labels=len(labels),
+        num_ngrams=len(ngram_model.ngrams) if ngram_model else 0,
+    )
+
+    def examples(data: Sequence[LabeledText], tokens_list: list[list[str]]) -> list[Any]:
+        return [
+            (vocab.encode(tokens), label_ids[e.label])
+            for e, tokens in zip(data, tokens_list, strict=True)
+            if tokens
+        ]
+
+    train_set = examples(train_examples, train_tokens)
+    dev_tokens = [to_example(e.text, config.max_tokens) for e in dev_examples]
+    dev_set = examples(dev_examples, dev_tokens)
+    if not dev_set:
+        raise DataError("the dev data has no text with tokens")
+    # The best epoch is the one whose network works best together with the n-gram model.
+    dev_ngram_probs = (
+        torch.from_numpy(ngram_model.probabilities([t for t in dev_tokens if t]))
+        if ngram_model
+        else None
+    )
+
+    def network(member: int) -> SentimentNet:
+        net = SentimentNet(config)
+        if matrix is not None:
+            with torch.no_grad():
+                net.embedding.weight.copy_(torch.from_numpy(matrix))
+        return net
+
+    def collate(batch: list[tuple[list[int], int]]) -> Batch:
+        words, lengths = pad([ids for ids, _ in batch])
+        return Batch(
+            inputs={"words": torch.from_numpy(words), "lengths": torch.from_numpy(lengths)},
+            targets={"labels": torch.tensor([label for _, label in batch])},
+            size=len(batch),
+        )
+
+    def evaluate(net: Any, data: Sequence[Any]) -> dict[str, float]:
+        device = next(net.parameters()).device
+        correct = 0
+        for start in range(0, len(data), 512):
+            batch = collate(list(data[start : start + 512])).to(device)
+            probs = torch.softmax(net(**batch.inputs), dim=-1).cpu()
+            if dev_ngram_probs is not None and data is dev_set:
+                weight = config.ngram_weight
+                probs = (1 - weight) * probs + weight * dev_ngram_probs[start : start + 512]
+            correct += int((probs.argmax(dim=-1) == batch.targets["labels"].cpu()).sum())
+        return {"accuracy": correct / len(data)}
+
+    def model(states: list[dict[str, np.ndarray]], meta: dict[str, Any]) -> SentimentClassifier:
+        """The networks trained so far (and the n-gram model) as one classifier."""
+        members = len(states)
+        tensors = {
+            member_prefix(m, members) + k: v for m, net in enumerate(states) for k, v in net.items()
+        }
+        ngrams = None
+        if ngram_model is not None:
+            tensors.update(ngram_model.tensors())
+            ngrams = ngram_model.ngrams
+        shape = replace(config, members=members)
+        return SentimentClassifier(shape, vocab, labels, tensors, label_names, meta, ngrams)
+
+    plan = Plan(
+        train=train_set,
+        dev=dev_set,
+        network=network,
+        collate=collate,
+        evaluate=evaluate,
+        model=model,
+        length=lambda example: len(example[0]),
+        members=config.members,
+        meta={
+            "train": train_record,
+            "dev": dev_record,
+            "train_examples": len(train_set),
+            "dev_examples": len(dev_set),
+            "embeddings": vectors_meta,
+            "recipe": recipe,
+        },
+    )
+    classifier, result = train_members(
+        plan,
+        output=output,
+        train_config=train_config,
+        dtype=dtype,
+        resume=resume,
+        keep_checkpoint=keep_checkpoint,
+        progress=progress,
+        on_epoch=on_epoch,
+    )
+    if output is not None and is_main_process():
+        # scores of the model as saved (its embeddings may be stored as int8)
+        for name, source, data in (("dev", dev, dev_examples), ("test", test, test_examples)):
+            if data is not None:
+                accuracy = classifier.evaluate(data)["accuracy"]
+                classifier.meta[name] = {"source": run_record(s=source)["s"], "accuracy": accuracy}
+        classifier.save(output, overwrite=True, dtype=dtype)
+    return classifier, result
+
+
+__all__ = ["read_examples", "train"]

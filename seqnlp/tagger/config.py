@@ -1,0 +1,132 @@
+"""What fixes a tagger's network and how tokens become ids: :class:`TaggerConfig`, and the
+tensors a saved tagger must hold (computed without torch)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from seqnlp.errors import SeqnlpError
+from seqnlp.layers.spec import (
+    CELLS,
+    CHAR_ENCODERS,
+    Shapes,
+    char_encoder_shapes,
+    directions,
+    linear_shapes,
+    rnn_shapes,
+)
+
+KIND = "tagger"
+
+
+@dataclasses.dataclass
+class TaggerConfig:
+    """Everything that fixes the network's shape and how tokens become ids.
+
+    ``TaggerNet(TaggerConfig(**json.load(open("config.json"))))`` rebuilds a saved network.
+
+    Args:
+        cell: recurrent cell, one of ``rnn``, ``lstm``, ``gru``.
+        bidirectional: read each sentence both ways.
+        layers: stacked recurrent layers.
+        hidden: units per direction.
+        word_dim: word embedding size (0: no word embeddings, spelling only).
+        freeze_embeddings: keep the (pretrained) word embeddings fixed while training.
+        char_encoder: how a word's characters become features: ``cnn`` (n-gram detectors,
+            max-pooled) or ``lstm`` (a bidirectional LSTM's final states).
+        char_dim: character embedding size.
+        char_features: size of the character features (0: no character features).
+        char_kernel: characters per detector (``cnn``).
+        dropout: dropout on the inputs, between layers and on the encoder's outputs.
+        word_dropout: training-time probability of replacing any word by the unknown word.
+        rare_word_dropout: alpha: a training word seen c times is replaced by the unknown
+            word with probability alpha / (alpha + c), teaching the network to tag from
+            spelling the rare words that stand for the unknown ones.
+        label_smoothing: spread this much of each target's probability over the other tags.
+        lowercase: one word embedding row per lower-cased form; otherwise per form as
+            written, with the lower-cased form as fallback (rows start from the pretrained
+            vectors either way).
+        max_word_chars: longer words keep their first and last ``max_word_chars // 2`` chars.
+        num_words, num_chars, num_upos, num_xpos: vocabulary sizes (set when training).
+    """
+
+    cell: str = "lstm"
+    bidirectional: bool = True
+    layers: int = 1
+    hidden: int = 160
+    word_dim: int = 128
+    freeze_embeddings: bool = False
+    char_encoder: str = "cnn"
+    char_dim: int = 32
+    char_features: int = 128
+    char_kernel: int = 3
+    dropout: float = 0.33
+    word_dropout: float = 0.0
+    rare_word_dropout: float = 0.25
+    label_smoothing: float = 0.0
+    lowercase: bool = True
+    max_word_chars: int = 20
+    num_words: int = 0
+    num_chars: int = 0
+    num_upos: int = 0
+    num_xpos: int = 0
+
+    def __post_init__(self) -> None:
+        if self.cell not in CELLS:
+            raise SeqnlpError(f"cell must be one of {CELLS}, got {self.cell!r}")
+        for name in ("layers", "hidden", "char_kernel", "max_word_chars"):
+            if getattr(self, name) < 1:
+                raise SeqnlpError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.char_encoder not in CHAR_ENCODERS:
+            raise SeqnlpError(
+                f"char_encoder must be one of {CHAR_ENCODERS}, got {self.char_encoder!r}"
+            )
+        if self.char_encoder == "lstm" and self.char_features % 2:
+            raise SeqnlpError(f"char_features must be even for an LSTM, got {self.char_features}")
+        if self.char_kernel % 2 == 0:
+            raise SeqnlpError(f"char_kernel must be odd, got {self.char_kernel}")
+        if self.word_dim < 0 or self.char_features < 0 or self.char_dim < 1:
+            raise SeqnlpError(
+                "word_dim and char_features cannot be negative, char_dim must be >= 1"
+            )
+        if not self.word_dim and not self.char_features:
+            raise SeqnlpError("a tagger needs word embeddings or character features (or both)")
+        if not (0 <= self.dropout < 1 and 0 <= self.word_dropout < 1):
+            raise SeqnlpError("dropout and word_dropout must be in [0, 1)")
+        if self.rare_word_dropout < 0 or not 0 <= self.label_smoothing < 1:
+            raise SeqnlpError("need rare_word_dropout >= 0 and label_smoothing in [0, 1)")
+
+
+def expected_shapes(config: TaggerConfig) -> Shapes:
+    """The ``state_dict`` of ``TaggerNet(config)``: tensor names and shapes, without torch."""
+    shapes: Shapes = {}
+    features = 0
+    if config.word_dim:
+        shapes["word_embedding.weight"] = (config.num_words, config.word_dim)
+        features += config.word_dim
+    if config.char_features:
+        shapes.update(
+            char_encoder_shapes(
+                "char_encoder.",
+                config.char_encoder,
+                config.num_chars,
+                config.char_dim,
+                config.char_features,
+                config.char_kernel,
+            )
+        )
+        features += config.char_features
+    shapes.update(
+        rnn_shapes(
+            "encoder.rnn.",
+            config.cell,
+            config.layers,
+            config.bidirectional,
+            features,
+            config.hidden,
+        )
+    )
+    states = directions(config.bidirectional) * config.hidden
+    shapes.update(linear_shapes("upos_head.", states, config.num_upos))
+    shapes.update(linear_shapes("xpos_head.", states, config.num_xpos))
+    return shapes

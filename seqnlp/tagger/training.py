@@ -1,0 +1,260 @@
+"""Training a tagger: CoNLL-U data, vocabularies, pretrained vectors, the task's hooks for
+the shared driver (:mod:`seqnlp.training.driver`), and the shipped recipe as defaults."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seqnlp.corpus import TaggedSentence, read_conllu
+from seqnlp.datasets import resolve, sha256
+from seqnlp.errors import DataError, ModelFileError, SeqnlpError
+from seqnlp.serialization import CONFIG_FILE
+from seqnlp.tagger.config import TaggerConfig
+from seqnlp.tagger.encoding import TokenEncoder, build_vocabs, decode_tags, pair_ids, tag_pairs
+from seqnlp.tagger.model import Tagger
+from seqnlp.tagger.recipe import RECIPE
+from seqnlp.training.config import TrainConfig, TrainResult, run_record
+from seqnlp.vocab import PAD_ID, Vocab
+
+log = logging.getLogger("seqnlp")
+
+
+def read_tagged(
+    source: str | os.PathLike | Sequence[TaggedSentence], split: str
+) -> tuple[list[TaggedSentence], dict[str, Any]]:
+    """Tagged sentences from a dataset name (its ``split``), a CoNLL-U file, or in memory,
+    with what ``meta.json`` records of them (a name, the file and its sha256).
+
+    Raises:
+        DataError: missing or malformed file, several files for the split, no sentences.
+    """
+    if not isinstance(source, str | os.PathLike):
+        sentences = list(source)
+        if not sentences:
+            raise DataError(f"no {split} sentences")
+        return sentences, {"dataset": None, "file": None, "sentences": len(sentences)}
+    path = resolve(source, split)
+    if isinstance(path, list):
+        if len(path) != 1:
+            raise DataError(f"{source}: {split} has {len(path)} files; pass one file")
+        path = path[0]
+    path = Path(path)
+    sentences = list(read_conllu(path))
+    if not sentences:
+        raise DataError(f"{path}: no sentences")
+    named = str(source) if not Path(source).exists() else None
+    record = {"dataset": named, "file": path.name, "sha256": sha256(path)}
+    return sentences, {**record, "sentences": len(sentences)}
+
+
+# word2vec's raw vectors are far larger (about 1.8 for the shipped ones): fed as they are,
+# they drown the character features (tanh, within [-1, 1]) and saturate the LSTM gates.
+EMBEDDING_STD = 0.5
+
+
+def _embedding_init(vectors: Any, vocab: Vocab, dim: int) -> tuple[np.ndarray, float]:
+    """Rows for the word embedding from pretrained vectors, PCA-reduced to ``dim`` and
+    scaled to :data:`EMBEDDING_STD`; returns them and the share of words found."""
+    matrix, coverage = vectors.embedding_matrix(vocab)
+    if dim > matrix.shape[1]:
+        raise SeqnlpError(f"word_dim {dim} is larger than the vectors' {matrix.shape[1]}")
+    if dim < matrix.shape[1]:
+        # Keep the directions of largest variance: most of what the tagger can use, in a
+        # smaller model (the shipped tagger's size is mostly this matrix).
+        known = matrix[2:]
+        mean = known.mean(axis=0)
+        _, _, vt = np.linalg.svd(known - mean, full_matrices=False)
+        matrix = (matrix - mean) @ vt[:dim].T
+    matrix = matrix * (EMBEDDING_STD / max(float(matrix[2:].std()), 1e-12))
+    matrix[PAD_ID] = 0.0
+    return matrix.astype(np.float32), coverage
+
+
+def train(
+    train: str | os.PathLike | Sequence[TaggedSentence] = RECIPE.train,
+    dev: str | os.PathLike | Sequence[TaggedSentence] = RECIPE.dev,
+    config: TaggerConfig | None = None,
+    train_config: TrainConfig | None = None,
+    *,
+    output: str | os.PathLike | None = None,
+    embeddings: str | os.PathLike | None = RECIPE.embeddings,
+    max_words: int = RECIPE.max_words,
+    dtype: str = RECIPE.dtype,
+    resume: bool = False,
+    overwrite: bool = False,
+    keep_checkpoint: bool = False,
+    progress: bool = True,
+    on_epoch: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[Tagger, TrainResult]:
+    """Train a tagger on CoNLL-U data, keeping the best epoch on dev; with no arguments but
+    ``output``, the recipe of the shipped tagger (:data:`seqnlp.tagger.recipe.RECIPE`).
+
+    Args:
+        train, dev: dataset names (their train/dev split), CoNLL-U files, or sentences.
+        config: the network (vocabulary sizes are filled in); default: the recipe's.
+        train_config: epochs, batch size, learning rate... (default: the recipe's).
+        output: model directory; the best model so far is saved there after every epoch that
+            improves on dev, so an interrupted run still leaves a usable tagger. None keeps
+            the tagger in memory only.
+        embeddings: pretrained word vectors: ``"default"`` (shipped), a vectors directory,
+            or None for randomly initialised word embeddings.
+        max_words: word vocabulary size, which dominates the model's size.
+        dtype: weights on disk: ``int8`` (word embedding rows) + float16, ``float16`` or
+            ``float32``.
+        resume: continue from ``<output>.checkpoint``; the network and vocabularies come from
+            the model saved in ``output``, not from ``config``.
+        overwrite: replace an existing ``output``.
+        keep_checkpoint: keep ``<output>.checkpoint`` after training finishes.
+        progress: tqdm bars per epoch.
+        on_epoch: called with every epoch's record (loss, dev accuracies, seconds).
+
+    Returns:
+        The best tagger (as saved in ``output``) and the :class:`TrainResult`.
+    """
+    import torch
+
+    from seqnlp.layers.torch_layers import IGNORE_INDEX
+    from seqnlp.tagger.network import TaggerNet
+    from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for
+    from seqnlp.training.driver import Plan, prepare_output, train_members
+    from seqnlp.training.loop import Batch
+
+    train_config = train_config or RECIPE.train_config
+    output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
+    train_sents, train_record = read_tagged(train, "train")
+    dev_sents, dev_record = read_tagged(dev, "dev")
+    meta: dict[str, Any] = {"data": {"train": train_record, "dev": dev_record}}
+    init = init_state = None
+    if resume:
+        if output is None or not (output / CONFIG_FILE).is_file():
+            raise SeqnlpError(f"nothing to resume: {output} holds no model yet")
+        saved = Tagger.load(output)
+        config, vocabs, train_words = saved.config, saved.vocabs, saved.train_words
+        meta.update({k: v for k, v in saved.meta.items() if k in ("embeddings", "recipe")})
+        if not (checkpoint_dir_for(output) / CHECKPOINT_FILE).is_file():
+            if "training" in saved.meta:
+                epochs = saved.meta["training"].get("epochs")
+                raise ModelFileError(
+                    f"nothing to resume: {output} is a finished model (its run ended after "
+                    f"{epochs} epochs) and {checkpoint_dir_for(output)} holds no checkpoint"
+                )
+            # stopped after saving its first model but before the first checkpoint
+            log.warning("no checkpoint yet: training goes on from the saved model's weights")
+            resume, init_state = False, saved.tensors
+    else:
+        config = dataclasses.replace(config or RECIPE.config)
+        meta["recipe"] = run_record(
+            train=train, dev=dev, config=config, train_config=train_config,
+            embeddings=embeddings, max_words=max_words, dtype=dtype,
+        )  # fmt: skip
+        vectors = None
+        if embeddings is not None:
+            from seqnlp.embeddings import WordVectors
+
+            vectors = WordVectors.load(None if str(embeddings) == "default" else embeddings)
+        vocabs, train_words = build_vocabs(
+            train_sents, lowercase=config.lowercase, vectors=vectors, max_words=max_words
+        )
+        config.num_words = len(vocabs["words"])
+        config.num_chars = len(vocabs["chars"])
+        config.num_upos = len(vocabs["upos"])
+        config.num_xpos = len(vocabs["xpos"])
+        meta["embeddings"] = None
+        if vectors is not None and config.word_dim:
+            init, coverage = _embedding_init(vectors, vocabs["words"], config.word_dim)
+            meta["embeddings"] = {
+                "source": str(vectors.meta.get("path", embeddings)),
+                "dim": vectors.dim,
+                "coverage": round(coverage, 4),
+            }
+            log.info("pretrained vectors cover %.1f%% of the word vocabulary", 100 * coverage)
+
+    counts = Counter(w.lower() if config.lowercase else w for s in train_sents for w in s.words)
+    word_counts = [counts.get(w, 0) for w in vocabs["words"].itos]
+    encoder = TokenEncoder(config, vocabs["words"], vocabs["chars"])
+    upos_vocab, xpos_vocab = vocabs["upos"], vocabs["xpos"]
+    pairs = tag_pairs(train_sents)
+    dev_pairs = pair_ids(pairs, upos_vocab, xpos_vocab)
+
+    def network(member: int) -> TaggerNet:
+        net = TaggerNet(config, word_counts)
+        if init_state is not None:
+            net.load_state_dict({k: torch.from_numpy(v) for k, v in init_state.items()})
+        elif net.word_embedding is not None:
+            with torch.no_grad():
+                if init is not None:
+                    net.word_embedding.weight.copy_(torch.from_numpy(init))
+                else:  # the same scale as pretrained rows, for a fair comparison
+                    net.word_embedding.weight.normal_(0.0, EMBEDDING_STD)
+                    net.word_embedding.weight[PAD_ID] = 0.0
+        return net
+
+    def example(s: TaggedSentence) -> tuple[list[str], list[int], list[int]]:
+        upos = [upos_vocab.stoi.get(t, IGNORE_INDEX) for t in s.upos]
+        xpos = [xpos_vocab.stoi.get(t, IGNORE_INDEX) for t in s.xpos]
+        return s.words, upos, xpos
+
+    def collate(examples: list[tuple[list[str], list[int], list[int]]]) -> Batch:
+        arrays = encoder.encode([words for words, _, _ in examples])
+        steps = arrays["words"].shape[1]
+        targets = {}
+        for k, key in ((1, "upos"), (2, "xpos")):
+            padded = np.full((len(examples), steps), IGNORE_INDEX, dtype=np.int64)
+            for i, ex in enumerate(examples):
+                padded[i, : len(ex[k])] = ex[k]
+            targets[key] = torch.from_numpy(padded)
+        inputs = {k: torch.from_numpy(v) for k, v in arrays.items()}
+        return Batch(inputs, targets, int(arrays["lengths"].sum()))
+
+    def evaluate(net: Any, examples: Sequence[Any]) -> dict[str, float]:
+        device = next(net.parameters()).device
+        correct_u = correct_x = total = 0
+        order = sorted(range(len(examples)), key=lambda i: len(examples[i][0]))
+        for start in range(0, len(order), 256):
+            batch = collate([examples[i] for i in order[start : start + 256]]).to(device)
+            scores = [t.float().cpu().numpy() for t in net(**batch.inputs)]
+            upos, xpos = decode_tags(*scores, dev_pairs)  # as the saved tagger will decode
+            gold_u, gold_x = (batch.targets[k].cpu().numpy() for k in ("upos", "xpos"))
+            mask = gold_u != IGNORE_INDEX
+            correct_u += int(((upos == gold_u) & mask).sum())
+            correct_x += int(((xpos == gold_x) & mask).sum())
+            total += int(mask.sum())
+        upos_acc, xpos_acc = correct_u / max(total, 1), correct_x / max(total, 1)
+        return {
+            "upos_accuracy": upos_acc,
+            "xpos_accuracy": xpos_acc,
+            "accuracy": (upos_acc + xpos_acc) / 2,
+        }
+
+    def model(states: list[dict[str, np.ndarray]], model_meta: dict[str, Any]) -> Tagger:
+        (tensors,) = states
+        return Tagger(config, vocabs, tensors, model_meta, train_words=train_words, pairs=pairs)
+
+    plan = Plan(
+        train=[example(s) for s in train_sents],
+        dev=[example(s) for s in dev_sents],
+        network=network,
+        collate=collate,
+        evaluate=evaluate,
+        model=model,
+        length=lambda ex: len(ex[0]),
+        meta=meta,
+    )
+    return train_members(
+        plan,
+        output=output,
+        train_config=train_config,
+        dtype=dtype,
+        resume=resume,
+        keep_checkpoint=keep_checkpoint,
+        progress=progress,
+        on_epoch=on_epoch,
+    )

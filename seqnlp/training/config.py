@@ -1,0 +1,87 @@
+"""What a training run is asked (:class:`TrainConfig`) and what it did (:class:`TrainResult`).
+
+Torch-free, so that the recipes and the CLI can build one without paying torch's import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+from seqnlp.errors import SeqnlpError
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """How to train, whatever the task.
+
+    Args:
+        epochs: maximum passes over the training data.
+        batch_size: examples per batch (examples of similar length are batched together).
+        lr: Adam's learning rate.
+        lr_decay: the learning rate is multiplied by this after every epoch.
+        weight_decay: Adam's L2 penalty.
+        clip: maximum gradient norm (``clip_grad_norm_``); 0 turns clipping off.
+        patience: stop after this many epochs without a better dev metric; 0 never stops early.
+        seed: seeds weights, dropout and batch order; a CPU run with the same seed repeats.
+        device: ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
+        amp: on CUDA, run forward and loss under bfloat16 autocast (ignored on CPU).
+    """
+
+    epochs: int = 20
+    batch_size: int = 32
+    lr: float = 2e-3
+    lr_decay: float = 1.0
+    weight_decay: float = 0.0
+    clip: float = 5.0
+    patience: int = 5
+    seed: int = 1
+    device: str = "auto"
+    amp: bool = True
+
+    def __post_init__(self) -> None:
+        if self.device not in DEVICES:
+            raise SeqnlpError(f"device must be one of {DEVICES}, got {self.device!r}")
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise SeqnlpError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not self.lr > 0 or not 0 < self.lr_decay <= 1:
+            raise SeqnlpError(f"need lr > 0 and 0 < lr_decay <= 1, got {self.lr}, {self.lr_decay}")
+        if self.clip < 0 or self.patience < 0 or self.weight_decay < 0:
+            raise SeqnlpError("clip, patience and weight_decay cannot be negative")
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What :func:`fit` did; the network it was given now holds the best weights."""
+
+    best_metric: float
+    best_epoch: int
+    epochs: int
+    history: list[dict[str, Any]]
+    stopped_early: bool
+    seconds: float
+
+
+def run_record(**arguments: Any) -> dict[str, Any]:
+    """A training call's arguments as plain data, for ``meta.json``'s ``recipe``.
+
+    Configs become dicts, paths strings, and data passed in memory a count of examples: what
+    a reader needs to rerun the call (a recipe's record is what its no-argument call records).
+    """
+
+    def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.asdict(value)
+        if value is None or isinstance(value, bool | int | float | str):
+            return value
+        if isinstance(value, os.PathLike):
+            return os.fspath(value)
+        if isinstance(value, list | tuple) and all(isinstance(v, str | os.PathLike) for v in value):
+            return [os.fspath(v) for v in value]
+        return f"{len(value)} examples in memory" if hasattr(value, "__len__") else repr(value)
+
+    return {name: plain(value) for name, value in arguments.items()}

@@ -1,0 +1,200 @@
+"""The skeleton every task's ``train`` fills in: check the output, train each ensemble member
+with :func:`~seqnlp.training.loop.fit`, keep the best model on disk, clean up.
+
+A task reads its data and builds its vocabularies, then hands :func:`train_members` a
+:class:`Plan`: its examples, how to build, batch and score a network, and how to turn the
+trained networks' weights into its model class. Everything else is the same for every task:
+the best model so far is saved after each improving epoch (so an interrupted run leaves a
+usable model), an ensemble's finished members wait beside the checkpoint for a resumed run,
+the finished model records its runs in ``meta.json``, and only rank 0 of a ``torchrun`` job
+writes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from torch import nn
+
+from seqnlp import serialization
+from seqnlp.errors import ModelFileError
+from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for, state_arrays
+from seqnlp.training.config import TrainConfig, TrainResult
+from seqnlp.training.distributed import is_main_process
+from seqnlp.training.loop import Batch, fit, seed_everything
+
+log = logging.getLogger("seqnlp")
+
+
+@dataclasses.dataclass
+class Plan:
+    """What a task hands :func:`train_members`.
+
+    Args:
+        train, dev: the task's examples, already turned into ids.
+        network: member number -> a new network, initialised (the driver seeds torch first).
+        collate, evaluate, metric, length: as :func:`~seqnlp.training.loop.fit` takes them.
+        model: (one weights dict per member, meta) -> the task's model, which has
+            ``save(directory, overwrite=..., dtype=...)`` and a ``load(directory)`` classmethod.
+        members: networks trained one after another with seeds ``seed``, ``seed + 1``...
+        meta: what every saved model records (data, vocabularies' sources, the recipe...).
+    """
+
+    train: Sequence[Any]
+    dev: Sequence[Any]
+    network: Callable[[int], nn.Module]
+    collate: Callable[[list[Any]], Batch]
+    evaluate: Callable[[nn.Module, Sequence[Any]], dict[str, float]]
+    model: Callable[[list[dict[str, np.ndarray]], dict[str, Any]], Any]
+    length: Callable[[Any], int] = len
+    metric: str = "accuracy"
+    members: int = 1
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def prepare_output(
+    output: str | os.PathLike | None, *, dtype: str, overwrite: bool, resume: bool
+) -> Path | None:
+    """Check a run's output before any work: the storage dtype, a leftover of a killed save
+    (put right), and an existing model that neither ``overwrite`` nor ``resume`` allows.
+
+    Raises:
+        ModelFileError: ``output`` exists and may not be replaced.
+    """
+    serialization.check_storage_dtype(dtype)
+    if output is None:
+        return None
+    output = Path(output)
+    if is_main_process():
+        serialization.recover_interrupted_save(output)
+    if output.exists() and not (overwrite or resume):
+        raise ModelFileError(f"{output} already exists; choose another name or overwrite it")
+    return output
+
+
+def train_members(
+    plan: Plan,
+    *,
+    output: Path | None,
+    train_config: TrainConfig,
+    dtype: str,
+    resume: bool = False,
+    keep_checkpoint: bool = False,
+    progress: bool = True,
+    on_epoch: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[Any, TrainResult | None]:
+    """Train ``plan.members`` networks and return the model made of their best epochs.
+
+    With ``output`` the best model so far is saved there after every improving epoch and
+    the checkpoint lives in ``<output>.checkpoint`` (one sub-directory per member of an
+    ensemble, beside the finished members' weights); ``resume`` continues from it. The
+    returned model is the one saved (its weights as stored in ``dtype``).
+
+    Returns:
+        The model and the :class:`TrainResult` of the last network trained (None when a
+        resumed ensemble had nothing left to train).
+    """
+    checkpoint_dir = checkpoint_dir_for(output) if output is not None else None
+    ensemble = plan.members > 1
+    finished: list[dict[str, np.ndarray]] = []  # the best weights of each finished member
+    runs: list[dict[str, Any]] = []
+    result = None
+    meta = {**plan.meta, "train_config": dataclasses.asdict(train_config)}
+    best: dict[str, Any] = {}  # the dev scores and epoch of the last model saved
+    for member in range(plan.members):
+        done = (
+            checkpoint_dir / f"member{member}.safetensors" if checkpoint_dir and ensemble else None
+        )
+        if resume and done is not None and done.is_file():
+            finished.append(serialization.load_tensors(done))
+            runs.append({"member": member, "resumed": True})
+            continue
+        member_dir = checkpoint_dir / f"member{member}" if done is not None else checkpoint_dir
+        seed = train_config.seed + member
+        seed_everything(seed)
+        network = plan.network(member)
+        if ensemble:
+            log.info("network %d of %d (seed %d)", member + 1, plan.members, seed)
+
+        def on_best(net: nn.Module, metrics: dict[str, float], epoch: int) -> None:
+            best.update(dev=metrics, epoch=epoch)
+            if output is not None:
+                model = plan.model([*finished, state_arrays(net)], {**meta, **best})
+                model.save(output, overwrite=True, dtype=dtype)
+
+        result = fit(
+            network,
+            plan.train,
+            plan.dev,
+            collate=plan.collate,
+            evaluate=plan.evaluate,
+            metric=plan.metric,
+            config=dataclasses.replace(train_config, seed=seed),
+            length=plan.length,
+            checkpoint_dir=member_dir,
+            resume=resume and member_dir is not None and (member_dir / CHECKPOINT_FILE).is_file(),
+            on_best=on_best,
+            on_epoch=on_epoch,
+            progress=progress,
+        )
+        finished.append(state_arrays(network))
+        runs.append(
+            {
+                "member": member,
+                "seed": seed,
+                "dev_" + plan.metric: result.best_metric,
+                "best_epoch": result.best_epoch,
+                "epochs": result.epochs,
+                "stopped_early": result.stopped_early,
+                "train_seconds": round(result.seconds, 1),
+            }
+        )
+        if done is not None and is_main_process():
+            done.parent.mkdir(parents=True, exist_ok=True)
+            serialization.recover_interrupted_save(done)  # a write cut by a kill
+            serialization.save_tensors_atomic(done, finished[-1])
+    if not best and output is not None and (output / serialization.CONFIG_FILE).is_file():
+        saved = serialization.load_model(output).meta  # resumed, and no epoch was better
+        best = {key: saved[key] for key in ("dev", "epoch") if key in saved}
+    meta.update(best)
+    meta["runs"] = runs
+    meta["train_seconds"] = sum(run.get("train_seconds", 0) for run in runs)
+    if result is not None:
+        meta["training"] = {
+            "epochs": result.epochs,
+            "best_epoch": result.best_epoch,
+            "stopped_early": result.stopped_early,
+            "seconds": round(result.seconds, 1),
+            "history": result.history,
+        }
+    model = plan.model(finished, meta)
+    if output is not None and is_main_process():  # in a torchrun job the other ranks only read
+        model.save(output, overwrite=True, dtype=dtype)
+        model = type(model).load(output)
+        if not keep_checkpoint:
+            remove_checkpoint(checkpoint_dir, plan.members)
+    return model, result
+
+
+def remove_checkpoint(checkpoint_dir: Path, members: int) -> None:
+    """Remove a finished run's checkpoint directory (only the files training wrote)."""
+    directories = [checkpoint_dir]
+    if members > 1:
+        directories = [checkpoint_dir / f"member{m}" for m in range(members)] + directories
+        for member in range(members):
+            done = checkpoint_dir / f"member{member}.safetensors"
+            serialization.recover_interrupted_save(done)
+            done.unlink(missing_ok=True)
+    for directory in directories:
+        (directory / CHECKPOINT_FILE).unlink(missing_ok=True)
+        serialization.recover_interrupted_save(directory / CHECKPOINT_FILE)
+        try:
+            directory.rmdir()
+        except OSError:
+            pass  # missing, or something else lives there: leave it

@@ -16,8 +16,8 @@ from seqnlp.serialization import STORAGE_DTYPES
 from seqnlp.tasks import TASKS
 from seqnlp.training import TrainConfig
 from seqnlp.training.checkpoints import checkpoint_dir_for
-from tests.tagger_data import tiny_config, write_data
-from tests.test_sentiment import TINY, toy
+from tests.sentiment.test_sentiment import TINY, toy
+from tests.tagger.data import tiny_config, write_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 TRAINED = [kind for kind in TASKS if kind != "embeddings"]  # embeddings train with gensim

@@ -15,8 +15,8 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     from seqnlp.embeddings import EmbeddingConfig, WordVectors
     from tests.conftest import TINY_VECTORS, TINY_WORDS
-    from tests.tagger_data import train_tiny
-    from tests.test_sentiment import tiny_train
+    from tests.sentiment.test_sentiment import tiny_train
+    from tests.tagger.data import train_tiny
 
     root = tmp_path_factory.mktemp("robust-models")
     train_tiny(root, epochs=1)

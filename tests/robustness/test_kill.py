@@ -32,7 +32,7 @@ from seqnlp import load_tagger
 from seqnlp.errors import ModelFileError
 from seqnlp.serialization import load_tensors
 from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for, load_checkpoint
-from tests.tagger_data import SENTENCES, tiny_cli_args, write_data
+from tests.tagger.data import SENTENCES, tiny_cli_args, write_data
 
 SEED = int(os.environ.get("SEQNLP_KILL_SEED") or random.randrange(2**32))
 EPOCHS = 6

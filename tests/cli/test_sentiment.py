@@ -7,7 +7,7 @@ import json
 import pytest
 
 from seqnlp.cli import main
-from tests.test_sentiment import toy
+from tests.sentiment.test_sentiment import toy
 
 FAST = ["--embeddings", "none", "--hidden", "6", "--epochs", "2", "--batch-size", "8"]
 FAST += ["--no-progress", "--lr", "0.01", "--ngram-weight", "0", "--members", "1"]

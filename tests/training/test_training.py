@@ -25,10 +25,10 @@ from seqnlp.training import TrainConfig
 from seqnlp.training.checkpoints import CHECKPOINT_FILE, load_checkpoint
 from seqnlp.training.distributed import Distributed, distributed
 from seqnlp.training.loop import Batch, fit, seed_everything
-from tests.tagger_data import write_data
+from tests.tagger.data import write_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT  # noqa: E402
 
 
 class ToyNet(nn.Module):
@@ -262,7 +262,7 @@ def test_torchrun_environment_names_this_process(monkeypatch):
 
 
 def test_two_processes_keep_identical_weights(tmp_path):
-    _torchrun(str(ROOT / "tests" / "distributed_worker.py"), str(tmp_path), cwd=tmp_path)
+    _torchrun(str(Path(__file__).with_name("distributed_worker.py")), str(tmp_path), cwd=tmp_path)
     ranks = [serialization.load_tensors(tmp_path / f"rank{r}.safetensors") for r in (0, 1)]
     assert ranks[0].keys() == ranks[1].keys()
     for name in ranks[0]:

@@ -122,7 +122,7 @@ def test_tagger_network_matches_pytorch(cell, bidirectional, parts):
 
 
 def test_numpy_gru_with_open_reset_and_closed_update_gate_is_a_tanh_rnn():
-    from tests.test_nn import _gru_as_rnn
+    from tests.layers.test_torch_layers import _gru_as_rnn
 
     gru, rnn = _gru_as_rnn(bidirectional=True)
     x = np.random.default_rng(0).normal(size=(3, 5, 4)).astype(np.float32)

@@ -9,8 +9,8 @@ import conllu
 import pytest
 
 from seqnlp.cli import main
-from tests.tagger_data import SENTENCES, tiny_cli_args, train_tiny, write_data
-from tests.tagger_data import conllu as make_conllu
+from tests.tagger.data import SENTENCES, tiny_cli_args, train_tiny, write_data
+from tests.tagger.data import conllu as make_conllu
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

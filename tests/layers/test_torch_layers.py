@@ -103,7 +103,7 @@ def test_char_cnn_ignores_padding():
 
 def test_tagger_loss_is_the_mean_over_real_tokens():
     from seqnlp.tagger.network import TaggerNet
-    from tests.tagger_data import tiny_config
+    from tests.tagger.data import tiny_config
 
     net = TaggerNet(tiny_config(num_words=10, num_chars=10, num_upos=4, num_xpos=5))
     gen = torch.Generator().manual_seed(0)

@@ -24,7 +24,7 @@ from seqnlp.tagger import (
 from seqnlp.tagger import train as train_tagger
 from seqnlp.training.checkpoints import checkpoint_dir_for
 from seqnlp.vocab import Vocab
-from tests.tagger_data import SENTENCES, tiny_config, train_tiny, write_data
+from tests.tagger.data import SENTENCES, tiny_config, train_tiny, write_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -44,8 +44,20 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# Flags of the group that may also stand after the subcommand (seqnlp tag --debug "hi").
+GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose", "--debug")
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported on first use (click's documented pattern)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Move the global flags found anywhere before ``--`` to the front, where click
+        expects the group's own options."""
+        end = args.index("--") if "--" in args else len(args)
+        flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+        rest = [a for a in args[:end] if a not in GLOBAL_FLAGS]
+        return super().parse_args(ctx, flags + rest + args[end:])
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -59,6 +71,11 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # the reader went away (seqnlp tag -i big.txt | head -1): stop quietly, as Unix
+            # tools do; stdout goes to /dev/null so that the exit's flush cannot fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)  # what a shell reports for a process ended by SIGPIPE
         except (SeqnlpError, OSError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -88,8 +105,12 @@ class _Formatter(logging.Formatter):
     type=click.Path(file_okay=False),
     help="Local dataset mirror laid out like ../shared/data (env: SEQNLP_DATA_DIR).",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
-@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Log details to stderr (models loaded, timings)."
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Only print results and errors: no progress, no notes."
+)
 @click.option("--debug", is_flag=True, envvar="SEQNLP_DEBUG", help="Show full tracebacks.")
 @click.pass_context
 def main(ctx: click.Context, data_dir: str | None, verbose: bool, quiet: bool, debug: bool) -> None:
@@ -102,11 +123,15 @@ def main(ctx: click.Context, data_dir: str | None, verbose: bool, quiet: bool, d
       seqnlp sentiment "a gripping, funny film"
       seqnlp train-sentiment --output my-model
 
-    Run `seqnlp COMMAND --help` for a command's options.
+    Run `seqnlp COMMAND --help` for a command's options. -q, -v and --debug may
+    also follow the command (seqnlp tag --debug "hi").
     """
     ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
+    ctx.obj.update(debug=debug, quiet=quiet, verbose=verbose)
     if data_dir:
+        if ctx.get_parameter_source("data_dir") is click.core.ParameterSource.COMMANDLINE:
+            if not os.path.isdir(data_dir):
+                raise click.ClickException(f"--data-dir {data_dir}: not a directory")
         os.environ["SEQNLP_DATA_DIR"] = data_dir
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())

@@ -11,9 +11,54 @@ import click
 from seqnlp.training import DEVICES, TrainConfig
 
 
+def quiet() -> bool:
+    """Whether ``-q`` was given: progress bars, epoch lines and notes are then left out."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and (ctx.find_root().obj or {}).get("quiet"))
+
+
+def note(message: str, err: bool = False) -> None:
+    """Print something that is not the command's result (e.g. "Saved ..."), unless ``-q``."""
+    if not quiet():
+        click.echo(message, err=err)
+
+
+def check_source(ctx: click.Context, param: click.Parameter, value):
+    """A --train/--dev/--data value must be a dataset NAME[:SPLIT] or an existing file:
+    checked while the options are parsed, before any heavy import."""
+    from seqnlp.datasets import list_datasets
+
+    for spec in value if isinstance(value, tuple) else [value]:
+        if spec is None or Path(spec).exists():
+            if spec is not None and Path(spec).is_dir():
+                raise click.ClickException(f"{param.opts[0]} {spec}: a directory, not a file")
+            continue
+        if str(spec).rsplit(":", 1)[0] not in list_datasets():
+            raise click.ClickException(
+                f"{param.opts[0]} {spec}: no such file, and not a dataset "
+                f"({', '.join(list_datasets())})"
+            )
+    return value
+
+
+def _default_model_name(ctx: click.Context, param: click.Parameter, value: str | None):
+    """A default model's name (``tagger``...) is that shipped model, as in ``seqnlp info``;
+    a directory of that name is written as a path (``./tagger``)."""
+    from seqnlp.tasks import TASKS
+
+    return None if value in TASKS else value
+
+
 def model_option(help_text: str):
-    """``--model DIR``; None means the default model shipped with seqnlp."""
-    return click.option("--model", "-m", type=click.Path(), metavar="DIR", help=help_text)
+    """``--model DIR``; None (or a default model's name) means the model shipped with seqnlp."""
+    return click.option(
+        "--model",
+        "-m",
+        type=click.Path(),
+        metavar="DIR",
+        callback=_default_model_name,
+        help=help_text,
+    )
 
 
 def reject_existing_output(output: str, force: bool) -> None:

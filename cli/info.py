@@ -123,17 +123,32 @@ def _mapping(mapping: dict[str, Any], indent: int) -> list[str]:
         if isinstance(value, dict) and value:
             lines.append(f"{pad}{key}:")
             lines += _mapping(value, indent + 2)
+        elif key == "history" and isinstance(value, list):  # one record per epoch
+            lines.append(f"{pad}{key}: {_field(key, value)}")
         elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
             lines.append(f"{pad}{key}:")
             for item in value:
                 if isinstance(item, dict):
-                    fields = ", ".join(f"{k}: {_scalar(v)}" for k, v in item.items())
+                    fields = ", ".join(f"{k}: {_field(k, v)}" for k, v in item.items())
                 else:
                     fields = _scalar(item)
                 lines.append(f"{pad}  - {fields}")
         else:
             lines.append(f"{pad}{key}: {_scalar(value)}")
     return lines
+
+
+def _field(key: str, value: Any) -> str:
+    return _history(value) if key == "history" and isinstance(value, list) else _scalar(value)
+
+
+def _history(epochs: list[Any]) -> str:
+    """A training history in one line: epochs, and the loss from the first to the last."""
+    losses = [e["loss"] for e in epochs if isinstance(e, dict) and "loss" in e]
+    said = f"{len(epochs)} epoch{'s' * (len(epochs) != 1)}"
+    if losses:
+        said += f", loss {losses[0]:.4g} -> {losses[-1]:.4g}"
+    return said + " (--json shows each)"
 
 
 def _scalar(value: Any) -> str:
@@ -146,7 +161,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(v) for v in value) + "]"
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
+        return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 

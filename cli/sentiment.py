@@ -6,13 +6,14 @@ training only) is imported inside the command bodies.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import json
 import sys
 
 import click
 
-from seqnlp.cli.common import model_option, training_options
+from seqnlp.cli.common import check_source, model_option, note, quiet, training_options
 from seqnlp.layers.spec import CELLS, POOLINGS
 from seqnlp.sentiment.data import FORMATS
 from seqnlp.sentiment.recipe import RECIPE
@@ -67,9 +68,16 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     default=RECIPE.train,
     show_default=True,
     metavar="NAME|FILE",
+    callback=check_source,
     help=SOURCE_HELP + " Repeatable; repeated texts are kept once.",
 )
-@click.option("--dev", default=RECIPE.dev, show_default=True, metavar="NAME|FILE", help=SOURCE_HELP)
+@click.option(
+    "--dev",
+    metavar="NAME|FILE",
+    callback=check_source,
+    help=SOURCE_HELP + f" Default: {RECIPE.dev} when training on the recipe's data, else 10 % "
+    "of --train held out (seeded by --seed; said in the output and meta.json).",
+)
 @click.option(
     "--test",
     default=None,
@@ -220,7 +228,7 @@ def train_sentiment(
         dtype=dtype,
         overwrite=True,
         resume=resume,
-        progress=progress,
+        progress=progress and not quiet(),
         format=fmt,
         text_column=text_column,
         label_column=label_column,
@@ -236,13 +244,16 @@ def train_sentiment(
     ]
     if "test" in meta:
         lines.append(f"test accuracy {meta['test']['accuracy']:.4f}")
-    click.echo("\n".join(lines))
+    note("\n".join(lines))
 
 
 def _epochs(runs: list[dict]) -> str:
-    """ "best epoch 4 of 6" per trained network."""
+    """ "best epoch 4 of 6" per trained network, each named in an ensemble."""
     done = [r for r in runs if "best_epoch" in r]
-    return ", ".join(f"best epoch {r['best_epoch']} of {r['epochs']}" for r in done) or "resumed"
+    said = [f"best epoch {r['best_epoch']} of {r['epochs']}" for r in done]
+    if len(runs) > 1:
+        said = [f"network {r['member'] + 1}: {s}" for r, s in zip(done, said, strict=True)]
+    return "; ".join(said) or "resumed"
 
 
 @click.command("sentiment")
@@ -251,7 +262,7 @@ def _epochs(runs: list[dict]) -> str:
     "--input",
     "-i",
     "input_path",
-    type=click.Path(allow_dash=True, dir_okay=False),
+    metavar="FILE|-",
     help="Classify each non-blank line of FILE ('-' reads stdin), streaming.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per text, per line.")
@@ -274,7 +285,7 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
       seqnlp sentiment "a gripping, funny film" "not good at all"
       seqnlp sentiment --input reviews.txt --json
     """
-    from seqnlp.corpus import read_text_lines
+    from seqnlp.corpus import iter_lines
     from seqnlp.errors import DataError
     from seqnlp.sentiment.model import SentimentClassifier
 
@@ -288,10 +299,20 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
         if not text.strip():
             raise DataError(f"text {number} is empty")
     classifier = SentimentClassifier.load(model)
-    stream = texts if texts else read_text_lines(input_path, errors=errors)
-    for text, prediction in classifier.predict_stream(stream, batch_size):
+    items = enumerate(texts, start=1) if texts else iter_lines(input_path, errors=errors)
+    numbers: collections.deque[int] = collections.deque()  # the line of each text in flight
+
+    def stream():
+        for number, text in items:
+            if text.strip():
+                numbers.append(number)
+                yield text
+
+    for text, prediction in classifier.predict_stream(stream(), batch_size):
+        line = numbers.popleft()
         if as_json:
-            click.echo(json.dumps({"text": text, **prediction.to_dict()}, ensure_ascii=False))
+            record = {"line": line, "text": text, **prediction.to_dict()}
+            click.echo(json.dumps(record, ensure_ascii=False))
         else:
             click.echo(f"{prediction.label}\t{prediction.probability:.3f}\t{text}")
 
@@ -335,7 +356,7 @@ def evaluate_sentiment(data, fmt, text_column, label_column, errors, model, as_j
     click.echo(f"accuracy  {scores['accuracy']:.4f}")
     click.echo(f"macro F1  {scores['macro_f1']:.4f}")
     click.echo("")
-    width = max(len(label) for label in scores["labels"])
+    width = max(len(label) for label in [*scores["labels"], "label"])
     click.echo(f"{'label':<{width}}  precision  recall  f1      support")
     for label in scores["labels"]:
         row = scores["per_label"][label]

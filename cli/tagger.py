@@ -7,16 +7,20 @@ Tagging runs on numpy (``seqnlp.inference``) and never imports torch, so that
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
+import time
 
 import click
 
-from seqnlp.cli.common import model_option, training_options
+from seqnlp.cli.common import check_source, model_option, note, quiet, training_options
 from seqnlp.layers.spec import CELLS, CHAR_ENCODERS
 from seqnlp.serialization import STORAGE_DTYPES
 from seqnlp.tagger.formats import FORMATS, TAGSETS
 from seqnlp.tagger.recipe import RECIPE
+
+log = logging.getLogger("seqnlp")
 
 TAGGER_HELP = "Tagger directory (default: the tagger shipped with seqnlp)."
 ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (replace)."
@@ -29,14 +33,16 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     default=RECIPE.train,
     show_default=True,
     metavar="NAME|FILE",
+    callback=check_source,
     help="Training data: a dataset name (its train split) or a CoNLL-U file.",
 )
 @click.option(
     "--dev",
-    default=RECIPE.dev,
-    show_default=True,
     metavar="NAME|FILE",
-    help="Data that picks the best epoch and stops training early (dev split or a file).",
+    callback=check_source,
+    help="Data that picks the best epoch and stops training early (dev split or a file). "
+    f"Default: {RECIPE.dev}'s dev split when training on {RECIPE.train}, else 10 % of "
+    "--train held out (seeded by --seed; said in the output and meta.json).",
 )
 @click.option(
     "--embeddings",
@@ -163,7 +169,7 @@ def train_tagger(
     )
 
     def report(record: dict) -> None:
-        click.echo(
+        note(
             f"epoch {record['epoch']:>2}: loss {record['loss']:.4f}  "
             f"dev UPOS {100 * record['upos_accuracy']:.2f}%  "
             f"XPOS {100 * record['xpos_accuracy']:.2f}%  "
@@ -184,17 +190,17 @@ def train_tagger(
         resume=resume,
         overwrite=force,
         keep_checkpoint=keep_checkpoint,
-        progress=progress,
+        progress=progress and not quiet(),
         on_epoch=report,
     )
     if not is_main_process():  # in a torchrun job rank 0 reports
         return
     best = tagger.meta.get("dev", {})
-    click.echo(
+    note(
         f"Saved the epoch {result.best_epoch} tagger to {output}: "
         f"dev UPOS {100 * best.get('upos_accuracy', 0):.2f}%, "
         f"XPOS {100 * best.get('xpos_accuracy', 0):.2f}% "
-        f"({result.epochs} epochs, {result.seconds / 60:.1f} min"
+        f"({result.epochs} epoch{'s' * (result.epochs != 1)}, {result.seconds / 60:.1f} min"
         + (", stopped early" if result.stopped_early else "")
         + ")"
     )
@@ -255,7 +261,9 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
     constant memory.
     """
     if not texts and input_path is None:
-        raise click.UsageError("give TEXT to tag, or --input FILE ('-' for stdin)")
+        if sys.stdin.isatty():
+            raise click.UsageError("give TEXT to tag, or --input FILE ('-' for stdin)")
+        input_path = "-"  # printf 'I saw a saw' | seqnlp tag
     if batch_size < 1:
         raise click.BadParameter("must be at least 1", param_hint="--batch-size")
     if texts and not any(t.strip() for t in texts) and input_path is None:
@@ -273,12 +281,16 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
             yield from iter_lines(input_path, errors)
 
     out = sys.stdout
+    start, tokens, sent_id = time.perf_counter(), 0, 0
     for sent_id, sentence in enumerate(
         tag_lines(tagger, lines(), pretokenized=pretokenized, batch_size=batch_size), start=1
     ):
         out.write(format_sentence(sentence, fmt, tagset, sent_id))
         out.write("\n")
+        tokens += len(sentence.tokens)
     out.flush()
+    seconds = time.perf_counter() - start
+    log.info("tagged %d sentences, %d tokens in %.2f s", sent_id, tokens, seconds)
 
 
 @click.command("evaluate-tagger")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 
 import click
@@ -14,8 +15,7 @@ import click
     "--input",
     "-i",
     "input_path",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    metavar="FILE",
+    metavar="FILE|-",
     help="Read the text from FILE (plain, .gz, .xz), one paragraph per line; '-' is stdin.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print each sentence as a JSON list.")
@@ -35,7 +35,9 @@ def tokenize_cmd(text: tuple[str, ...], input_path: str | None, as_json: bool) -
     if text and input_path:
         raise click.UsageError("give TEXT or --input, not both")
     if not text and not input_path:
-        raise click.UsageError("give TEXT or --input FILE ('-' reads standard input)")
+        if sys.stdin.isatty():
+            raise click.UsageError("give TEXT or --input FILE ('-' reads standard input)")
+        input_path = "-"
     paragraphs = [" ".join(text)] if text else _read_lines(input_path)
     for paragraph in paragraphs:
         for sentence in tokenize(paragraph):

@@ -11,14 +11,18 @@ import csv
 import gzip
 import io
 import lzma
+import random
 import re
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from seqnlp.errors import DataError
+
+T = TypeVar("T")
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 _OPENERS = {".xz": lzma.open, ".lzma": lzma.open, ".gz": gzip.open, ".bz2": bz2.open}
@@ -54,6 +58,8 @@ def iter_lines(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, 
         yield from _decode_lines(sys.stdin.buffer, "<stdin>", errors)
         return
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path}: a directory, not a file")
     if not path.is_file():
         raise DataError(f"{path}: no such file")
     opener = _OPENERS.get(path.suffix.lower(), open)
@@ -246,6 +252,24 @@ def read_wikipedia(path: str | Path, errors: str = "strict") -> Iterator[str]:
         yield line
 
 
+def hold_out(records: Sequence[T], fraction: float = 0.1, seed: int = 1) -> tuple[list[T], list[T]]:
+    """Split ``records`` into (kept, held out): a seeded ``fraction`` (at least one record)
+    held out, e.g. as the dev set of a user's own training data.
+
+    Raises:
+        DataError: fewer than two records, so nothing can be held out.
+    """
+    if len(records) < 2:
+        raise DataError(f"{len(records)} training examples: too few to hold out a dev set")
+    order = list(range(len(records)))
+    random.Random(seed).shuffle(order)
+    held = set(order[: max(1, round(fraction * len(records)))])
+    return (
+        [r for i, r in enumerate(records) if i not in held],
+        [r for i, r in enumerate(records) if i in held],
+    )
+
+
 def read_text_lines(path: str | Path, errors: str = "strict") -> Iterator[str]:
     """Yield non-empty lines of a plain text file (one text per line)."""
     for _, line in iter_lines(path, errors):
@@ -256,6 +280,7 @@ def read_text_lines(path: str | Path, errors: str = "strict") -> Iterator[str]:
 __all__ = [
     "LabeledText",
     "TaggedSentence",
+    "hold_out",
     "iter_lines",
     "read_conllu",
     "read_sst",

@@ -253,3 +253,15 @@ def test_iter_lines_reads_stdin_and_names_it(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"ok\n\xff\n")))
     with pytest.raises(DataError, match="<stdin>:2: not valid UTF-8"):
         list(iter_lines("-"))
+
+
+def test_hold_out_is_seeded_and_keeps_every_record_once():
+    from seqnlp.corpus import hold_out
+
+    kept, held = hold_out(list(range(50)), fraction=0.1, seed=3)
+    assert len(held) == 5 and sorted(kept + held) == list(range(50))
+    assert hold_out(list(range(50)), seed=3) == (kept, held)
+    assert hold_out(list(range(50)), seed=4)[1] != held
+    assert len(hold_out([1, 2])[1]) == 1
+    with pytest.raises(DataError, match="too few"):
+        hold_out([1])

@@ -140,8 +140,9 @@ def test_the_recipe_is_the_library_default_and_the_shipped_models_record(kind):
         return
     train = inspect.signature(task.resolve("train")).parameters
     assert train["config"].default is None and train["train_config"].default is None
+    assert train["dev"].default is None  # the recipe's dev with the recipe's data, else held out
     for field in dataclasses.fields(recipe):
-        if field.name in train and field.name not in ("config", "train_config"):
+        if field.name in train and field.name not in ("config", "train_config", "dev"):
             assert train[field.name].default == getattr(recipe, field.name), field.name
 
 
@@ -156,8 +157,8 @@ def test_the_train_command_defaults_are_the_recipe(kind):
         **dataclasses.asdict(recipe.train_config),
         **{k: v for k, v in dataclasses.asdict(recipe.config).items() if k in defaults},
         "dtype": recipe.dtype,
-        "dev": recipe.dev,
     }
     expected.pop("weight_decay")  # not a command-line option
+    assert not command.params[[p.name for p in command.params].index("dev")].required
     for name, value in expected.items():
         assert defaults[name] == (list(value) if isinstance(value, tuple) else value), name

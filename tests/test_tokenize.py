@@ -194,9 +194,9 @@ def test_cli_tokenize_input_file_and_stdin_as_json(runner, tmp_path):
 
 
 def test_cli_tokenize_errors(runner, tmp_path):
-    result = runner.invoke(main, ["tokenize"])
-    assert result.exit_code == 2
-    assert "give TEXT or --input" in result.output
+    # no TEXT and a stdin that is not a terminal: the text comes from stdin (issue #16)
+    result = runner.invoke(main, ["tokenize"], input="I can't.\n")
+    assert result.exit_code == 0 and result.output == "I ca n't .\n"
 
     result = runner.invoke(main, ["tokenize", "--input", str(tmp_path / "missing.txt")])
     assert result.exit_code == 1

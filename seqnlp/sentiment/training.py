@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from seqnlp.corpus import LabeledText
+from seqnlp.corpus import LabeledText, hold_out
 from seqnlp.errors import DataError, SeqnlpError
 from seqnlp.sentiment.config import SentimentConfig, member_prefix
 from seqnlp.sentiment.data import check_labels, label_set, read_source, split_source, to_example
@@ -66,7 +66,7 @@ def read_examples(
 
 def train(
     train: Source = RECIPE.train,
-    dev: Source = RECIPE.dev,
+    dev: Source | None = None,
     config: SentimentConfig | None = None,
     train_config: TrainConfig | None = None,
     *,
@@ -93,6 +93,8 @@ def train(
         train: labelled texts, or one or more files / dataset specs (``sst2:phrases``);
             a text repeated across sources is kept once.
         dev: the same kinds; it picks the best epoch and must use labels seen in training.
+            With no ``dev``, the recipe's dev set when ``train`` is the recipe's data, else a
+            seeded 10 % of ``train`` held out (never a benchmark's dev set behind your back).
         config: the network (``num_words``, ``num_labels`` and, with pretrained vectors,
             ``word_dim`` are set from the data); default: the recipe's.
         train_config: epochs, batch size, learning rate... (default: the recipe's).
@@ -144,7 +146,20 @@ def train(
     }
     output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
     train_examples, train_record = read_examples(train, "train", merge=True, **options)
-    dev_examples, dev_record = read_examples(dev, "dev", **options)
+    if dev is None and _specs(train) == list(RECIPE.train):
+        dev = RECIPE.dev
+    if dev is None:
+        train_examples, dev_examples = hold_out(train_examples, seed=train_config.seed)
+        dev_record = [{"held_out_of_train": len(dev_examples), "seed": train_config.seed}]
+        log.warning(
+            "no dev data given: %d of the %d training texts are held out to pick the best "
+            "epoch (seed %d)",
+            len(dev_examples),
+            len(dev_examples) + len(train_examples),
+            train_config.seed,
+        )
+    else:
+        dev_examples, dev_record = read_examples(dev, "dev", **options)
     specs = _specs(train) or []
     sst2 = bool(specs) and all(str(split_source(s, "train")[0]) == "sst2" for s in specs)
     if test == "auto":
@@ -277,7 +292,11 @@ def train(
     )
     if output is not None and is_main_process():
         # scores of the model as saved (its embeddings may be stored as int8)
-        for name, source, data in (("dev", dev, dev_examples), ("test", test, test_examples)):
+        dev_source = run_record(s=dev)["s"] if dev is not None else dev_record[0]
+        for name, source, data in (
+            ("dev", dev_source, dev_examples),
+            ("test", test, test_examples),
+        ):
             if data is not None:
                 accuracy = classifier.evaluate(data)["accuracy"]
                 classifier.meta[name] = {"source": run_record(s=source)["s"], "accuracy": accuracy}

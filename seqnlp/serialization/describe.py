@@ -145,7 +145,9 @@ def describe_model(directory: str | os.PathLike, *, depth: int = 1) -> dict[str,
         "kind": kind,
         "format_version": version,
         "config": config,
-        "vocab_sizes": {k: _vocab_size(v) for k, v in (vocab or {}).items()},
+        "vocab_sizes": {
+            k: _vocab_size(v) for k, v in (vocab or {}).items() if isinstance(v, list | dict)
+        },
         "meta": meta,
         "tensors": [
             {"name": n, "dtype": i.dtype, "shape": list(i.shape), "parameters": i.size}

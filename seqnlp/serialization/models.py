@@ -293,7 +293,7 @@ def _article(word: str) -> str:
 def _read_config(directory: Path, expected_kind: str | None) -> tuple[str, int, dict[str, Any]]:
     """Check that ``directory`` is a model of a supported format and the expected kind."""
     if not directory.exists():
-        raise ModelFileError(f"{directory} does not exist")
+        raise ModelFileError(f"{directory} does not exist: no such model directory")
     if not directory.is_dir():
         hint = ""
         if directory.name in MODEL_FILES:
@@ -421,6 +421,8 @@ def load_model(directory: str | os.PathLike, expected_kind: str | None = None) -
                 raise
             continue
         if _identity(source) == before:
+            parameters = sum(int(t.size) for t in tensors.values())
+            log.info("loaded the %s model %s (%s parameters)", kind, directory, f"{parameters:,}")
             return LoadedModel(kind, config, tensors, vocab, meta, directory)
     raise ModelFileError(f"{directory} kept being replaced while it was read; try again")
 
@@ -447,28 +449,42 @@ def _identity(directory: Path) -> tuple[int, int, int] | None:
 # ---------------------------------------------------------------- finding and describing models
 
 
-def resolve_model(name_or_path: str | os.PathLike) -> Path:
-    """Turn a model argument into a directory: an existing path, else a default model name.
+def default_model(kind: str) -> Path:
+    """The directory of the default ``kind`` model shipped inside the package.
 
     Raises:
-        ModelFileError: neither an existing path nor an installed default model.
+        ModelFileError: that default model is not installed.
     """
+    default = DEFAULT_MODELS_DIR / kind
+    if not (default / CONFIG_FILE).is_file():
+        raise ModelFileError(
+            f"the default {kind} model is not installed (expected it in {default})"
+        )
+    return default
+
+
+def resolve_model(name_or_path: str | os.PathLike) -> Path:
+    """Turn a command-line model argument into a directory: a default model's name (``tagger``,
+    ``sentiment``, ``embeddings``) is always the shipped model, whatever folders the working
+    directory holds (write ``./tagger`` for a directory of that name); anything else is a path.
+
+    Raises:
+        ModelFileError: a path that does not exist, or a default model that is not installed.
+    """
+    name = os.fspath(name_or_path)
+    if name in DEFAULT_MODELS:
+        return default_model(name)
     path = Path(name_or_path)
     if path.exists() or _moved_aside(path) is not None:
         return path
-    name = str(name_or_path)
-    if name in DEFAULT_MODELS:
-        default = DEFAULT_MODELS_DIR / name
-        if not (default / CONFIG_FILE).is_file():
-            raise ModelFileError(
-                f"the default {name} model is not installed (expected it in {default})"
-            )
-        return default
     raise ModelFileError(
         f"{name}: no such model directory, and not a default model ({', '.join(DEFAULT_MODELS)})"
     )
 
 
 def read_model(directory: str | os.PathLike | None, kind: str) -> LoadedModel:
-    """The ``kind`` model at ``directory``; None reads the default model shipped with seqnlp."""
-    return load_model(resolve_model(directory if directory is not None else kind), kind)
+    """The ``kind`` model at ``directory``; None reads the default model shipped with seqnlp.
+
+    A path is only ever a path: the default never depends on the working directory.
+    """
+    return load_model(default_model(kind) if directory is None else Path(directory), kind)

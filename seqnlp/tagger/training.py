@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from seqnlp.corpus import TaggedSentence, read_conllu
+from seqnlp.corpus import TaggedSentence, hold_out, read_conllu
 from seqnlp.datasets import resolve, sha256
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.serialization import CONFIG_FILE
@@ -80,7 +80,7 @@ def _embedding_init(vectors: Any, vocab: Vocab, dim: int) -> tuple[np.ndarray, f
 
 def train(
     train: str | os.PathLike | Sequence[TaggedSentence] = RECIPE.train,
-    dev: str | os.PathLike | Sequence[TaggedSentence] = RECIPE.dev,
+    dev: str | os.PathLike | Sequence[TaggedSentence] | None = None,
     config: TaggerConfig | None = None,
     train_config: TrainConfig | None = None,
     *,
@@ -98,7 +98,9 @@ def train(
     ``output``, the recipe of the shipped tagger (:data:`seqnlp.tagger.recipe.RECIPE`).
 
     Args:
-        train, dev: dataset names (their train/dev split), CoNLL-U files, or sentences.
+        train, dev: dataset names (their train/dev split), CoNLL-U files, or sentences. With
+            no ``dev``, the recipe's dev set when ``train`` is the recipe's data, else a seeded
+            10 % of ``train`` held out (never a benchmark's dev set behind your back).
         config: the network (vocabulary sizes are filled in); default: the recipe's.
         train_config: epochs, batch size, learning rate... (default: the recipe's).
         output: model directory; the best model so far is saved there after every epoch that
@@ -130,7 +132,20 @@ def train(
     train_config = train_config or RECIPE.train_config
     output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
     train_sents, train_record = read_tagged(train, "train")
-    dev_sents, dev_record = read_tagged(dev, "dev")
+    if dev is None and train == RECIPE.train:
+        dev = RECIPE.dev
+    if dev is None:
+        train_sents, dev_sents = hold_out(train_sents, seed=train_config.seed)
+        dev_record = {"held_out_of_train": len(dev_sents), "seed": train_config.seed}
+        log.warning(
+            "no dev data given: %d of the %d training sentences are held out to pick the "
+            "best epoch (seed %d)",
+            len(dev_sents),
+            len(dev_sents) + len(train_sents),
+            train_config.seed,
+        )
+    else:
+        dev_sents, dev_record = read_tagged(dev, "dev")
     meta: dict[str, Any] = {"data": {"train": train_record, "dev": dev_record}}
     init = init_state = None
     if resume:

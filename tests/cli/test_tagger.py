@@ -95,8 +95,9 @@ def test_empty_and_blank_texts(runner, model):
         result = _tag(runner, model, text)
         assert result.exit_code == 1
         assert result.output.strip() == "Error: nothing to tag: the text is empty"
-    result = runner.invoke(main, ["tag", "-m", model])
-    assert result.exit_code == 2 and "give TEXT to tag" in result.output
+    # no TEXT and a stdin that is not a terminal: the text comes from stdin (issue #16)
+    result = runner.invoke(main, ["tag", "-m", model], input="I saw a saw\n")
+    assert result.exit_code == 0 and result.output.split()[1] == "saw/VERB"
 
 
 def test_invalid_utf8_names_the_line_or_is_replaced(runner, model, tmp_path):

@@ -1,0 +1,137 @@
+"""What every command does with the working directory, global flags, pipes, stdin and bad
+files: the conventions of the README's "Command line conventions" (issue #16)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from seqnlp.cli import main
+from tests.tagger.data import tiny_cli_args, write_data
+
+
+@pytest.fixture
+def shadowing_cwd(tmp_path, monkeypatch):
+    """A working directory holding folders named like the default models."""
+    for name in ("tagger", "sentiment", "embeddings"):
+        (tmp_path / name).mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_defaults_never_depend_on_the_working_directory(runner, shadowing_cwd):
+    import seqnlp
+
+    result = runner.invoke(main, ["tag", "I saw a saw"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "I/PRON saw/VERB a/DET saw/NOUN"
+    assert runner.invoke(main, ["sentiment", "a gripping, funny film"]).exit_code == 0
+    assert runner.invoke(main, ["analogy", "king", "man", "woman", "--topn", "1"]).exit_code == 0
+    assert runner.invoke(main, ["info", "tagger"]).exit_code == 0
+    assert seqnlp.load_tagger().tag("I saw a saw")[0][1][1] == "VERB"
+    # a default model's name is the shipped model; a directory of that name is a path
+    assert runner.invoke(main, ["tag", "-m", "tagger", "hi"]).exit_code == 0
+    result = runner.invoke(main, ["tag", "-m", "./tagger", "hi"])
+    assert result.exit_code == 1 and "not a seqnlp model directory" in result.output
+
+
+@pytest.mark.parametrize("flag", ["-q", "-v", "--debug"])
+def test_global_flags_may_follow_the_command(runner, flag):
+    result = runner.invoke(main, ["tag", flag, "I saw a saw"])
+    assert result.exit_code == 0, result.output
+    assert "I/PRON saw/VERB a/DET saw/NOUN" in result.output
+
+
+def test_verbose_logs_what_was_loaded_and_quiet_prints_only_results(tmp_path):
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "seqnlp", *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        )
+
+    verbose = run("tag", "-v", "I saw a saw")
+    assert "loaded the tagger model" in verbose.stderr and "tagged 1 sentences" in verbose.stderr
+    train, dev = write_data(tmp_path)
+    args = [a for a in tiny_cli_args(train, dev, tmp_path / "t") if a != "--no-progress"]
+    quiet = run("-q", *args)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout == "" and quiet.stderr == ""  # no bar, no epoch lines, no "Saved"
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("I saw a saw.\n" * 20_000)
+    command = f"{sys.executable} -m seqnlp tag -i {big} | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True)
+    assert done.stdout == "I/PRON saw/VERB a/DET saw/NOUN ./PUNCT\n"
+    assert done.stderr == "" and done.returncode == 141
+
+
+@pytest.mark.parametrize("command", [["tag", "-i"], ["sentiment", "-i"], ["tokenize", "-i"]])
+def test_a_directory_or_a_missing_file_is_one_line_and_exit_1(runner, tmp_path, command):
+    for path, said in ((tmp_path, "a directory, not a file"), (tmp_path / "nope", "no such file")):
+        result = runner.invoke(main, [*command, str(path)])
+        assert result.exit_code == 1, result.output
+        assert said in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_missing_data_dir_names_the_option(runner):
+    result = runner.invoke(main, ["--data-dir", "/nonexistent", "data", "list"])
+    assert result.exit_code == 1
+    assert "--data-dir /nonexistent: not a directory" in result.output
+
+
+@pytest.mark.parametrize("command", ["train-tagger", "train-sentiment"])
+def test_a_missing_train_file_is_refused_before_torch_loads(tmp_path, command):
+    script = (
+        "import sys\nfrom seqnlp.cli import main\n"
+        f"try:\n    main(['{command}', '--train', 'nope.txt', '-o', '{tmp_path / 'm'}'])\n"
+        "except SystemExit as exit:\n    print(exit.code, 'torch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.split() == ["1", "False"], done.stderr
+    assert "--train nope.txt: no such file, and not a dataset" in done.stderr
+
+
+def test_info_prints_readable_meta(runner):
+    result = runner.invoke(main, ["info", "sentiment"])
+    assert result.exit_code == 0
+    assert "history: 6 epochs, loss" in result.output and '{"epoch"' not in result.output
+    tagger = runner.invoke(main, ["info", "tagger"]).output
+    assert "train_words" not in tagger.split("parameters")[0]  # not a vocabulary, no "?"
+
+
+def test_ensemble_epochs_name_each_network():
+    from seqnlp.cli.sentiment import _epochs
+
+    runs = [{"member": m, "best_epoch": 1, "epochs": 1} for m in range(2)]
+    assert _epochs(runs) == "network 1: best epoch 1 of 1; network 2: best epoch 1 of 1"
+    assert _epochs(runs[:1]) == "best epoch 1 of 1"
+
+
+def test_sentiment_json_names_the_line(runner, tmp_path):
+    import json
+
+    path = tmp_path / "texts.txt"
+    path.write_text("a gripping film\n\nso dull\n")
+    result = runner.invoke(main, ["sentiment", "-i", str(path), "--json"])
+    assert [json.loads(line)["line"] for line in result.output.splitlines()] == [1, 3]
+
+
+def test_own_training_data_holds_out_its_dev_set(runner, tmp_path):
+    import json
+
+    train, _ = write_data(tmp_path)
+    args = tiny_cli_args(train, train, tmp_path / "t")
+    args = args[: args.index("--dev")] + args[args.index("--dev") + 2 :]  # no --dev
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "held out to pick the best epoch" in result.output
+    meta = json.loads((tmp_path / "t" / "meta.json").read_text())
+    assert meta["data"]["dev"] == {"held_out_of_train": 4, "seed": 1}
+    assert meta["data"]["train"]["sentences"] == 36  # the file; 32 of them trained

@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from seqnlp import datasets
 from seqnlp.corpus import LabeledText, read_sst, read_table
 from seqnlp.errors import DataError
 from seqnlp.sentiment.config import MAX_TOKENS
@@ -90,6 +89,8 @@ def read_labeled(
     Raises:
         DataError: missing file, unknown format, malformed line (file:line), no examples.
     """
+    from seqnlp import datasets  # the registry costs a few imports: on use
+
     path = datasets.resolve(source, split)
     if isinstance(path, list):
         if len(path) != 1:
@@ -114,6 +115,8 @@ def read_labeled(
 
 def _manifest_format(source: str | Path, split: str) -> str | None:
     """The format a dataset's manifest gives for ``split`` (GLUE TSVs are "glue")."""
+    from seqnlp import datasets
+
     if Path(source).is_file() or str(source) not in datasets.list_datasets():
         return None
     for file in datasets.get_dataset(str(source)).select(split):

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from seqnlp.corpus import read_conllu
-from seqnlp.datasets import resolve
 from seqnlp.errors import DataError
 from seqnlp.evaluation import (
     accuracy,
@@ -44,6 +43,8 @@ def evaluate_tagger(
         ``oov_upos_accuracy``, ``tokens``, ``oov_tokens``, ``upos`` (per tag, macro F1,
         confusion matrix), and ``raw_text`` (``upos_f1``...) when scored.
     """
+    from seqnlp.datasets import resolve  # the registry costs a few imports: on use
+
     path = resolve(data, "test")
     if isinstance(path, list):
         if len(path) != 1:

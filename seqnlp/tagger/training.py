@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from seqnlp.corpus import TaggedSentence, hold_out, read_conllu
-from seqnlp.datasets import resolve, sha256
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.serialization import CONFIG_FILE
 from seqnlp.tagger.config import TaggerConfig
@@ -41,6 +40,8 @@ def read_tagged(
         if not sentences:
             raise DataError(f"no {split} sentences")
         return sentences, {"dataset": None, "file": None, "sentences": len(sentences)}
+    from seqnlp.datasets import resolve, sha256  # the registry costs a few imports: on use
+
     path = resolve(source, split)
     if isinstance(path, list):
         if len(path) != 1:

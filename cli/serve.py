@@ -72,6 +72,13 @@ def _model(kind: str):
     type=click.FloatRange(min=0),
     help="Milliseconds a micro-batch waits for more requests (0: only what is waiting).",
 )
+@click.option(
+    "--max-batch",
+    default=DEFAULTS.max_batch,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most texts joined into one model call (1: requests are never joined).",
+)
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
 def serve(
     host,
@@ -85,6 +92,7 @@ def serve(
     max_chars,
     body_timeout,
     batch_window,
+    max_batch,
     access_log,
 ):
     """Serve tagging, sentiment and word vectors over HTTP, with a web page at /.
@@ -108,6 +116,7 @@ def serve(
         max_chars=max_chars,
         body_timeout=body_timeout,
         batch_window=batch_window / 1000,
+        max_batch=max_batch,
     )
     import uvicorn
 

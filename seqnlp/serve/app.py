@@ -10,6 +10,7 @@ No endpoint takes a path: the models are chosen when the server starts.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -61,6 +62,14 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
 # ---------------------------------------------------------------------------- body guard
 
 
+class _Disconnected(Exception):
+    pass
+
+
+class _TooLarge(Exception):
+    pass
+
+
 class BodyGuard:
     """Read each request body under a size limit and a deadline, then replay it to the app.
 
@@ -90,30 +99,19 @@ class BodyGuard:
                 return await self._refuse(send, 400, "bad_request", "invalid Content-Length")
             if int(length) > self.max_bytes:
                 return await self._too_large(send, f"the body is {int(length):,} bytes")
-        chunks: list[bytes] = []
-        size = 0
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
-        while True:
-            try:
-                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0))
-            except TimeoutError:
-                return await self._refuse(
-                    send,
-                    408,
-                    "body_timeout",
-                    f"the request body did not arrive within {self.timeout:g} s",
-                )
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                return await self._too_large(send, "the body is longer")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        try:
+            body = await asyncio.wait_for(self._read(receive), self.timeout)
+        except TimeoutError:
+            return await self._refuse(
+                send,
+                408,
+                "body_timeout",
+                f"the request body did not arrive within {self.timeout:g} s",
+            )
+        except _Disconnected:
+            return None
+        except _TooLarge:
+            return await self._too_large(send, "the body is longer")
         try:
             body.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -130,6 +128,21 @@ class BodyGuard:
             return await receive()
 
         return await self.app(scope, replay, send)
+
+    async def _read(self, receive: Callable) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _Disconnected
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     async def _too_large(self, send: Callable, what: str) -> None:
         message = f"{what}; the limit is {self.max_bytes:,} bytes"
@@ -196,6 +209,119 @@ class AnalogyIn(_Strict):
     queries: list[AnalogyQuery] | None = None
     method: Literal["add", "mul"] = "add"
     topn: int = Field(10, ge=1)
+
+
+# ---------------------------------------------------------------------------- answers
+# For the schema only: the endpoints build plain JSON and return it as it is, because
+# FastAPI's re-encoding of a nested answer costs more than tagging a short sentence.
+
+
+class Token(BaseModel):
+    word: str
+    upos: str
+    xpos: str
+
+
+class TaggedSentence(BaseModel):
+    text: str
+    tokens: list[Token]
+
+
+class TagResult(BaseModel):
+    sentences: list[TaggedSentence]
+    conllu: str | None = Field(None, description="Only when asked for (`conllu: true`).")
+
+
+class TagOut(BaseModel):
+    results: list[TagResult]
+
+
+class TokenizeResult(BaseModel):
+    sentences: list[list[str]]
+
+
+class TokenizeOut(BaseModel):
+    results: list[TokenizeResult]
+
+
+class SentimentResult(BaseModel):
+    label: str
+    probability: float
+    probabilities: dict[str, float]
+
+
+class SentimentOut(BaseModel):
+    results: list[SentimentResult]
+
+
+class Neighbour(BaseModel):
+    word: str
+    similarity: float
+
+
+class Point(BaseModel):
+    word: str
+    x: float
+    y: float
+
+
+class SimilarResult(BaseModel):
+    word: str
+    neighbours: list[Neighbour]
+    map: list[Point] | None = Field(None, description="The word, then its neighbours.")
+
+
+class SimilarOut(BaseModel):
+    results: list[SimilarResult]
+
+
+class SimilarityResult(BaseModel):
+    a: str
+    b: str
+    similarity: float
+    distance: float
+
+
+class SimilarityOut(BaseModel):
+    results: list[SimilarityResult]
+
+
+class Answer(BaseModel):
+    word: str
+    score: float
+
+
+class AnalogyResult(BaseModel):
+    a: str
+    b: str
+    c: str
+    answers: list[Answer]
+
+
+class AnalogyOut(BaseModel):
+    results: list[AnalogyResult]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+ERRORS = {
+    400: {"model": ErrorOut, "description": "Invalid JSON or UTF-8"},
+    408: {"model": ErrorOut, "description": "The body did not arrive in time"},
+    413: {"model": ErrorOut, "description": "Body, text or batch over a limit"},
+    415: {"model": ErrorOut, "description": "Not JSON"},
+    422: {"model": ErrorOut, "description": "Wrong fields or types, empty text, unknown word"},
+}
+
+
+def _results(items: list) -> JSONResponse:
+    return JSONResponse({"results": items})
 
 
 # ---------------------------------------------------------------------------- checks
@@ -278,6 +404,8 @@ def _rss_bytes() -> int | None:
 def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
     """The server over ``models``: one app per worker process."""
     settings = settings or Settings()
+    # the models' many long-lived objects need never be scanned again by the collector
+    gc.freeze()
     tag_batcher = MicroBatcher(
         models.tag, max_items=settings.max_batch, window=settings.batch_window, name="tagger"
     )
@@ -377,13 +505,25 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         }
 
     # ------------------------------------------------------------------ text
-    @app.post("/v1/tokenize", tags=["text"], summary="Split texts into sentences and tokens.")
-    def tokenize(body: TextsIn) -> dict:
+    @app.post(
+        "/v1/tokenize",
+        tags=["text"],
+        summary="Split texts into sentences and tokens.",
+        response_model=TokenizeOut,
+        responses=ERRORS,
+    )
+    def tokenize(body: TextsIn) -> JSONResponse:
         texts = _texts(body, settings)
-        return {"results": [{"sentences": s} for s in models.tokenize(texts)]}
+        return _results([{"sentences": s} for s in models.tokenize(texts)])
 
-    @app.post("/v1/tag", tags=["text"], summary="UPOS and Penn XPOS tags, optionally CoNLL-U.")
-    async def tag(body: TagIn) -> dict:
+    @app.post(
+        "/v1/tag",
+        tags=["text"],
+        summary="UPOS and Penn XPOS tags, optionally CoNLL-U.",
+        response_model=TagOut,
+        responses=ERRORS,
+    )
+    async def tag(body: TagIn) -> JSONResponse:
         texts = _texts(body, settings)
         tagged = await tag_batcher.submit(texts)
         results, sent_id = [], 1
@@ -404,16 +544,28 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
                 result["conllu"] = models.conllu(sentences, sent_id)
             sent_id += len(sentences)
             results.append(result)
-        return {"results": results}
+        return _results(results)
 
-    @app.post("/v1/sentiment", tags=["text"], summary="Sentiment label and probabilities.")
-    async def sentiment(body: TextsIn) -> dict:
+    @app.post(
+        "/v1/sentiment",
+        tags=["text"],
+        summary="Sentiment label and probabilities.",
+        response_model=SentimentOut,
+        responses=ERRORS,
+    )
+    async def sentiment(body: TextsIn) -> JSONResponse:
         texts = _texts(body, settings)
-        return {"results": await sentiment_batcher.submit(texts)}
+        return _results(await sentiment_batcher.submit(texts))
 
     # ------------------------------------------------------------------ vectors
-    @app.post("/v1/similar", tags=["vectors"], summary="Nearest neighbours of words.")
-    def similar(body: SimilarIn) -> dict:
+    @app.post(
+        "/v1/similar",
+        tags=["vectors"],
+        summary="Nearest neighbours of words.",
+        response_model=SimilarOut,
+        responses=ERRORS,
+    )
+    def similar(body: SimilarIn) -> JSONResponse:
         words = _one_or_many(body.word, body.words, "word", "words", settings.max_texts)
         words = [_word(w, f"words[{i}]", settings) for i, w in enumerate(words)]
         topn = _topn(body.topn, settings)
@@ -431,10 +583,16 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
                     for w, (x, y) in zip(names, models.word_map(names), strict=True)
                 ]
             results.append(result)
-        return {"results": results}
+        return _results(results)
 
-    @app.post("/v1/similarity", tags=["vectors"], summary="Cosine similarity and distance.")
-    def similarity(body: SimilarityIn) -> dict:
+    @app.post(
+        "/v1/similarity",
+        tags=["vectors"],
+        summary="Cosine similarity and distance.",
+        response_model=SimilarityOut,
+        responses=ERRORS,
+    )
+    def similarity(body: SimilarityIn) -> JSONResponse:
         one = None if body.a is None and body.b is None else [body.a, body.b]
         if one is not None and None in one:
             raise ApiError(422, "invalid_request", "give both 'a' and 'b'")
@@ -443,10 +601,16 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         for i, (a, b) in enumerate(pairs):
             a, b = _word(a, f"pairs[{i}][0]", settings), _word(b, f"pairs[{i}][1]", settings)
             results.append({"a": a, "b": b, **models.similarity(a, b)})
-        return {"results": results}
+        return _results(results)
 
-    @app.post("/v1/analogy", tags=["vectors"], summary="a - b + c (king - man + woman).")
-    def analogy(body: AnalogyIn) -> dict:
+    @app.post(
+        "/v1/analogy",
+        tags=["vectors"],
+        summary="a - b + c (king - man + woman).",
+        response_model=AnalogyOut,
+        responses=ERRORS,
+    )
+    def analogy(body: AnalogyIn) -> JSONResponse:
         given = [body.a, body.b, body.c]
         one = None if given == [None, None, None] else given
         if one is not None and None in one:
@@ -470,7 +634,7 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
                     "answers": [{"word": w, "score": s} for w, s in answers],
                 }
             )
-        return {"results": results}
+        return _results(results)
 
     # ------------------------------------------------------------------ the page
     @app.get("/", include_in_schema=False)

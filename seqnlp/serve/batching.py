@@ -26,7 +26,8 @@ class MicroBatcher:
         fn: a list of items -> a list of as many results, in order.
         max_items: most items in one call; a request with more runs alone.
         window: seconds to wait for more requests after the first one arrives
-            (0: take only what is already waiting).
+            (0: take only what is already waiting; while one call runs, the next
+            batch gathers anyway).
         name: for the worker thread's name and log messages.
     """
 
@@ -35,7 +36,7 @@ class MicroBatcher:
         fn: Callable[[list[Any]], Sequence[Any]],
         *,
         max_items: int = 256,
-        window: float = 0.002,
+        window: float = 0.0,
         name: str = "model",
     ) -> None:
         if max_items < 1:

@@ -37,7 +37,7 @@ class Settings:
     max_topn: int = 100
     body_timeout: float = 10.0
     batch_window: float = 0.0
-    max_batch: int = 256
+    max_batch: int = 1024
 
     def __post_init__(self) -> None:
         for f in fields(self):

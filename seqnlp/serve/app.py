@@ -101,7 +101,7 @@ class BodyGuard:
                 return await self._too_large(send, f"the body is {int(length):,} bytes")
         try:
             body = await asyncio.wait_for(self._read(receive), self.timeout)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not the built-in TimeoutError before Python 3.11
             return await self._refuse(
                 send,
                 408,

@@ -24,6 +24,22 @@ def _model(kind: str):
     )
 
 
+def _check_free(host: str, port: int) -> None:
+    """Fail in one line, before the models load, when the address is taken (uvicorn
+    would only log it after start-up); uvicorn binds it again right after."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from None
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -118,6 +134,7 @@ def serve(
         batch_window=batch_window / 1000,
         max_batch=max_batch,
     )
+    _check_free(host, port)
     import uvicorn
 
     from seqnlp.serve.app import create_app

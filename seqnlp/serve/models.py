@@ -140,7 +140,7 @@ class Models:
             "torch_imported": "torch" in sys.modules,
             "models": {
                 "tagger": {
-                    "path": str(tagger.path) if tagger.path else self.paths["tagger"],
+                    "path": self.paths["tagger"] or "shipped",
                     "description": repr(tagger),
                     "upos_tags": list(tagger.upos_tags),
                     "load_seconds": round(self.load_seconds["tagger"], 3),

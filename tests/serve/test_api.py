@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 
@@ -202,17 +203,31 @@ def test_two_workers_each_load_the_models_and_answer(tmp_path):
     server = start_server(tmp_path / "server.log", "--workers", "2")
     try:
         pids = set()
-        for _ in range(60):
+        for _ in range(20):
             with httpx.Client(base_url=server.url, timeout=30) as c:  # a new connection each time
                 info = c.get("/v1/info").json()
                 pids.add(info["pid"])
                 assert info["torch_imported"] is False
                 tags = c.post("/v1/tag", json={"text": "I saw a saw"}).json()
                 assert tags["results"][0]["sentences"][0]["tokens"][3]["upos"] == "NOUN"
-            if len(pids) == 2:
-                break
-        assert server.process.pid not in pids
-        assert len(pids) == 2
     finally:
         stop_server(server)
-    assert "Traceback" not in server.output()
+    log = server.output()
+    workers = {int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", log)}
+    assert len(workers) == 2 and log.count("Application startup complete") == 2
+    assert server.process.pid not in workers and pids <= workers
+    assert "Traceback" not in log
+
+
+def test_a_taken_port_is_a_one_line_error(server):
+    done = subprocess.run(
+        [sys.executable, "-m", "seqnlp", "serve", "--port", str(server.port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip()
+        == f"Error: cannot listen on 127.0.0.1:{server.port}: Address already in use"
+    )

@@ -567,7 +567,10 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
     )
     def similar(body: SimilarIn) -> JSONResponse:
         words = _one_or_many(body.word, body.words, "word", "words", settings.max_texts)
-        words = [_word(w, f"words[{i}]", settings) for i, w in enumerate(words)]
+        words = [
+            _word(w, "word" if body.words is None else f"words[{i}]", settings)
+            for i, w in enumerate(words)
+        ]
         topn = _topn(body.topn, settings)
         results = []
         for word in words:
@@ -599,7 +602,8 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         pairs = _one_or_many(one, body.pairs, "a/b", "pairs", settings.max_texts)
         results = []
         for i, (a, b) in enumerate(pairs):
-            a, b = _word(a, f"pairs[{i}][0]", settings), _word(b, f"pairs[{i}][1]", settings)
+            where = ("a", "b") if body.pairs is None else (f"pairs[{i}][0]", f"pairs[{i}][1]")
+            a, b = _word(a, where[0], settings), _word(b, where[1], settings)
             results.append({"a": a, "b": b, **models.similarity(a, b)})
         return _results(results)
 
@@ -622,9 +626,8 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         topn = _topn(body.topn, settings)
         results = []
         for i, words in enumerate(queries):
-            a, b, c = (
-                _word(w, f"queries[{i}].{k}", settings) for w, k in zip(words, "abc", strict=True)
-            )
+            prefix = "" if body.queries is None else f"queries[{i}]."
+            a, b, c = (_word(w, prefix + k, settings) for w, k in zip(words, "abc", strict=True))
             answers = models.analogy(a, b, c, body.method, topn)
             results.append(
                 {

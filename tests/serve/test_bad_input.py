@@ -96,7 +96,11 @@ def test_empty_and_whitespace_texts(client, path):
     error = error_of(client.post(f"/v1/{path}", json={"texts": ["fine", " \n\t "]}), 422)
     assert error["code"] == "empty_text" and "texts[1]" in error["message"]
     error = error_of(client.post("/v1/similar", json={"word": "  "}), 422)
-    assert error["code"] == "empty_text"
+    assert error["code"] == "empty_text" and error["message"] == "word is empty"
+    error = error_of(
+        client.post("/v1/analogy", json={"queries": [{"a": "x", "b": "", "c": "y"}]}), 422
+    )
+    assert error["message"] == "queries[0].b is empty"
 
 
 def test_a_10_mb_body_is_refused_from_its_length_before_it_is_sent(server):

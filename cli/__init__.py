@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "info": "info:info",
     "plot-embeddings": "embeddings:plot_embeddings",
     "sentiment": "sentiment:sentiment",
+    "serve": "serve:serve",
     "similar": "embeddings:similar",
     "similarity": "embeddings:similarity",
     "tag": "tagger:tag",

@@ -12,7 +12,7 @@ import click
 
 
 @click.command()
-@click.argument("model")
+@click.argument("model", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the description as JSON.")
 @click.option(
     "--depth",
@@ -21,21 +21,44 @@ import click
     show_default=True,
     help="Name parts that form a layer (encoder.lstm.weight_ih_l0 is 'encoder' at 1).",
 )
-def info(model: str, as_json: bool, depth: int) -> None:
+def info(model: str | None, as_json: bool, depth: int) -> None:
     """Describe MODEL: a model directory, or a default model (embeddings, tagger, sentiment).
+    With no MODEL, list the tasks seqnlp knows and their shipped models.
 
     \b
     Examples:
+      seqnlp info
       seqnlp info tagger
-      seqnlp info my-model --json
+      seqnlp info ./my-model --json
     """
     from seqnlp.serialization import describe_model, resolve_model
 
+    if model is None:
+        _list_tasks(as_json)
+        return
     description = describe_model(resolve_model(model), depth=depth)
     if as_json:
         click.echo(json.dumps(description, indent=2, ensure_ascii=False))
     else:
         click.echo("\n".join(render(description)))
+
+
+def _list_tasks(as_json: bool) -> None:
+    """The registry: each kind, what it does, and where its shipped model is."""
+    from seqnlp.serialization import DEFAULT_MODELS_DIR
+    from seqnlp.tasks import TASKS
+
+    rows = [
+        {"kind": t.kind, "summary": t.summary, "default_model": str(DEFAULT_MODELS_DIR / t.kind)}
+        for t in TASKS.values()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    width = max(len(row["kind"]) for row in rows)
+    for row in rows:
+        click.echo(f"{row['kind']:<{width}}  {row['summary']}")
+    click.echo(f"\nshipped models: {DEFAULT_MODELS_DIR}/<kind>; `seqnlp info KIND` describes one")
 
 
 def render(d: dict[str, Any]) -> list[str]:

@@ -146,3 +146,13 @@ def test_info_imports_no_torch(tagger):
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_without_a_model_info_lists_the_registry(runner):
+    from seqnlp.tasks import TASKS
+
+    result = info(runner)
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.output.splitlines()[: len(TASKS)]] == list(TASKS)
+    listed = json.loads(info(runner, "--json").output)
+    assert [row["kind"] for row in listed] == list(TASKS)

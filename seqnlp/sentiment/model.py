@@ -18,7 +18,7 @@ import numpy as np
 from seqnlp import serialization
 from seqnlp.batching import batch_schedule, chunks
 from seqnlp.corpus import LabeledText
-from seqnlp.errors import ModelFileError
+from seqnlp.errors import DataError, ModelFileError
 from seqnlp.evaluation import classification_report, confusion_matrix
 from seqnlp.layers.numpy_layers import softmax
 from seqnlp.sentiment.config import (
@@ -152,10 +152,15 @@ class SentimentClassifier:
 
         Returns:
             One :class:`Prediction` per text, in order.
+
+        Raises:
+            DataError: a text is empty or blank (``text 2 is empty``), as on the command line.
         """
         if isinstance(texts, str):
             texts = [texts]
-        probs = self.probabilities(list(texts), batch_size)
+        texts = list(texts)
+        _refuse_empty(texts)
+        probs = self.probabilities(texts, batch_size)
         best = probs.argmax(axis=1)
         return [
             Prediction(
@@ -170,8 +175,11 @@ class SentimentClassifier:
         self, texts: Iterable[str], batch_size: int = 256
     ) -> Iterator[tuple[str, Prediction]]:
         """Classify a stream (e.g. a file's lines) with constant memory, in order."""
+        first = 1
         for chunk in chunks(texts, batch_size * 8):
+            _refuse_empty(chunk, first)  # numbered as in the whole stream
             yield from zip(chunk, self.predict(chunk, batch_size), strict=True)
+            first += len(chunk)
 
     def label_index(self, gold: str) -> int:
         """The output index of a gold label given as in the data or by its name."""
@@ -257,6 +265,15 @@ class SentimentClassifier:
             f"<SentimentClassifier {parts}{'bi' if c.bidirectional else 'uni'}-{c.cell} "
             f"{c.layers}x{c.hidden}, {c.pooling} pooling{ngrams}, labels {self.label_names}>"
         )
+
+
+def _refuse_empty(texts: Sequence[str], first: int = 1) -> None:
+    """A blank text has nothing to classify: refuse it rather than answer for no words."""
+    for number, text in enumerate(texts, start=first):
+        if not isinstance(text, str):
+            raise TypeError(f"text {number} is a {type(text).__name__}, not a string")
+        if not text.strip():
+            raise DataError(f"text {number} is empty")
 
 
 def _one_blas_thread():

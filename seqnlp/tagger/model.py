@@ -168,7 +168,13 @@ class Tagger:
             raise SeqnlpError(f"batch size must be at least 1, got {batch_size}")
         for chunk in chunks(items, 8 * batch_size):
             windows: list[tuple[int, Sequence[str]]] = []
-            for i, (_, tokens) in enumerate(chunk):
+            for i, (key, tokens) in enumerate(chunk):
+                if isinstance(tokens, str):
+                    raise TypeError(
+                        f"sentence {key!r} is the string {tokens[:40]!r}, not a list of tokens: "
+                        "give tag_tokens token lists (tag_tokens([['I', 'saw']])) "
+                        "or give raw text to tag() (tag(['I saw']))"
+                    )
                 windows += [(i, w) for w in _windows(tokens)]
             tags: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(windows)
             lengths = [len(w) for _, w in windows]
@@ -188,7 +194,17 @@ class Tagger:
         self, sentences: Sequence[Sequence[str]], batch_size: int = 256
     ) -> list[list[TaggedToken]]:
         """Tag pre-tokenized sentences: ``[["I", "saw", "a", "saw"]]`` ->
-        ``[[("I", "PRON", "PRP"), ("saw", "VERB", "VBD"), ...]]``."""
+        ``[[("I", "PRON", "PRP"), ("saw", "VERB", "VBD"), ...]]``.
+
+        Raises:
+            TypeError: a sentence is a string, not a list of tokens (raw text goes to
+                :meth:`tag`); a string would otherwise be tagged character by character.
+        """
+        if isinstance(sentences, str):
+            raise TypeError(
+                f"tag_tokens takes a list of token lists, not the string {sentences[:40]!r}: "
+                "tag_tokens([['I', 'saw']]), or tag() for raw text"
+            )
         tagged = self.iter_tag(enumerate(sentences), batch_size)
         return [list(zip(tokens, u, x, strict=True)) for _, tokens, u, x in tagged]
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import seqnlp
+from seqnlp.errors import DataError
 from seqnlp.tokenize import tokenize
 
 # Any code point UTF-8 can carry (control characters, NUL, RTL marks, emoji, combining marks).
@@ -60,5 +61,9 @@ def test_classifier_probabilities_sum_to_one_and_repeat(classifier, texts):
     assert np.array_equal(classifier.probabilities(texts), probs)
     alone = np.concatenate([classifier.probabilities([t]) for t in texts])
     np.testing.assert_allclose(alone, probs, atol=1e-5)  # a batch's neighbours do not matter
+    if not all(t.strip() for t in texts):  # predict refuses a blank text, as the CLI does
+        with pytest.raises(DataError, match="is empty"):
+            classifier.predict(texts)
+        return
     predictions = classifier.predict(texts)
     assert [p.label for p in predictions] == [classifier.label_names[i] for i in probs.argmax(1)]

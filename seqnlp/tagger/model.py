@@ -19,7 +19,7 @@ from seqnlp import serialization
 from seqnlp.batching import batch_schedule, chunks
 from seqnlp.errors import ModelFileError, SeqnlpError
 from seqnlp.tagger.config import KIND, TaggerConfig, expected_shapes
-from seqnlp.tagger.encoding import TokenEncoder, decode_tags, pair_ids
+from seqnlp.tagger.encoding import KindRules, TokenEncoder, decode_tags, pair_ids
 from seqnlp.tagger.numpy_network import TaggerNumpy
 from seqnlp.tokenize import tokenize
 from seqnlp.vocab import UNK_ID, Vocab
@@ -63,6 +63,7 @@ class Tagger:
         # (UPOS, XPOS) pairs seen in training; None (older models): the heads decide alone
         self.pairs = None if pairs is None else [tuple(p) for p in pairs]
         self._pair_ids = None if pairs is None else pair_ids(pairs, vocabs["upos"], vocabs["xpos"])
+        self._kind_rules = KindRules(vocabs["upos"], vocabs["xpos"], self.pairs)
         self.tensors = tensors
         self.meta = dict(meta or {})
         self.path = path
@@ -151,6 +152,7 @@ class Tagger:
             return []
         arrays = self.encoder.encode(sentences)
         upos, xpos = decode_tags(*self._network(**arrays), self._pair_ids)
+        self._kind_rules.apply(sentences, upos, xpos)  # emoji SYM, non-Latin words X
         return [(upos[i, :n], xpos[i, :n]) for i, n in enumerate(arrays["lengths"])]
 
     def iter_tag(

@@ -379,3 +379,30 @@ def test_shipped_tagger_says_i_saw_a_saw():
         ("saw", "NOUN"),
     ]
     assert len(SENTENCES) > 0
+
+
+def test_shipped_tagger_gives_emoji_sym_and_other_scripts_x():
+    """Issue #16.7: the networks guessed ❤/AUX, 👍/PART, 東京は大きい/PUNCT, Arabic PUNCT.
+    EWT's tags for their kin: emoticons (":)") SYM/NFP, foreign words X/FW."""
+    import seqnlp
+
+    tagger = seqnlp.load_tagger()
+    text = "I ❤️ NY 👨\u200d👩\u200d👧 🇫🇷 👍🏽 and 東京は大きい , مرحبا بالعالم , Москва :)"
+    tagged = {w: (u, x) for w, u, x in tagger.tag(text)[0]}
+    for emoji in ("❤️", "👨\u200d👩\u200d👧", "🇫🇷", "👍🏽", ":)"):
+        assert tagged[emoji] == ("SYM", "NFP"), emoji
+    for word in ("東京は大きい", "مرحبا", "بالعالم", "Москва"):
+        assert tagged[word] == ("X", "FW"), word
+    assert tagged["NY"][0] == "PROPN" and tagged["and"] == ("CCONJ", "CC")
+    assert {("SYM", "NFP"), ("X", "FW")} <= set(tagger.pairs)  # pairs seen in training
+    assert tagger.tag_tokens([["👍"], ["naïve", "café"]])[0] == [("👍", "SYM", "NFP")]
+
+
+def test_kind_rules_only_give_tags_the_model_knows(tagger):
+    """A tagger whose training data had no SYM/NFP or X/FW keeps the networks' tags."""
+    from seqnlp.tagger.encoding import KindRules
+
+    assert ("SYM", "NFP") not in tagger.pairs
+    assert KindRules(tagger.vocabs["upos"], tagger.vocabs["xpos"], tagger.pairs).ids == {}
+    (tagged,) = tagger.tag_tokens([["I", "saw", "👍", "東京"]])
+    assert {(u, x) for _, u, x in tagged} <= set(tagger.pairs)

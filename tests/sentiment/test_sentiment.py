@@ -431,3 +431,46 @@ def test_the_shipped_classifier():
 
 
 SST_FORM = "it 's a well-made film -lrb- really -rrb- ."
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("!!!", "no known word"),
+        ("👍", "no known word"),
+        ("東京は大きい", "no known word"),
+        ("a", "only common words"),
+        ("The, of and a.", "only common words"),
+    ],
+)
+def test_no_evidence_is_said_not_guessed(text, reason):
+    """Issue #16.7: "!!!", an emoji or CJK answered positive 0.556 (one unknown word), and
+    "a" positive 0.924; the shipped classifier now says it has no evidence."""
+    import seqnlp
+
+    classifier = seqnlp.load_classifier()
+    (prediction,) = classifier.predict(text)
+    assert (prediction.label, prediction.known, prediction.reason) == ("unknown", False, reason)
+    assert prediction.probability == 0.5
+    assert prediction.probabilities == {"negative": 0.5, "positive": 0.5}
+    assert prediction.to_dict()["known"] is False and prediction.to_dict()["reason"] == reason
+    # the array API still gives the networks' output
+    assert classifier.probabilities([text]).shape == (1, 2)
+
+
+def test_evidence_needs_one_known_uncommon_word():
+    import seqnlp
+
+    classifier = seqnlp.load_classifier()
+    assert {"the", "a", "of", "and", "is", ","} <= classifier.stop_words
+    assert not classifier.stop_words & {"good", "bad", "not", "funny", "boring", "film"}
+    good, film, bad = classifier.predict(["a good film 👍", "the film", "it is not good !!!"])
+    assert (good.label, good.known, good.reason) == ("positive", True, None)
+    assert film.known and bad.label == "negative"
+
+
+def test_a_classifier_without_ngrams_has_no_stop_words():
+    classifier, _ = tiny_train()
+    assert classifier.config.num_ngrams == 0 and classifier.stop_words == frozenset()
+    (known, unknown) = classifier.predict(["a", "zzzz !!!"])
+    assert known.known and (unknown.label, unknown.reason) == ("unknown", "no known word")

@@ -11,7 +11,9 @@ shared task scores tokenizers (:func:`evaluate_tokenizer`):
   sentence, where EWT writes ``etc`` + ``.``;
 - hyphenated words are split (``long - term``) unless the first part is a prefix
   (``non-profit``, ``e-mail``); numbers, times, dates, phone numbers, URLs, e-mail
-  addresses, file names and emoticons stay whole.
+  addresses, file names, emoticons and hashtags (``#blessed``, not ``#1``) stay whole;
+- a grapheme cluster is never cut (``❤️``, ``👍🏽``, ``🇫🇷``, ``👨‍👩‍👧``, a letter and its
+  combining accent): text that is not ASCII goes through :mod:`seqnlp.unicode`.
 
 Tokens are always substrings of the input: the characters of the text, whitespace aside,
 are exactly the characters of the tokens. Text normalisation is separate (:func:`normalize`).
@@ -26,12 +28,14 @@ from collections.abc import Callable, Iterable, Sequence
 
 from seqnlp.corpus import TaggedSentence
 from seqnlp.errors import DataError
+from seqnlp.unicode import has_clusters, join_clusters, remove_stray_joiners, token_kind
 
 __all__ = [
     "evaluate_tokenizer",
     "normalize",
     "split_sentences",
     "sst_normalize",
+    "token_kind",
     "tokenize",
     "word_tokenize",
 ]
@@ -103,6 +107,7 @@ _TOKEN = re.compile(
     | [A-Z]+&[A-Z]+                                 # AT&T
     | (?i:(?:{_PREFIXES.replace(" ", "|")})-\w+) | (?i:e)-[a-z]\w*
     | \w+(?:['’](?!{_CLITIC_BODY})\w+)*                # words, O'Connell
+    | (?<![^\s(\[{{"'“‘])\#(?=\w*[^\W\d_])\w+       # #hashtags, not #1 or F%#king
     | \.\.+ | [.,]?[?!]+(?:\.(?!\.))?               # ... .? ?!
     | ‘’ | {_RUNS}
     | [^\w\s]
@@ -185,6 +190,8 @@ def word_tokenize(sentence: str) -> list[str]:
     "etc", "."), so pass sentences, not running text (see :func:`tokenize`).
     """
     tokens = _TOKEN.findall(sentence)
+    if not sentence.isascii() and has_clusters(sentence):
+        tokens = join_clusters(sentence, tokens)
     if not _SPECIAL.isdisjoint(tokens):
         tokens = _split_special(tokens)
     return tokens
@@ -242,7 +249,9 @@ def split_sentences(text: str) -> list[str]:
 
 
 # Invisible characters that web text carries and that would otherwise glue or split words.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# The zero-width joiner is kept inside emoji sequences (👨‍👩‍👧), where it is part of the
+# character the user sees.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u2060\ufeff"))
 # Control characters that are not already whitespace (NUL, BEL, ESC, DEL, C1 ...).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
@@ -258,7 +267,10 @@ def normalize(text: str) -> str:
     text = _CONTROL.sub(" ", text)
     if text.isascii():
         return text
-    return unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    if "\u200d" in text:
+        text = remove_stray_joiners(text)
+    return text
 
 
 def tokenize(text: str) -> list[list[str]]:

@@ -81,6 +81,40 @@ def test_tokens_spell_the_text(text):
     assert all(token and not any(c.isspace() for c in token) for token in tokens)
 
 
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        # issue #16.7: 9 tokens, the variation selector alone, the family and the flag split
+        ("I ❤️ NY 👨\u200d👩\u200d👧 🇫🇷", ["I", "❤️", "NY", "👨\u200d👩\u200d👧", "🇫🇷"]),
+        ("👍🏽", ["👍🏽"]),  # a skin tone stays on its hand
+        ("👍👍 🇫🇷🇩🇪 1️⃣", ["👍", "👍", "🇫🇷", "🇩🇪", "1️⃣"]),  # one token per emoji
+        ("so good👍🏽!", ["so", "good", "👍🏽", "!"]),
+        ("cafe\u0301s", ["cafe\u0301s"]),  # a combining accent stays on its letter
+        ("नमस्ते दुनिया", ["नमस्ते", "दुनिया"]),  # vowel signs are marks
+        ("東京は大きい", ["東京は大きい"]),
+        # hashtags whole (EWT: "#audiobooks"), but "#1" and "No. #5" as EWT splits them
+        ("#blessed", ["#blessed"]),
+        (
+            "join #audiobooks (#tbt) #2020vision",
+            ["join", "#audiobooks", "(", "#tbt", ")", "#2020vision"],
+        ),
+        ("the #1 fan", ["the", "#", "1", "fan"]),
+        ("F%#king ##", ["F", "%", "#", "king", "##"]),
+    ],
+)
+def test_grapheme_clusters_emoji_and_hashtags(text, tokens):
+    assert word_tokenize(text) == tokens
+    normalized = [unicodedata.normalize("NFC", token) for token in tokens]
+    assert [token for sentence in tokenize(text) for token in sentence] == normalized
+
+
+def test_normalize_keeps_the_joiner_of_emoji_sequences_only():
+    family = "👨\u200d👩\u200d👧"
+    assert normalize(family) == family
+    assert normalize("👩🏽\u200d🚀") == "👩🏽\u200d🚀"  # skin tone, then the joiner
+    assert normalize("a\u200db \u200d👍 👍\u200d") == "ab 👍 👍"
+
+
 def test_split_sentences():
     text = (
         "Mr. Smith went to Washington. He arrived at 5 p.m. on Sept. 11, right? "

@@ -122,6 +122,15 @@ class WordVectors:
     def __len__(self) -> int:
         return len(self.words)
 
+    def __repr__(self) -> str:
+        c = self.config
+        subwords = " + subword n-grams" if self.ngram_vectors is not None else ""
+        case = ", lower-cased" if c.lowercase else ""
+        where = f" from {self.meta['path']}" if self.meta.get("path") else ""
+        return (
+            f"<WordVectors {len(self):,} words x {self.dim}-d {c.algorithm}{subwords}{case}{where}>"
+        )
+
     def __contains__(self, word: str) -> bool:
         return self.key(word) in self.index
 

@@ -18,7 +18,7 @@ import numpy as np
 from seqnlp import serialization
 from seqnlp.batching import batch_schedule, chunks
 from seqnlp.corpus import LabeledText
-from seqnlp.errors import ModelFileError
+from seqnlp.errors import DataError, ModelFileError
 from seqnlp.evaluation import classification_report, confusion_matrix
 from seqnlp.layers.numpy_layers import softmax
 from seqnlp.sentiment.config import (
@@ -36,19 +36,35 @@ from seqnlp.vocab import UNK_ID, Vocab
 log = logging.getLogger("seqnlp")
 
 
+# The label of a text that gives the model no evidence (see SentimentClassifier.evidence).
+UNKNOWN = "unknown"
+# A word in at least this share of the training texts is a corpus stop word ("the", "a",
+# "of", "and", "is", ","...), as scikit-learn's max_df: alone, no evidence of sentiment.
+STOP_WORD_SHARE = 0.1
+
+
 @dataclass(frozen=True)
 class Prediction:
-    """The answer for one text: the best label, its probability, and every class's."""
+    """The answer for one text: the best label, its probability, and every class's.
+
+    ``known`` is False when the text gives the model no evidence (``reason`` says why:
+    "no known word" for "!!!", an emoji or CJK, "only common words" for "a"); the label
+    is then ``"unknown"`` and every class equally probable.
+    """
 
     label: str
     probability: float
     probabilities: dict[str, float]
+    known: bool = True
+    reason: str | None = None
 
     def to_dict(self) -> dict:
         return {
             "label": self.label,
             "probability": self.probability,
             "probabilities": self.probabilities,
+            "known": self.known,
+            "reason": self.reason,
         }
 
 
@@ -99,6 +115,7 @@ class SentimentClassifier:
             )
         self._numpy = None
         self._ngram_model = None
+        self._stop_words: frozenset[str] | None = None
 
     # ------------------------------------------------------------------ prediction
     def tokens(self, text: str) -> list[str]:
@@ -127,14 +144,51 @@ class SentimentClassifier:
             )
         return self._ngram_model
 
+    @property
+    def stop_words(self) -> frozenset[str]:
+        """Words in at least :data:`STOP_WORD_SHARE` of the training texts, read off the
+        n-gram part's idf (scikit-learn's smooth idf: ``1 + ln((1 + n) / (1 + df))``);
+        empty for a classifier without one."""
+        if self._stop_words is None:
+            words: frozenset[str] = frozenset()
+            model = self.ngram_model
+            if model is not None:
+                cut = 1.0 + np.log(1.0 / STOP_WORD_SHARE)
+                common = (model.ngrams[i] for i in np.flatnonzero(model.idf <= cut))
+                words = frozenset(g for g in common if " " not in g)
+            self._stop_words = words
+        return self._stop_words
+
+    def evidence(self, tokens: Sequence[str]) -> str | None:
+        """None when the model has evidence to judge ``tokens`` on, else why not.
+
+        The rule: at least one token must be in the vocabulary, hold a letter and not be a
+        :attr:`stop_words` word. Otherwise the networks answer from nothing: a text of
+        unknown words ("!!!", "👍", "東京は大きい") reads as one unknown word (positive
+        0.556 for the shipped model), and a lone function word as a polar phrase, since
+        SST-2 keeps no neutral phrase ("a": positive 0.924, from both of the model's parts).
+        """
+        stoi = self.vocab.stoi
+        known = [t for t in tokens if stoi.get(t, UNK_ID) > UNK_ID and any(map(str.isalpha, t))]
+        if not known:
+            return "no known word"
+        stop = self.stop_words
+        if all(t in stop for t in known):
+            return "only common words"
+        return None
+
     def probabilities(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
-        """(len(texts), num_labels) class probabilities, in the order of ``self.labels``."""
+        """(len(texts), num_labels) class probabilities, in the order of ``self.labels``:
+        the model's output, even for a text it has no evidence on (:meth:`predict` then
+        answers "unknown")."""
+        return self._probabilities([self.tokens(text) for text in texts], batch_size)
+
+    def _probabilities(self, tokens: Sequence[Sequence[str]], batch_size: int) -> np.ndarray:
         if self._numpy is None:
             self._numpy = [
                 SentimentNumpy(self.config, member_tensors(self.tensors, m, self.config.members))
                 for m in range(self.config.members)
             ]
-        tokens = [self.tokens(text) for text in texts]
         ids = [self.vocab.encode(t) or [UNK_ID] for t in tokens]
         out = np.empty((len(ids), self.config.num_labels), dtype=np.float32)
         with _one_blas_thread():
@@ -151,27 +205,45 @@ class SentimentClassifier:
         """Classify texts (raw or SST-tokenised) in batches.
 
         Returns:
-            One :class:`Prediction` per text, in order.
+            One :class:`Prediction` per text, in order; ``known=False`` and the label
+            ``"unknown"`` for a text the model has no evidence on (:meth:`evidence`).
+
+        Raises:
+            DataError: a text is empty or blank (``text 2 is empty``), as on the command line.
         """
         if isinstance(texts, str):
             texts = [texts]
-        probs = self.probabilities(list(texts), batch_size)
-        best = probs.argmax(axis=1)
-        return [
-            Prediction(
-                self.label_names[int(b)],
-                float(p[b]),
-                {name: float(q) for name, q in zip(self.label_names, p, strict=True)},
+        texts = list(texts)
+        _refuse_empty(texts)
+        tokens = [self.tokens(text) for text in texts]
+        probs = self._probabilities(tokens, batch_size)
+        uniform = {name: 1.0 / len(self.label_names) for name in self.label_names}
+        predictions = []
+        for words, p in zip(tokens, probs, strict=True):
+            reason = self.evidence(words)
+            if reason is not None:
+                predictions.append(Prediction(UNKNOWN, 1.0 / len(uniform), uniform, False, reason))
+                continue
+            best = int(p.argmax())
+            names = self.label_names
+            predictions.append(
+                Prediction(
+                    names[best],
+                    float(p[best]),
+                    {n: float(q) for n, q in zip(names, p, strict=True)},
+                )
             )
-            for b, p in zip(best, probs, strict=True)
-        ]
+        return predictions
 
     def predict_stream(
         self, texts: Iterable[str], batch_size: int = 256
     ) -> Iterator[tuple[str, Prediction]]:
         """Classify a stream (e.g. a file's lines) with constant memory, in order."""
+        first = 1
         for chunk in chunks(texts, batch_size * 8):
+            _refuse_empty(chunk, first)  # numbered as in the whole stream
             yield from zip(chunk, self.predict(chunk, batch_size), strict=True)
+            first += len(chunk)
 
     def label_index(self, gold: str) -> int:
         """The output index of a gold label given as in the data or by its name."""
@@ -257,6 +329,15 @@ class SentimentClassifier:
             f"<SentimentClassifier {parts}{'bi' if c.bidirectional else 'uni'}-{c.cell} "
             f"{c.layers}x{c.hidden}, {c.pooling} pooling{ngrams}, labels {self.label_names}>"
         )
+
+
+def _refuse_empty(texts: Sequence[str], first: int = 1) -> None:
+    """A blank text has nothing to classify: refuse it rather than answer for no words."""
+    for number, text in enumerate(texts, start=first):
+        if not isinstance(text, str):
+            raise TypeError(f"text {number} is a {type(text).__name__}, not a string")
+        if not text.strip():
+            raise DataError(f"text {number} is empty")
 
 
 def _one_blas_thread():

@@ -44,6 +44,7 @@ from seqnlp.serialization.atomic import (
     write_json_atomic,
 )
 from seqnlp.serialization.tensors import (
+    check_finite,
     check_shapes,
     dequantize_rows,
     expect_row_scales,
@@ -100,9 +101,10 @@ class LoadedModel:
 
     def checked_tensors(self, expected: Mapping[str, tuple[int | None, ...]]) -> dict[str, Any]:
         """The tensors, once their names and shapes match ``expected`` (int8 rows may bring
-        their scales), with int8 rows turned back into float32."""
+        their scales) and every value is finite, with int8 rows turned back into float32."""
         expected = expect_row_scales(expected, self.tensors)
         check_shapes(self.tensors, expected, source=self.path)
+        check_finite(self.tensors, source=self.path)
         return dequantize_rows(self.tensors)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from seqnlp.corpus import TaggedSentence
 from seqnlp.layers.numpy_layers import log_softmax
 from seqnlp.tagger.config import TaggerConfig
+from seqnlp.unicode import token_kind
 from seqnlp.vocab import PAD_ID, UNK_ID, Vocab
 
 BOW, EOW = "<w>", "</w>"  # character-level word boundaries
@@ -46,6 +47,40 @@ def decode_tags(
     joint = log_softmax(upos_scores)[..., u] + log_softmax(xpos_scores)[..., x]
     best = joint.argmax(-1)
     return u[best], x[best]
+
+
+# The tags of tokens that EWT cannot teach, having no emoji and no word in another script in
+# its training split, decided by what the token is made of (seqnlp.unicode.token_kind):
+# EWT's tags for their nearest kin, emoticons (":)" is SYM/NFP 36 times) and foreign words
+# (X/FW). The networks guessed "❤/AUX", "👍/PART", "東京は大きい/PUNCT".
+KIND_TAGS = {"emoji": ("SYM", "NFP"), "non-latin": ("X", "FW")}
+
+
+class KindRules:
+    """Overrides the decoded tags of emoji and non-Latin tokens with :data:`KIND_TAGS`, for
+    each pair the model knows (and, when ``pairs`` is given, saw in training)."""
+
+    def __init__(
+        self, upos: Vocab, xpos: Vocab, pairs: Sequence[tuple[str, str]] | None = None
+    ) -> None:
+        allowed = None if pairs is None else {tuple(p) for p in pairs}
+        self.ids = {
+            kind: (upos.stoi[u], xpos.stoi[x])
+            for kind, (u, x) in KIND_TAGS.items()
+            if u in upos.stoi and x in xpos.stoi and (allowed is None or (u, x) in allowed)
+        }
+
+    def apply(self, sentences: Sequence[Sequence[str]], upos: np.ndarray, xpos: np.ndarray) -> None:
+        """Rewrite ``upos``/``xpos`` ((batch, seq) ids of ``sentences``) in place."""
+        if not self.ids:
+            return
+        for i, tokens in enumerate(sentences):
+            if "".join(tokens).isascii():  # nearly every sentence: no rule can apply
+                continue
+            for j, token in enumerate(tokens):
+                ids = self.ids.get(token_kind(token))
+                if ids is not None:
+                    upos[i, j], xpos[i, j] = ids
 
 
 class TokenEncoder:

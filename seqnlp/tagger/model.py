@@ -19,7 +19,7 @@ from seqnlp import serialization
 from seqnlp.batching import batch_schedule, chunks
 from seqnlp.errors import ModelFileError, SeqnlpError
 from seqnlp.tagger.config import KIND, TaggerConfig, expected_shapes
-from seqnlp.tagger.encoding import TokenEncoder, decode_tags, pair_ids
+from seqnlp.tagger.encoding import KindRules, TokenEncoder, decode_tags, pair_ids
 from seqnlp.tagger.numpy_network import TaggerNumpy
 from seqnlp.tokenize import tokenize
 from seqnlp.vocab import UNK_ID, Vocab
@@ -63,6 +63,7 @@ class Tagger:
         # (UPOS, XPOS) pairs seen in training; None (older models): the heads decide alone
         self.pairs = None if pairs is None else [tuple(p) for p in pairs]
         self._pair_ids = None if pairs is None else pair_ids(pairs, vocabs["upos"], vocabs["xpos"])
+        self._kind_rules = KindRules(vocabs["upos"], vocabs["xpos"], self.pairs)
         self.tensors = tensors
         self.meta = dict(meta or {})
         self.path = path
@@ -151,6 +152,7 @@ class Tagger:
             return []
         arrays = self.encoder.encode(sentences)
         upos, xpos = decode_tags(*self._network(**arrays), self._pair_ids)
+        self._kind_rules.apply(sentences, upos, xpos)  # emoji SYM, non-Latin words X
         return [(upos[i, :n], xpos[i, :n]) for i, n in enumerate(arrays["lengths"])]
 
     def iter_tag(
@@ -168,7 +170,13 @@ class Tagger:
             raise SeqnlpError(f"batch size must be at least 1, got {batch_size}")
         for chunk in chunks(items, 8 * batch_size):
             windows: list[tuple[int, Sequence[str]]] = []
-            for i, (_, tokens) in enumerate(chunk):
+            for i, (key, tokens) in enumerate(chunk):
+                if isinstance(tokens, str):
+                    raise TypeError(
+                        f"sentence {key!r} is the string {tokens[:40]!r}, not a list of tokens: "
+                        "give tag_tokens token lists (tag_tokens([['I', 'saw']])) "
+                        "or give raw text to tag() (tag(['I saw']))"
+                    )
                 windows += [(i, w) for w in _windows(tokens)]
             tags: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(windows)
             lengths = [len(w) for _, w in windows]
@@ -188,7 +196,17 @@ class Tagger:
         self, sentences: Sequence[Sequence[str]], batch_size: int = 256
     ) -> list[list[TaggedToken]]:
         """Tag pre-tokenized sentences: ``[["I", "saw", "a", "saw"]]`` ->
-        ``[[("I", "PRON", "PRP"), ("saw", "VERB", "VBD"), ...]]``."""
+        ``[[("I", "PRON", "PRP"), ("saw", "VERB", "VBD"), ...]]``.
+
+        Raises:
+            TypeError: a sentence is a string, not a list of tokens (raw text goes to
+                :meth:`tag`); a string would otherwise be tagged character by character.
+        """
+        if isinstance(sentences, str):
+            raise TypeError(
+                f"tag_tokens takes a list of token lists, not the string {sentences[:40]!r}: "
+                "tag_tokens([['I', 'saw']]), or tag() for raw text"
+            )
         tagged = self.iter_tag(enumerate(sentences), batch_size)
         return [list(zip(tokens, u, x, strict=True)) for _, tokens, u, x in tagged]
 

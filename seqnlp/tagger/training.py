@@ -17,7 +17,8 @@ from seqnlp.corpus import TaggedSentence, hold_out, read_conllu
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.serialization import CONFIG_FILE
 from seqnlp.tagger.config import TaggerConfig
-from seqnlp.tagger.encoding import TokenEncoder, build_vocabs, decode_tags, pair_ids, tag_pairs
+from seqnlp.tagger.encoding import TokenEncoder, build_vocabs, tag_pairs
+from seqnlp.tagger.evaluation import tag_accuracies
 from seqnlp.tagger.model import Tagger
 from seqnlp.tagger.recipe import RECIPE
 from seqnlp.training.config import TrainConfig, TrainResult, run_record
@@ -126,7 +127,7 @@ def train(
 
     from seqnlp.layers.torch_layers import IGNORE_INDEX
     from seqnlp.tagger.network import TaggerNet
-    from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for
+    from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for, state_arrays
     from seqnlp.training.driver import Plan, prepare_output, train_members
     from seqnlp.training.loop import Batch
 
@@ -198,7 +199,6 @@ def train(
     encoder = TokenEncoder(config, vocabs["words"], vocabs["chars"])
     upos_vocab, xpos_vocab = vocabs["upos"], vocabs["xpos"]
     pairs = tag_pairs(train_sents)
-    dev_pairs = pair_ids(pairs, upos_vocab, xpos_vocab)
 
     def network(member: int) -> TaggerNet:
         net = TaggerNet(config, word_counts)
@@ -230,25 +230,11 @@ def train(
         inputs = {k: torch.from_numpy(v) for k, v in arrays.items()}
         return Batch(inputs, targets, int(arrays["lengths"].sum()))
 
-    def evaluate(net: Any, examples: Sequence[Any]) -> dict[str, float]:
-        device = next(net.parameters()).device
-        correct_u = correct_x = total = 0
-        order = sorted(range(len(examples)), key=lambda i: len(examples[i][0]))
-        for start in range(0, len(order), 256):
-            batch = collate([examples[i] for i in order[start : start + 256]]).to(device)
-            scores = [t.float().cpu().numpy() for t in net(**batch.inputs)]
-            upos, xpos = decode_tags(*scores, dev_pairs)  # as the saved tagger will decode
-            gold_u, gold_x = (batch.targets[k].cpu().numpy() for k in ("upos", "xpos"))
-            mask = gold_u != IGNORE_INDEX
-            correct_u += int(((upos == gold_u) & mask).sum())
-            correct_x += int(((xpos == gold_x) & mask).sum())
-            total += int(mask.sum())
-        upos_acc, xpos_acc = correct_u / max(total, 1), correct_x / max(total, 1)
-        return {
-            "upos_accuracy": upos_acc,
-            "xpos_accuracy": xpos_acc,
-            "accuracy": (upos_acc + xpos_acc) / 2,
-        }
+    def evaluate(net: Any, sentences: Sequence[TaggedSentence]) -> dict[str, float]:
+        # The saved tagger's own path (numpy network, pair decoding) and evaluate_tagger's
+        # scorer: every gold token counts, tags never seen in training included.
+        tagger = Tagger(config, vocabs, state_arrays(net), train_words=train_words, pairs=pairs)
+        return tag_accuracies(tagger, sentences)
 
     def model(states: list[dict[str, np.ndarray]], model_meta: dict[str, Any]) -> Tagger:
         (tensors,) = states
@@ -256,7 +242,7 @@ def train(
 
     plan = Plan(
         train=[example(s) for s in train_sents],
-        dev=[example(s) for s in dev_sents],
+        dev=dev_sents,
         network=network,
         collate=collate,
         evaluate=evaluate,

@@ -224,3 +224,20 @@ def test_shipped_model_from_the_command_line(runner, shared_data):
     scores = json.loads(result.output)
     assert scores["n"] == 872 and scores["accuracy"] > 0.85
     assert set(scores["per_label"]) == {"negative", "positive"}
+
+
+def test_shipped_model_says_when_it_has_no_evidence(runner):
+    """`seqnlp sentiment a` answered positive 0.924, `!!!` positive 0.556 (issue #16.7)."""
+    result = runner.invoke(main, ["sentiment", "a", "!!!", "a gripping, funny film"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split("\t") for line in result.output.splitlines()]
+    assert lines[0] == ["unknown", "0.500", "a"] and lines[1] == ["unknown", "0.500", "!!!"]
+    assert lines[2][0] == "positive"
+    result = runner.invoke(main, ["sentiment", "👍", "東京は大きい", "a good film", "--json"])
+    answers = [json.loads(line) for line in result.output.splitlines()]
+    assert [(a["label"], a["known"], a["reason"]) for a in answers] == [
+        ("unknown", False, "no known word"),
+        ("unknown", False, "no known word"),
+        ("positive", True, None),
+    ]
+    assert answers[0]["probabilities"] == {"negative": 0.5, "positive": 0.5}

@@ -347,3 +347,44 @@ def test_cli_prints_one_line_and_no_traceback(command, kind, copy_of, runner, tm
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), (name, result.output)
         assert str(directory) in lines[0] and not marker.exists()
+
+
+@pytest.mark.parametrize("kind", ["tagger", "sentiment", "vectors"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_weights_are_refused(kind, value, copy_of):
+    """NaN or Inf in a weights file that still parses, with every shape right (issue #16.8):
+    the model used to load and tag every word ADJ."""
+    import safetensors.numpy
+
+    loader = {"tagger": Tagger.load, "sentiment": SentimentClassifier.load}.get(
+        kind, WordVectors.load
+    )
+    directory = copy_of(kind)
+    path = directory / WEIGHTS_FILE
+    tensors = safetensors.numpy.load_file(path)
+    names = [name for name, t in tensors.items() if t.dtype.kind == "f"]
+    assert names  # the int8 vectors keep float32 row scales
+    for name in names:
+        damaged = dict(tensors)
+        damaged[name] = tensors[name].copy()
+        damaged[name].flat[-1] = value
+        safetensors.numpy.save_file(damaged, path)
+        with pytest.raises(ModelFileError, match=f"tensor '{name}' holds 1 NaN or infinite"):
+            loader(directory)
+    safetensors.numpy.save_file(tensors, path)
+    loader(directory)
+
+
+def test_cli_refuses_a_tagger_with_nan_weights(copy_of, runner):
+    import safetensors.numpy
+
+    directory = copy_of("tagger")
+    path = directory / WEIGHTS_FILE
+    tensors = safetensors.numpy.load_file(path)
+    name = next(n for n, t in tensors.items() if t.dtype.kind == "f")
+    tensors[name] = np.full_like(tensors[name], np.nan)
+    safetensors.numpy.save_file(tensors, path)
+    result = runner.invoke(main, ["tag", "I saw a saw", "-m", str(directory)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and name in result.output
+    assert len(result.output.strip().splitlines()) == 1

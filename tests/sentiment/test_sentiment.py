@@ -264,10 +264,13 @@ def test_one_class_training_data():
 def test_empty_and_very_long_texts(caplog):
     classifier, _ = tiny_train()
     with caplog.at_level(logging.WARNING, logger="seqnlp"):
-        predictions = classifier.predict(["", "   ", "good " * 3000])
-    assert len(predictions) == 3
+        (prediction,) = classifier.predict(["good " * 3000])
     assert "cut to its first 400" in caplog.text
-    assert all(abs(sum(p.probabilities.values()) - 1) < 1e-5 for p in predictions)
+    assert abs(sum(prediction.probabilities.values()) - 1) < 1e-5
+    # predict refuses a blank text as the CLI does (issue #16.11); the array API answers
+    with pytest.raises(DataError, match="^text 2 is empty$"):
+        classifier.predict(["good", "   "])
+    np.testing.assert_allclose(classifier.probabilities(["", "   "]).sum(axis=1), 1, rtol=1e-5)
 
 
 def test_pretrained_vectors_initialise_the_embeddings(tiny_model):
@@ -428,3 +431,46 @@ def test_the_shipped_classifier():
 
 
 SST_FORM = "it 's a well-made film -lrb- really -rrb- ."
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("!!!", "no known word"),
+        ("👍", "no known word"),
+        ("東京は大きい", "no known word"),
+        ("a", "only common words"),
+        ("The, of and a.", "only common words"),
+    ],
+)
+def test_no_evidence_is_said_not_guessed(text, reason):
+    """Issue #16.7: "!!!", an emoji or CJK answered positive 0.556 (one unknown word), and
+    "a" positive 0.924; the shipped classifier now says it has no evidence."""
+    import seqnlp
+
+    classifier = seqnlp.load_classifier()
+    (prediction,) = classifier.predict(text)
+    assert (prediction.label, prediction.known, prediction.reason) == ("unknown", False, reason)
+    assert prediction.probability == 0.5
+    assert prediction.probabilities == {"negative": 0.5, "positive": 0.5}
+    assert prediction.to_dict()["known"] is False and prediction.to_dict()["reason"] == reason
+    # the array API still gives the networks' output
+    assert classifier.probabilities([text]).shape == (1, 2)
+
+
+def test_evidence_needs_one_known_uncommon_word():
+    import seqnlp
+
+    classifier = seqnlp.load_classifier()
+    assert {"the", "a", "of", "and", "is", ","} <= classifier.stop_words
+    assert not classifier.stop_words & {"good", "bad", "not", "funny", "boring", "film"}
+    good, film, bad = classifier.predict(["a good film 👍", "the film", "it is not good !!!"])
+    assert (good.label, good.known, good.reason) == ("positive", True, None)
+    assert film.known and bad.label == "negative"
+
+
+def test_a_classifier_without_ngrams_has_no_stop_words():
+    classifier, _ = tiny_train()
+    assert classifier.config.num_ngrams == 0 and classifier.stop_words == frozenset()
+    (known, unknown) = classifier.predict(["a", "zzzz !!!"])
+    assert known.known and (unknown.label, unknown.reason) == ("unknown", "no known word")

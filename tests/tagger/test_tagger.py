@@ -309,6 +309,38 @@ def test_killed_before_the_first_checkpoint_resumes_from_the_saved_model(tmp_pat
     assert result.epochs == 2 and tagger.meta["training"]["epochs"] == 2
 
 
+def test_dev_score_of_training_is_evaluate_taggers(tmp_path):
+    """One scorer (issue #16.9): the dev score that training records equals evaluate_tagger
+    on the same file, a tag never seen in training included (it was left out, 19.41 % vs
+    18.54 %). float32 weights, so that the saved model is the network that was scored."""
+    from seqnlp.tagger import evaluate_tagger
+    from seqnlp.training import TrainConfig
+    from tests.tagger.data import conllu
+
+    train, _ = write_data(tmp_path)
+    dev = tmp_path / "dev-with-intj.conllu"
+    unseen = ["Wow/INTJ/UH ,/PUNCT/, I/PRON/PRP saw/VERB/VBD a/DET/DT dog/NOUN/NN ./PUNCT/."]
+    dev.write_text(conllu(SENTENCES[:4] + unseen, prefix="d"), encoding="utf-8")
+    saved, _ = train_tagger(
+        train,
+        dev,
+        tiny_config(),
+        TrainConfig(epochs=2, batch_size=8, lr=0.01, patience=0),
+        output=tmp_path / "tagger",
+        embeddings=None,
+        dtype="float32",
+        progress=False,
+    )
+    assert "INTJ" not in saved.upos_tags and "UH" not in saved.xpos_tags
+    recorded = Tagger.load(tmp_path / "tagger").meta["dev"]
+    scores = evaluate_tagger(Tagger.load(tmp_path / "tagger"), dev, raw_text=False)
+    for key in ("upos_accuracy", "xpos_accuracy"):
+        assert recorded[key] == pytest.approx(scores[key], abs=1e-12), key
+    assert recorded["accuracy"] == pytest.approx(
+        (scores["upos_accuracy"] + scores["xpos_accuracy"]) / 2
+    )
+
+
 def test_bad_training_data(tmp_path):
     train, dev = write_data(tmp_path)
     broken = tmp_path / "broken.conllu"
@@ -347,3 +379,30 @@ def test_shipped_tagger_says_i_saw_a_saw():
         ("saw", "NOUN"),
     ]
     assert len(SENTENCES) > 0
+
+
+def test_shipped_tagger_gives_emoji_sym_and_other_scripts_x():
+    """Issue #16.7: the networks guessed ❤/AUX, 👍/PART, 東京は大きい/PUNCT, Arabic PUNCT.
+    EWT's tags for their kin: emoticons (":)") SYM/NFP, foreign words X/FW."""
+    import seqnlp
+
+    tagger = seqnlp.load_tagger()
+    text = "I ❤️ NY 👨\u200d👩\u200d👧 🇫🇷 👍🏽 and 東京は大きい , مرحبا بالعالم , Москва :)"
+    tagged = {w: (u, x) for w, u, x in tagger.tag(text)[0]}
+    for emoji in ("❤️", "👨\u200d👩\u200d👧", "🇫🇷", "👍🏽", ":)"):
+        assert tagged[emoji] == ("SYM", "NFP"), emoji
+    for word in ("東京は大きい", "مرحبا", "بالعالم", "Москва"):
+        assert tagged[word] == ("X", "FW"), word
+    assert tagged["NY"][0] == "PROPN" and tagged["and"] == ("CCONJ", "CC")
+    assert {("SYM", "NFP"), ("X", "FW")} <= set(tagger.pairs)  # pairs seen in training
+    assert tagger.tag_tokens([["👍"], ["naïve", "café"]])[0] == [("👍", "SYM", "NFP")]
+
+
+def test_kind_rules_only_give_tags_the_model_knows(tagger):
+    """A tagger whose training data had no SYM/NFP or X/FW keeps the networks' tags."""
+    from seqnlp.tagger.encoding import KindRules
+
+    assert ("SYM", "NFP") not in tagger.pairs
+    assert KindRules(tagger.vocabs["upos"], tagger.vocabs["xpos"], tagger.pairs).ids == {}
+    (tagged,) = tagger.tag_tokens([["I", "saw", "👍", "東京"]])
+    assert {(u, x) for _, u, x in tagged} <= set(tagger.pairs)

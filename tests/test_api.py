@@ -1,0 +1,85 @@
+"""The Python API a new user meets first (issue #16.11): the shipped models through the
+``seqnlp`` facade, mistakes refused with a message that names the fix, readable reprs."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+
+import pytest
+
+import seqnlp
+from seqnlp.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return seqnlp.load_tagger()
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return seqnlp.load_classifier()
+
+
+@pytest.mark.parametrize("sentences", [["I saw"], ["I", "saw"], "I saw", [["I"], "saw"]])
+def test_tag_tokens_refuses_strings_and_names_the_fix(tagger, sentences):
+    """A string is a sequence too: ``tag_tokens(["I saw"])`` tagged its characters."""
+    with pytest.raises(TypeError, match=r"tag_tokens\(\[\['I', 'saw'\]\]\).*tag\(\)"):
+        tagger.tag_tokens(sentences)
+
+
+def test_tag_tokens_still_takes_token_lists_and_tuples(tagger):
+    lists = tagger.tag_tokens([["I", "saw", "a", "saw"], ("It", "works")])
+    assert [w for w, _, _ in lists[0]] == ["I", "saw", "a", "saw"]
+    assert [w for w, _, _ in lists[1]] == ["It", "works"]
+    assert tagger.tag_tokens([[]]) == [[]]
+
+
+@pytest.mark.parametrize("texts, number", [([""], 1), (["a good film", "  \n"], 2), ("", 1)])
+def test_predict_refuses_empty_texts_as_the_cli_does(classifier, runner, texts, number):
+    from seqnlp.cli import main
+
+    with pytest.raises(DataError, match=f"^text {number} is empty$"):
+        classifier.predict(texts)
+    result = runner.invoke(main, ["sentiment", *([texts] if isinstance(texts, str) else texts)])
+    assert result.exit_code == 1 and f"text {number} is empty" in result.output
+
+
+def test_predict_stream_numbers_empty_texts_in_the_whole_stream(classifier):
+    texts = ["a good film"] * 5 + [""]
+    with pytest.raises(DataError, match="^text 6 is empty$"):
+        list(classifier.predict_stream(iter(texts), batch_size=1))
+
+
+def test_readable_reprs(tagger, classifier):
+    from seqnlp.embeddings import WordVectors
+
+    vectors = WordVectors.load()
+    assert repr(vectors).startswith(f"<WordVectors {len(vectors):,} words x {vectors.dim}-d")
+    assert " object at 0x" not in repr(vectors)
+    assert repr(classifier).startswith("<SentimentClassifier 2 x bi-")
+    assert repr(tagger).startswith("<Tagger bi-")
+
+
+def test_facade_has_type_hints_and_only_public_names():
+    from seqnlp.sentiment import SentimentClassifier
+    from seqnlp.tagger import Tagger
+
+    # the return types are imported for type checkers only (numpy's import stays lazy)
+    names = {"Tagger": Tagger, "SentimentClassifier": SentimentClassifier}
+    for load, returns in (
+        (seqnlp.load_tagger, Tagger),
+        (seqnlp.load_classifier, names["SentimentClassifier"]),
+    ):
+        hints = typing.get_type_hints(load, localns=names)
+        assert hints["return"] is returns and set(hints) == {"path", "return"}
+        assert inspect.signature(load).parameters["path"].default is None
+    public = {name for name in dir(seqnlp) if not name.startswith("_")}
+    assert not public & {"annotations", "logging", "os", "typing"}
+    others = {
+        name
+        for name in public - set(seqnlp.__all__)
+        if not getattr(getattr(seqnlp, name), "__name__", "").startswith("seqnlp.")
+    }
+    assert others == set()  # besides __all__, only seqnlp's own subpackages once imported

@@ -49,6 +49,17 @@ def _default_model_name(ctx: click.Context, param: click.Parameter, value: str |
     return None if value in TASKS else value
 
 
+def check_image(ctx: click.Context, param: click.Parameter, value: str | None):
+    """An image path must end in a suffix matplotlib writes: checked before the work runs."""
+    from seqnlp.plotting import IMAGE_SUFFIXES
+
+    if value is not None and Path(value).suffix.lower() not in IMAGE_SUFFIXES:
+        raise click.BadParameter(
+            f"{value!r} has no image suffix; use one of {', '.join(IMAGE_SUFFIXES)}"
+        )
+    return value
+
+
 def model_option(help_text: str):
     """``--model DIR``; None (or a default model's name) means the model shipped with seqnlp."""
     return click.option(

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from seqnlp.cli.common import check_source, model_option, note, quiet, training_options
+from seqnlp.cli.common import check_image, check_source, model_option, note, quiet, training_options
 from seqnlp.layers.spec import CELLS, POOLINGS
 from seqnlp.sentiment.data import FORMATS
 from seqnlp.sentiment.recipe import RECIPE
@@ -327,6 +327,7 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
 @click.option(
     "--confusion",
     type=click.Path(dir_okay=False),
+    callback=check_image,
     metavar="FILE.png",
     help="Draw the confusion matrix into this image.",
 )

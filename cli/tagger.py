@@ -14,7 +14,7 @@ import time
 
 import click
 
-from seqnlp.cli.common import check_source, model_option, note, quiet, training_options
+from seqnlp.cli.common import check_image, check_source, model_option, note, quiet, training_options
 from seqnlp.layers.spec import CELLS, CHAR_ENCODERS
 from seqnlp.serialization import STORAGE_DTYPES
 from seqnlp.tagger.formats import FORMATS, TAGSETS
@@ -312,6 +312,7 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
 @click.option(
     "--confusion",
     type=click.Path(dir_okay=False),
+    callback=check_image,
     metavar="FILE.png",
     help="Draw the UPOS confusion matrix (gold tokens) to this image.",
 )

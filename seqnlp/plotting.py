@@ -10,6 +10,8 @@ import numpy as np
 from seqnlp.errors import SeqnlpError
 
 PROJECTIONS = ("pca", "tsne")
+# What matplotlib's Agg, SVG, PDF and PS backends write, checked before any work is done.
+IMAGE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg", ".eps", ".ps", ".tif", ".tiff")
 
 
 def _pyplot():

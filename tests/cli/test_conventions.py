@@ -135,3 +135,13 @@ def test_own_training_data_holds_out_its_dev_set(runner, tmp_path):
     meta = json.loads((tmp_path / "t" / "meta.json").read_text())
     assert meta["data"]["dev"] == {"held_out_of_train": 4, "seed": 1}
     assert meta["data"]["train"]["sentences"] == 36  # the file; 32 of them trained
+
+
+@pytest.mark.parametrize("command", [["evaluate-tagger", "--no-raw-text"], ["evaluate-sentiment"]])
+def test_an_image_path_without_an_image_suffix_is_refused_before_the_work(runner, command):
+    import time
+
+    start = time.perf_counter()
+    result = runner.invoke(main, [*command, "--confusion", "out.txt"])
+    assert result.exit_code == 2 and "has no image suffix" in result.output
+    assert time.perf_counter() - start < 2  # nothing was scored

@@ -4,12 +4,19 @@ Queries run on numpy over the same arithmetic as gensim's ``most_similar`` and
 ``most_similar_cosmul`` because importing gensim alone costs about 1.3 s, more than a user
 should wait for one answer; a test keeps both in agreement. Storage is seqnlp's pickle-free
 model directory (safetensors + JSON).
+
+A big table (GoogleNews: 3 M x 300, 3.6 GB as float32) is memory-mapped, not read: opening
+it reads the header, the row norms and the word list's offsets; an exact query scans the
+rows in chunks and hands each chunk's pages back, so the process stays small; an
+approximate index (:mod:`~seqnlp.embeddings.index`) touches only a few thousand rows.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -18,13 +25,151 @@ import numpy as np
 from seqnlp import serialization
 from seqnlp.embeddings.config import KIND, EmbeddingConfig, normalize_token
 from seqnlp.errors import ModelFileError, SeqnlpError, UnknownWordError
+from seqnlp.serialization.tensors import map_tensors
 from seqnlp.vocab import PAD_ID, Vocab
+
+log = logging.getLogger("seqnlp")
+
+# Tables up to this many numbers are read into memory as float32 (the shipped vectors: 6 M);
+# bigger ones are memory-mapped and scanned in chunks of SCAN_ROWS rows.
+EAGER_ELEMENTS = 20_000_000
+# Word lists up to this size become a Python list and dict; bigger ones stay in the mapped
+# file (a dict of 3 M words costs 2 s and 200 MB) and are searched there.
+EAGER_WORDS = 200_000
+SCAN_ROWS = 1 << 15
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.maximum(norms, 1e-12)
+
+
+class QuantizedRows:
+    """float16 or int8 rows (one scale each) of a mapped table, float32 when indexed."""
+
+    def __init__(self, raw: np.ndarray, scale: np.ndarray | None = None) -> None:
+        self.raw, self.scale = raw, scale
+        self.shape = raw.shape
+        self.ndim = 2
+        self.dtype = np.dtype(np.float32)
+        self.storage = str(raw.dtype)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index) -> np.ndarray:
+        rows = np.asarray(self.raw[index], dtype=np.float32)
+        if self.scale is not None:
+            scale = np.asarray(self.scale[index], dtype=np.float32)
+            rows = rows * (scale[..., None] if rows.ndim > scale.ndim else scale)
+        return rows
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        out = self[:]
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+
+class WordList(Sequence):
+    """The words of a mapped table: UTF-8, each ended by a newline, with their offsets.
+
+    Indexing decodes only what is asked for; :meth:`find` searches the mapped bytes
+    (memchr speed, about 10 ms for 3 M words) instead of keeping a 3 M-entry dict.
+    """
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray, mapped) -> None:
+        self.blob, self.offsets, self.mapped = blob, offsets, mapped
+        self.start = mapped.offsets["words"]
+        self.end = self.start + len(blob)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def _decode(self, first: int, stop: int) -> list[str]:
+        if stop <= first:
+            return []
+        data = self.blob[self.offsets[first] : self.offsets[stop]].tobytes()
+        return data.decode("utf-8").split("\n")[:-1]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            first, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(first, stop, step)]
+            return self._decode(first, stop)
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(index)
+        return self._decode(index, index + 1)[0]
+
+    def __iter__(self) -> Iterator[str]:
+        for first in range(0, len(self), 1 << 16):
+            yield from self._decode(first, min(first + (1 << 16), len(self)))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and len(other) == len(self) and list(self) == list(other)
+
+    def find(self, word: str) -> int | None:
+        """The row of ``word``, or None."""
+        data = self.mapped.map_bytes
+        needle = word.encode("utf-8") + b"\n"
+        if "\n" in word or not word:
+            return None
+        if data[self.start : self.start + len(needle)] == needle:
+            return 0
+        at = data.find(b"\n" + needle, self.start, self.end)
+        if at < 0:
+            return None
+        row = int(np.searchsorted(self.offsets, at + 1 - self.start))
+        return row if self.offsets[row] == at + 1 - self.start else None
+
+
+class WordIndex(Mapping):
+    """word -> row over a :class:`WordList`; it becomes a dict after many lookups."""
+
+    LOOKUPS_BEFORE_DICT = 200
+
+    def __init__(self, words: WordList) -> None:
+        self.words = words
+        self.lookups = 0
+        self.table: dict[str, int] | None = None
+
+    def _row(self, word: str) -> int | None:
+        if self.table is None:
+            self.lookups += 1
+            if self.lookups <= self.LOOKUPS_BEFORE_DICT:
+                return self.words.find(word)
+            log.info("building the index of %s words", f"{len(self.words):,}")
+            self.table = {}
+            for i, w in enumerate(self.words):
+                self.table.setdefault(w, i)
+        return self.table.get(word)
+
+    def __getitem__(self, word: str) -> int:
+        row = self._row(word) if isinstance(word, str) else None
+        if row is None:
+            raise KeyError(word)
+        return row
+
+    def __contains__(self, word) -> bool:
+        return isinstance(word, str) and self._row(word) is not None
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words)
+
+
+def word_tensors(words: Sequence[str]) -> dict[str, np.ndarray]:
+    """``words`` (uint8, each word's UTF-8 and a newline) and ``word_offsets`` (int64, n + 1)."""
+    encoded = [w.encode("utf-8") + b"\n" for w in words]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    return {"words": blob, "word_offsets": offsets}
 
 
 class WordVectors:
@@ -36,52 +181,144 @@ class WordVectors:
 
     def __init__(
         self,
-        words: list[str],
+        words: Sequence[str],
         vectors: np.ndarray,
         config: EmbeddingConfig | None = None,
         counts: np.ndarray | None = None,
         ngram_vectors: np.ndarray | None = None,
         meta: dict | None = None,
+        *,
+        norms: np.ndarray | None = None,
+        mapped=None,
     ) -> None:
         if len(words) != len(vectors):
             raise ModelFileError(f"{len(words)} words but {len(vectors)} vectors")
-        self.words = list(words)
+        self.words = words if isinstance(words, WordList) else list(words)
         self.vectors = vectors
-        self.config = config or EmbeddingConfig(dim=vectors.shape[1])
+        self.config = config or EmbeddingConfig(dim=vectors.shape[1], lowercase=False)
         self.counts = counts
         self.ngram_vectors = ngram_vectors
         self.meta = dict(meta or {})
-        self.index = {w: i for i, w in enumerate(self.words)}
+        if isinstance(self.words, WordList):
+            self.index: Mapping[str, int] = WordIndex(self.words)
+        else:
+            self.index = {}
+            for i, w in enumerate(self.words):
+                self.index.setdefault(w, i)
+        self._norms = norms
+        self._mapped = mapped  # the MappedTensors behind a big table, for releasing pages
         self._unit: np.ndarray | None = None
+        self.ann = None  # an approximate index (seqnlp.embeddings.index.AnnoyIndex), if any
 
     # ------------------------------------------------------------------ storage
     @classmethod
-    def load(cls, path: str | Path | None = None) -> WordVectors:
-        """Load a vectors directory (default: the vectors shipped with seqnlp)."""
-        model = serialization.read_model(path, KIND)
-        config = model.build_config(EmbeddingConfig, strict=False)
-        vocab = model.vocab or {}
+    def load(cls, path: str | os.PathLike | None = None, *, errors: str = "strict") -> WordVectors:
+        """Load vectors: a seqnlp directory (default: the vectors shipped with seqnlp) or a
+        word2vec/GloVe/fastText file, which is parsed whole (import it once to open it in
+        milliseconds: :func:`seqnlp.embeddings.import_vectors`).
+
+        Args:
+            errors: for a file, ``replace`` keeps words that are not UTF-8 (U+FFFD).
+
+        Raises:
+            ModelFileError: a broken or foreign model directory.
+            DataError: a vectors file that cannot be read (the message names the position).
+        """
+        from seqnlp.embeddings import formats
+
+        if path is not None:
+            path = Path(path)
+            if path.name not in serialization.MODEL_FILES and formats.is_vectors_file(path):
+                log.warning(
+                    "%s: reading every row of a vectors file; `seqnlp vectors import %s -o DIR` "
+                    "once makes later runs open it in milliseconds",
+                    path,
+                    path,
+                )
+                return read_vectors(path, errors=errors)
+        return cls._load_dir(path)
+
+    @classmethod
+    def _load_dir(cls, path: Path | None) -> WordVectors:
+        from seqnlp.serialization import models
+
+        source = serialization.resolve_model(path if path is not None else KIND)
+        for _ in range(5):  # a directory swapped while it is read is read again
+            where = source if source.exists() else models._moved_aside(source) or source
+            before = models._identity(where)
+            try:
+                _kind, _version, config = models._read_config(where, KIND)
+                mapped = map_tensors(models._require_weights(where))
+                vocab = models._read_optional(where, serialization.VOCAB_FILE)
+                meta = models._read_optional(where, serialization.META_FILE) or {}
+            except ModelFileError:
+                if models._identity(where) == before:
+                    raise
+                continue
+            if models._identity(where) == before:
+                break
+        else:
+            raise ModelFileError(f"{source} kept being replaced while it was read; try again")
+        config = serialization.config_from_dict(
+            EmbeddingConfig, config, where / serialization.CONFIG_FILE, strict=False
+        )
+        return cls._from_mapped(where, config, mapped, vocab, meta)
+
+    @classmethod
+    def _from_mapped(cls, where, config, mapped, vocab, meta) -> WordVectors:
+        tensors = mapped.arrays
+        vocab = vocab or {}
         words, counts = vocab.get("words"), vocab.get("counts")
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            raise ModelFileError(f"{model.path}: vocab.json needs 'words', a list of strings")
+        if "words" in tensors:
+            size = len(tensors.get("word_offsets", ())) - 1
+        else:
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                raise ModelFileError(f"{where}: vocab.json needs 'words', a list of strings")
+            size = len(words)
         if counts is not None and not (
-            isinstance(counts, list)
-            and len(counts) == len(words)
-            and all(type(c) is int for c in counts)
+            isinstance(counts, list) and len(counts) == size and all(type(c) is int for c in counts)
         ):
-            raise ModelFileError(f"{model.path}: vocab.json 'counts' must hold one integer a word")
-        expected = {"vectors": (len(words), config.dim)}
+            raise ModelFileError(f"{where}: vocab.json 'counts' must hold one integer a word")
+        expected: dict[str, tuple[int | None, ...]] = {"vectors": (size, config.dim)}
         if config.algorithm == "fasttext":
             expected["ngram_vectors"] = (config.bucket, config.dim)
-        tensors = model.checked_tensors(expected)
-        return cls(
+        if "words" in tensors:
+            expected.update(words=(None,), word_offsets=(size + 1,))
+        if "norms" in tensors:
+            expected["norms"] = (size,)
+        expected = serialization.expect_row_scales(expected, tensors)
+        serialization.check_shapes(tensors, expected, source=where)
+        for name in ("vectors", "ngram_vectors"):
+            dtype = tensors[name].dtype if name in tensors else np.dtype(np.float32)
+            if dtype.kind != "f" and dtype != np.int8:
+                raise ModelFileError(f"{where}: tensor {name!r} has dtype {tensors[name].dtype}")
+        if "words" in tensors:
+            words = _mapped_words(where, tensors, mapped)
+        norms = tensors.get("norms")
+        table = {
+            name: _rows(tensors, name) for name in ("vectors", "ngram_vectors") if name in tensors
+        }
+        eager = size * config.dim <= EAGER_ELEMENTS
+        if eager:  # as stored (float16 stays float16), int8 rows dequantised
+            table["vectors"] = _in_memory(tensors, "vectors")
+            norms = None
+        ngrams = table.get("ngram_vectors")
+        if ngrams is not None and int(np.prod(ngrams.shape)) <= EAGER_ELEMENTS:
+            ngrams = _in_memory(tensors, "ngram_vectors")
+        wv = cls(
             words,
-            tensors["vectors"],
+            table["vectors"],
             config,
             None if counts is None else np.asarray(counts, dtype=np.int64),
-            tensors.get("ngram_vectors"),
-            model.meta,
+            ngrams,
+            meta,
+            norms=None if norms is None else np.asarray(norms, dtype=np.float32),
+            mapped=None if eager else mapped,
         )
+        from seqnlp.embeddings.index import open_index
+
+        wv.ann = open_index(where, wv)
+        return wv
 
     def save(self, path: str | Path, *, overwrite: bool = False, dtype: str = "float32") -> Path:
         """Save as safetensors + JSON (no pickle).
@@ -93,15 +330,22 @@ class WordVectors:
         tensors = {"vectors": self.vectors}
         if self.ngram_vectors is not None:
             tensors["ngram_vectors"] = self.ngram_vectors
-        vocab = {"words": self.words}
+        tensors = serialization.compact(
+            {k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}, dtype, rows=tensors
+        )
+        vocab: dict | None = {}
+        if len(self) > EAGER_WORDS:
+            tensors.update(word_tensors(self.words))
+        else:
+            vocab["words"] = list(self.words)
         if self.counts is not None:
             vocab["counts"] = [int(c) for c in self.counts]
         return serialization.save_model(
             path,
             kind=KIND,
             config=asdict(self.config),
-            tensors=serialization.compact(tensors, dtype, rows=tensors),
-            vocab=vocab,
+            tensors=tensors,
+            vocab=vocab or None,
             meta={**self.meta, "dtype": dtype},
             overwrite=overwrite,
         )
@@ -130,11 +374,82 @@ class WordVectors:
         return int(self.vectors.shape[1])
 
     @property
+    def is_mapped(self) -> bool:
+        """True for a big table read from disk as it is needed (never whole)."""
+        return self._mapped is not None
+
+    @property
     def unit(self) -> np.ndarray:
-        """Rows scaled to length 1 (float32), computed once."""
+        """Rows scaled to length 1 (float32), computed once: the whole table in memory, so
+        big mapped tables answer queries with :meth:`cosines` instead."""
         if self._unit is None:
             self._unit = _unit_rows(self.vectors)
         return self._unit
+
+    @property
+    def norms(self) -> np.ndarray:
+        """The length of every row (float32), computed once unless stored."""
+        if self._norms is None:
+            self._norms = np.concatenate(
+                [np.linalg.norm(block, axis=1) for _, _, block in self._blocks(len(self))]
+                or [np.zeros(0, np.float32)]
+            ).astype(np.float32)
+        return self._norms
+
+    def _blocks(self, size: int) -> Iterator[tuple[int, int, np.ndarray]]:
+        """``(start, stop, float32 rows)`` over the first ``size`` rows; a mapped table's
+        pages are released after each block, so a full scan stays at one block of memory."""
+        for start in range(0, size, SCAN_ROWS):
+            stop = min(start + SCAN_ROWS, size)
+            yield start, stop, np.asarray(self.vectors[start:stop], dtype=np.float32)
+            if self._mapped is not None:
+                self._mapped.release("vectors", start, stop)
+
+    def cosines(self, queries: np.ndarray, size: int | None = None) -> np.ndarray:
+        """Cosine of each of the first ``size`` rows with unit ``queries`` (dim,) or (k, dim).
+
+        Returns:
+            (size,) or (size, k) float32.
+        """
+        size = len(self) if size is None else min(size, len(self))
+        queries = np.asarray(queries, dtype=np.float32)
+        if self._mapped is None:
+            return self.unit[:size] @ queries.T
+        out = np.empty((size, *queries.shape[:-1]), dtype=np.float32)
+        for start, stop, block in self._blocks(size):
+            out[start:stop] = block @ queries.T
+        norms = np.maximum(self.norms[:size], 1e-12)
+        return out / (norms[:, None] if out.ndim == 2 else norms)
+
+    def nearest_rows(
+        self, queries: np.ndarray, k: int, size: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-``k`` rows by cosine for many unit ``queries`` (q, dim) in one scan.
+
+        Returns:
+            (q, k) row numbers and (q, k) cosines, best first; memory stays at one block.
+        """
+        size = len(self) if size is None else min(size, len(self))
+        queries = np.asarray(queries, dtype=np.float32)
+        best_ids = np.zeros((len(queries), 0), dtype=np.int64)
+        best = np.zeros((len(queries), 0), dtype=np.float32)
+        norms = self.norms if self._mapped is not None else None
+        for start, stop, block in self._blocks(size):
+            scores = queries @ block.T  # (q, rows of the block)
+            if norms is not None:
+                scores /= np.maximum(norms[start:stop], 1e-12)
+            else:
+                scores /= np.maximum(np.linalg.norm(block, axis=1), 1e-12)
+            keep = min(k, scores.shape[1])
+            top = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
+            best_ids = np.concatenate([best_ids, top + start], axis=1)
+            best = np.concatenate([best, np.take_along_axis(scores, top, axis=1)], axis=1)
+            if best.shape[1] > k:
+                cut = np.argpartition(-best, k - 1, axis=1)[:, :k]
+                best_ids = np.take_along_axis(best_ids, cut, axis=1)
+                best = np.take_along_axis(best, cut, axis=1)
+        order = np.argsort(-best, axis=1, kind="stable")
+        return np.take_along_axis(best_ids, order, axis=1), np.take_along_axis(best, order, axis=1)
 
     def key(self, word: str) -> str:
         return normalize_token(word, self.config.lowercase)
@@ -173,9 +488,34 @@ class WordVectors:
         """Euclidean distance between the raw vectors of two words."""
         return float(np.linalg.norm(self.vector(word1) - self.vector(word2)))
 
-    def similar(self, word: str, topn: int = 10) -> list[tuple[str, float]]:
-        """The ``topn`` nearest words by cosine similarity, ``word`` itself excluded."""
-        return self._rank(self.unit @ self._unit_vector(word), [word], topn)
+    def similar(
+        self,
+        word: str,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+        approximate: bool = False,
+    ) -> list[tuple[str, float]]:
+        """The ``topn`` nearest words by cosine similarity, ``word`` itself excluded.
+
+        Args:
+            restrict_vocab: only rank the N most frequent words (gensim's ``restrict_vocab``).
+            approximate: ask the approximate index built at import (see
+                :mod:`seqnlp.embeddings.index`) instead of scanning every row.
+        """
+        _check_restrict(restrict_vocab)
+        query = self._unit_vector(word)
+        if approximate:
+            if self.ann is None:
+                raise SeqnlpError(
+                    "these vectors have no approximate index; build one with "
+                    "`seqnlp vectors import FILE -o DIR --index` (or `seqnlp vectors index DIR`)"
+                )
+            if topn < 1:
+                raise SeqnlpError(f"topn must be at least 1, got {topn}")
+            banned = {self.index[k] for k in [self.key(word)] if k in self.index}
+            found = self.ann.search(query, topn + len(banned), restrict_vocab)
+            return [(self.words[i], s) for i, s in found if i not in banned][:topn]
+        return self._rank(self.cosines(query, restrict_vocab), [word], topn)
 
     def analogy(
         self,
@@ -193,19 +533,20 @@ class WordVectors:
                 3CosMul (Levy & Goldberg 2014, gensim ``most_similar_cosmul``).
             restrict_vocab: only rank the N most frequent words.
         """
+        _check_restrict(restrict_vocab)
         queries = [a, b, c]
         keys = [self.key(w) for w in queries]
         if len(set(keys)) < 3:
             raise SeqnlpError(f"an analogy needs three different words, got {' '.join(queries)}")
+        if method not in ("add", "mul"):
+            raise SeqnlpError(f"method must be one of ('add', 'mul'), got {method!r}")
         ua, ub, uc = (self._unit_vector(w) for w in queries)
-        unit = self.unit[:restrict_vocab] if restrict_vocab else self.unit
         if method == "add":
             query = ua - ub + uc
-            scores = unit @ (query / max(float(np.linalg.norm(query)), 1e-12))
-        elif method == "mul":
-            scores = cosmul(unit @ ua, unit @ uc, unit @ ub)
+            scores = self.cosines(query / max(float(np.linalg.norm(query)), 1e-12), restrict_vocab)
         else:
-            raise SeqnlpError(f"method must be one of ('add', 'mul'), got {method!r}")
+            sims = self.cosines(np.stack([ua, uc, ub]), restrict_vocab)
+            scores = cosmul(sims[:, 0], sims[:, 1], sims[:, 2])
         return self._rank(scores, queries, topn)
 
     def _rank(
@@ -224,7 +565,8 @@ class WordVectors:
         """Rows for an ``nn.Embedding`` over ``vocab`` (a :class:`seqnlp.vocab.Vocab`).
 
         Known words get their vector; the padding row is zero; the unknown row and
-        words without a vector get small random vectors of the same scale.
+        words without a vector get small random vectors of the same scale. Only the
+        rows of ``vocab``'s words are read, so a mapped 3 M-word table costs little.
 
         Returns:
             The (len(vocab), dim) float32 matrix and the fraction of words found.
@@ -249,8 +591,138 @@ class WordVectors:
         from gensim.models import KeyedVectors
 
         kv = KeyedVectors(self.dim)
-        kv.add_vectors(self.words, np.asarray(self.vectors, dtype=np.float32))
+        kv.add_vectors(list(self.words), np.asarray(self.vectors, dtype=np.float32))
         return kv
+
+    def export(self, path: str | os.PathLike, *, binary: bool = False) -> Path:
+        """Write word2vec text or binary format (``.gz`` compresses) for other tools."""
+        from seqnlp.embeddings.formats import write_word2vec
+
+        blocks = (block for _, _, block in self._blocks(len(self)))
+        return write_word2vec(path, iter(self.words), blocks, len(self), self.dim, binary=binary)
+
+
+def _check_restrict(restrict_vocab: int | None) -> None:
+    if restrict_vocab is not None and restrict_vocab < 1:
+        raise SeqnlpError(f"restrict_vocab must be at least 1, got {restrict_vocab}")
+
+
+def _rows(tensors: Mapping[str, np.ndarray], name: str):
+    """A stored table as float32 rows: a mapped float32 array as it is, else dequantised."""
+    raw = tensors[name]
+    if raw.dtype == np.int8:
+        return QuantizedRows(raw, tensors[f"{name}_scale"])
+    if raw.dtype != np.float32:
+        return QuantizedRows(raw)
+    return raw
+
+
+def _in_memory(tensors: Mapping[str, np.ndarray], name: str) -> np.ndarray:
+    raw = tensors[name]
+    if raw.dtype == np.int8:
+        return raw.astype(np.float32) * tensors[f"{name}_scale"][:, None]
+    return raw.copy()
+
+
+def _mapped_words(where, tensors, mapped) -> Sequence[str]:
+    blob, offsets = tensors["words"], tensors["word_offsets"]
+    if blob.dtype != np.uint8 or offsets.dtype != np.int64:
+        raise ModelFileError(f"{where}: the words tensors must be uint8 and int64")
+    size = len(offsets) - 1
+    if (
+        offsets[0] != 0
+        or offsets[-1] != len(blob)
+        or (size and not (np.diff(offsets) > 1).all())
+        or int(np.count_nonzero(blob == 10)) != size
+        or (size and blob[-1] != 10)
+    ):
+        raise ModelFileError(f"{where}: the word list in the weights is corrupted")
+    words = WordList(blob, offsets, mapped)
+    if size <= EAGER_WORDS:
+        try:
+            return words[:]
+        except UnicodeDecodeError:
+            raise ModelFileError(f"{where}: the word list in the weights is not UTF-8") from None
+    return words
+
+
+def read_vectors(
+    path: str | os.PathLike,
+    fmt: str = "auto",
+    *,
+    limit: int | None = None,
+    lowercase: bool = False,
+    errors: str = "strict",
+) -> WordVectors:
+    """Read a word2vec text/binary, GloVe, Spark or fastText ``.bin`` file into memory.
+
+    Raises:
+        DataError: the file is unreadable or malformed (the message names the position).
+    """
+    from seqnlp.embeddings import formats
+
+    path = Path(path)
+    header = formats.sniff(path, fmt) if path.is_file() else None
+    if header is not None and header.format == "fasttext":
+        return _from_fasttext(path, limit, lowercase)
+    reader = formats.Word2VecReader(path, fmt, limit=limit, lowercase=lowercase, errors=errors)
+    words: list[str] = []
+    blocks = []
+    for chunk_words, block in reader.chunks():
+        words.extend(chunk_words)
+        blocks.append(block)
+    config = EmbeddingConfig(dim=reader.dim, lowercase=lowercase)
+    meta = {"source": _source_meta(path, reader.format, reader.stats, limit, lowercase)}
+    return WordVectors(words, np.concatenate(blocks), config, meta=meta)
+
+
+def _source_meta(path: Path, fmt: str, stats, limit, lowercase) -> dict:
+    size = path.stat().st_size if path.is_file() else sum(p.stat().st_size for p in path.iterdir())
+    return {
+        "file": path.name,
+        "format": fmt,
+        "bytes": size,
+        "rows_read": stats.rows,
+        "rows_kept": stats.kept,
+        "merged_duplicates": stats.merged,
+        "non_utf8_words": stats.replaced,
+        "limit": limit,
+        "lowercase": lowercase,
+    }
+
+
+def _from_fasttext(path: Path, limit: int | None, lowercase: bool) -> WordVectors:
+    from seqnlp.embeddings import formats
+
+    kv = formats.read_fasttext(path)
+    words = list(kv.index_to_key)
+    vectors = np.asarray(kv.vectors, dtype=np.float32)
+    counts = np.array([kv.get_vecattr(w, "count") for w in words], dtype=np.int64)
+    keep = list(range(len(words)))
+    stats = formats.ReadStats(rows=len(words))
+    if lowercase:
+        seen: set[str] = set()
+        keep = []
+        for i, w in enumerate(words):
+            if w.lower() not in seen:
+                seen.add(w.lower())
+                keep.append(i)
+        stats.merged = len(words) - len(keep)
+        words = [words[i].lower() for i in keep]
+    if limit:
+        keep, words = keep[:limit], words[:limit]
+    stats.kept = len(words)
+    config = EmbeddingConfig(
+        algorithm="fasttext",
+        dim=kv.vector_size,
+        lowercase=lowercase,
+        min_n=kv.min_n,
+        max_n=kv.max_n,
+        bucket=kv.bucket,
+    )
+    meta = {"source": _source_meta(path, "fasttext", stats, limit, lowercase)}
+    ngrams = np.asarray(kv.vectors_ngrams, dtype=np.float32)
+    return WordVectors(words, vectors[keep], config, counts[keep], ngrams, meta)
 
 
 def cosmul(positive1: np.ndarray, positive2: np.ndarray, negative: np.ndarray) -> np.ndarray:

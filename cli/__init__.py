@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "train-embeddings": "embeddings:train_embeddings",
     "train-sentiment": "sentiment:train_sentiment",
     "train-tagger": "tagger:train_tagger",
+    "vectors": "vectors:vectors",
 }
 
 

@@ -443,7 +443,8 @@ def _format_scores(scores: dict) -> str:
         )
     lines.append("Word similarity (Spearman, coverage):")
     for name, s in scores["similarity"].items():
-        lines.append(f"  {name:14}{s['spearman']:>7.3f}{s['coverage']:>9.1%}")
+        spearman = "-" if s["spearman"] is None else f"{s['spearman']:.3f}"
+        lines.append(f"  {name:14}{spearman:>7}{s['coverage']:>9.1%}")
     return "\n".join(lines)
 
 

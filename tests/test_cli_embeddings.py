@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
 
 from seqnlp.cli import main
 from seqnlp.embeddings import WordVectors
+from seqnlp.errors import DataError
 from tests.conftest import TINY_WORDS
 
 
@@ -260,3 +262,24 @@ def test_train_embeddings_unknown_corpus(runner, tmp_path):
         main, ["train-embeddings", "--corpus", "nope", "-o", str(tmp_path / "x")]
     )
     assert result.exit_code == 1 and "not a dataset name" in result.output
+
+
+def test_tokenizing_progress_counts_words(tmp_path, capsys):
+    from seqnlp.embeddings import prepare_corpus
+
+    text = tmp_path / "t.txt"
+    text.write_text("the king and the queen .\n" * 150)
+    prepare_corpus([text], tmp_path / "out.txt", progress=True)
+    err = capsys.readouterr().err
+    assert re.search(r"tokenizing: [1-9][0-9.]*k? words", err), err[-300:]
+
+
+def test_similarity_benchmark_with_no_pair_in_the_vocabulary(tiny, tmp_path):
+    from seqnlp.embeddings import evaluate_similarity
+
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("tiger\tcat\t7\nbook\tpaper\t6\n")
+    assert evaluate_similarity(tiny, pairs) == {"spearman": None, "pearson": None, "coverage": 0.0}
+    pairs.write_text("not a pair file\n")
+    with pytest.raises(DataError):
+        evaluate_similarity(tiny, pairs)

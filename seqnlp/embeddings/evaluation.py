@@ -118,8 +118,8 @@ def evaluate_similarity(wv: WordVectors, path: str | Path) -> dict:
     """Spearman correlation with human judgements (gensim's ``evaluate_word_pairs``).
 
     Returns:
-        ``{"spearman", "pearson", "coverage", "pairs"}``; coverage is the share of
-        pairs whose two words both have vectors.
+        ``{"spearman", "pearson", "coverage"}``; coverage is the share of pairs whose
+        two words both have vectors; the correlations are None when no pair has.
     """
     import warnings
 
@@ -133,12 +133,29 @@ def evaluate_similarity(wv: WordVectors, path: str | Path) -> dict:
                 str(path), restrict_vocab=len(wv), case_insensitive=True
             )
     except ValueError as exc:
+        if _has_pairs(path):  # valid pairs, none of them in the vocabulary (a tiny model)
+            return {"spearman": None, "pearson": None, "coverage": 0.0}
         raise DataError(f"{path}: {exc}") from None
     return {
         "spearman": float(spearman[0]),
         "pearson": float(pearson[0]),
         "coverage": 1 - oov / 100,
     }
+
+
+def _has_pairs(path: str | Path) -> bool:
+    """Whether a word-pair file holds a line gensim accepts (``word word score``)."""
+    from seqnlp.corpus import iter_lines
+
+    for _, line in iter_lines(path, "replace"):
+        parts = line.split("\t") if "\t" in line else line.split()
+        if not line.startswith("#") and len(parts) == 3:
+            try:
+                float(parts[2])
+            except ValueError:
+                continue
+            return True
+    return False
 
 
 DEFAULT_SIMILARITIES = ("wordsim353.tsv", "simlex999.txt")

@@ -249,6 +249,7 @@ class Word2VecReader:
 
     def _text_rows(self) -> Iterator[tuple[str, np.ndarray]]:
         dim, expected = self.dim, self.header.rows
+        number = 0
         for file in self.files:
             try:
                 with _open(file) as f:
@@ -279,18 +280,19 @@ class Word2VecReader:
                             row = np.array(parts[1:], dtype=np.float32)
                         except ValueError:
                             bad = next(p for p in parts[1:] if not _is_number(p))
-                            raise DataError(f"{where}: {bad[:40]!r} is not a number") from None
+                            bad = bad[:40].decode("utf-8", "replace")
+                            raise DataError(f"{where}: {bad!r} is not a number") from None
                         word = self._accept(parts[0], where)
                         if word is not None:
                             yield word, row
                         if self._done():
                             return
             except (OSError, EOFError, zlib.error) as exc:
-                raise DataError(f"{file}: cannot read ({exc})") from None
+                raise DataError(f"{file}: cannot read ({exc}; truncated?)") from None
         if expected is not None and self.stats.rows < expected:
             raise DataError(
-                f"{self.path}: the header announces {expected:,} rows but the file has "
-                f"{self.stats.rows:,} (truncated?)"
+                f"{self.path}:{number}: the file ends here, after {self.stats.rows:,} rows; "
+                f"the header announces {expected:,} (truncated?)"
             )
 
     def _binary_rows(self) -> Iterator[tuple[str, np.ndarray]]:

@@ -185,6 +185,8 @@ def test_approximate_index(kv, tmp_path, monkeypatch):
         for w, s in again.similar(word, 10):
             if w in score:
                 assert abs(score[w] - s) < 1e-4  # annoy's distance turned back into a cosine
+    restricted = again.similar("w1", 5, restrict_vocab=40, approximate=True)
+    assert restricted == again.similar("w1", 5, restrict_vocab=40)
     with pytest.raises(SeqnlpError, match="no approximate index"):
         wv_plain = import_vectors(path, tmp_path / "plain")
         wv_plain.similar("w1", approximate=True)

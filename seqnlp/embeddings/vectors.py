@@ -500,11 +500,12 @@ class WordVectors:
         Args:
             restrict_vocab: only rank the N most frequent words (gensim's ``restrict_vocab``).
             approximate: ask the approximate index built at import (see
-                :mod:`seqnlp.embeddings.index`) instead of scanning every row.
+                :mod:`seqnlp.embeddings.index`) instead of scanning every row; with
+                ``restrict_vocab`` the first N rows are ranked exactly instead.
         """
         _check_restrict(restrict_vocab)
         query = self._unit_vector(word)
-        if approximate:
+        if approximate and restrict_vocab is None:  # the first N rows are cheap: exact
             if self.ann is None:
                 raise SeqnlpError(
                     "these vectors have no approximate index; build one with "
@@ -513,7 +514,7 @@ class WordVectors:
             if topn < 1:
                 raise SeqnlpError(f"topn must be at least 1, got {topn}")
             banned = {self.index[k] for k in [self.key(word)] if k in self.index}
-            found = self.ann.search(query, topn + len(banned), restrict_vocab)
+            found = self.ann.search(query, topn + len(banned))
             return [(self.words[i], s) for i, s in found if i not in banned][:topn]
         return self._rank(self.cosines(query, restrict_vocab), [word], topn)
 

@@ -32,6 +32,7 @@ def test_analogy_json_mul(runner, model):
     assert result.exit_code == 0
     answer = json.loads(result.output)
     assert answer["method"] == "mul" and answer["results"][0]["word"] == "queen"
+    assert set(answer) == {"query", "method", "results", "subword"}  # no internal fields
 
 
 @pytest.mark.parametrize(

@@ -195,7 +195,7 @@ class WordVectors:
             raise ModelFileError(f"{len(words)} words but {len(vectors)} vectors")
         self.words = words if isinstance(words, WordList) else list(words)
         self.vectors = vectors
-        self.config = config or EmbeddingConfig(dim=vectors.shape[1], lowercase=False)
+        self.config = config or EmbeddingConfig(dim=vectors.shape[1])
         self.counts = counts
         self.ngram_vectors = ngram_vectors
         self.meta = dict(meta or {})

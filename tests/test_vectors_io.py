@@ -318,3 +318,36 @@ def test_cli_import_query_export(kv, tmp_path, runner):
     assert WordVectors.load(exported).words == WORDS
     result = runner.invoke(main, ["similar", "w1", "--vectors", str(out), "--approximate"])
     assert result.exit_code == 1 and "no approximate index" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["similarity", "w1", "w2"],
+        ["analogy", "w1", "w2", "w3", "--restrict", "100"],
+        ["evaluate-embeddings", "--analogies", "Q", "--similarities", "P"],
+        ["plot-embeddings", "w1", "w2", "w3", "-o", "OUT"],
+    ],
+)
+def test_every_query_command_takes_a_vectors_file(kv, tmp_path, runner, command):
+    path = gensim_files(kv, tmp_path)["text-gz"]
+    (tmp_path / "q.txt").write_text(": x\nw1 w2 w3 w4\n")
+    (tmp_path / "p.tsv").write_text("w1\tw2\t5\nw3\tw4\t2\nw5\tw6\t1\n")
+    replace = {"Q": str(tmp_path / "q.txt"), "P": str(tmp_path / "p.tsv")}
+    replace["OUT"] = str(tmp_path / "map.png")
+    args = [replace.get(a, a) for a in command]
+    result = runner.invoke(main, [*args, "--vectors", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "seqnlp vectors import" in result.stderr  # the hint to import it once
+
+
+def test_cli_index_command(kv, tmp_path, runner):
+    path = gensim_files(kv, tmp_path)["binary"]
+    out = tmp_path / "v"
+    assert runner.invoke(main, ["vectors", "import", str(path), "-o", str(out)]).exit_code == 0
+    result = runner.invoke(main, ["vectors", "index", str(out), "--trees", "5"])
+    assert result.exit_code == 0, result.output
+    assert "recall@10" in result.output and (out / "index.annoy").is_file()
+    result = runner.invoke(main, ["similar", "w1", "--vectors", str(out), "--approximate"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 10

@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "train-embeddings": "embeddings:train_embeddings",
     "train-sentiment": "sentiment:train_sentiment",
     "train-tagger": "tagger:train_tagger",
+    "vectors": "vectors:vectors",
 }
 
 

@@ -1,4 +1,8 @@
-"""Embedding commands: train, query (similar, similarity, analogy), evaluate, plot."""
+"""Embedding commands: train, query (similar, similarity, analogy), evaluate, plot.
+
+Size: six commands over one set of shared options (--vectors, --input, --json, --errors)
+and one batch-query loop; a module per command would repeat the options.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ from pathlib import Path
 
 import click
 
-from seqnlp.cli.common import model_option, reject_existing_output
+from seqnlp.cli.common import check_image, reject_existing_output
+from seqnlp.plotting import IMAGE_SUFFIXES
 
-EMBEDDINGS_HELP = "Vectors directory (default: the vectors shipped with seqnlp)."
+# What matplotlib's savefig writes without extra backends.
 
 
 @click.command("train-embeddings")
@@ -151,59 +156,110 @@ def train_embeddings(
         click.echo(_format_scores(vectors.meta["scores"]))
 
 
-def _load(model: str | None):
+VECTORS_HELP = (
+    "Vectors: a seqnlp directory, or a word2vec/GloVe/fastText file (text, binary, .gz, "
+    "fastText .bin), read whole each time: `seqnlp vectors import FILE -o DIR` once makes "
+    "it open in milliseconds. Default: the vectors shipped with seqnlp."
+)
+ERRORS_HELP = (
+    "Bytes that are not UTF-8 in --input (and in the words of a vectors FILE): stop with "
+    "the line number, or replace them with U+FFFD."
+)
+
+
+def vectors_option(command):
+    """``--vectors DIR|FILE`` (``--model``/``-m`` still work)."""
+    return click.option(
+        "--vectors",
+        "--model",
+        "-m",
+        "model",
+        type=click.Path(),
+        metavar="DIR|FILE",
+        help=VECTORS_HELP,
+    )(command)
+
+
+errors_option = click.option(
+    "--errors",
+    type=click.Choice(["strict", "replace"]),
+    default="strict",
+    show_default=True,
+    help=ERRORS_HELP,
+)
+
+
+def _load(model: str | None, errors: str = "strict"):
     from seqnlp.embeddings import WordVectors
 
-    return WordVectors.load(model)
+    return WordVectors.load(model, errors=errors)
 
 
-def _queries(args: tuple[str, ...], input_file, name: str):
-    """Queries from the command line, or one per line from --input (- for stdin)."""
-    if input_file is None:
-        yield list(args)
+def _check_input(input_path: str | None) -> None:
+    """A missing or directory --input is one line (before the vectors are loaded)."""
+    from seqnlp.errors import DataError
+
+    if input_path is None or input_path == "-":
+        return
+    path = Path(input_path)
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory, not a file of queries (--input)")
+    if not path.is_file():
+        raise DataError(f"{path}: no such file (--input)")
+
+
+def _run_queries(args, input_path, errors, arity, name, answer, as_text, as_json):
+    """Answer the query on the command line, or one query per line of --input.
+
+    With --input every non-blank line gives one record, in order, with its line number
+    and query and either the answer or the error; a failed line does not stop the rest,
+    and the exit code is 1 when any failed.
+    """
+    from seqnlp.corpus import iter_lines
+    from seqnlp.errors import SeqnlpError
+
+    def wrong_arity(words):
+        s = "s" * (arity > 1)
+        return f"{name} takes {arity} word{s}, got {len(words)}: {' '.join(words)}"
+
+    if input_path is None:
+        words = list(args)
+        if len(words) != arity:
+            raise click.UsageError(wrong_arity(words))
+        result = answer(*words)
+        click.echo(json.dumps({"query": words, **result}) if as_json else as_text(result))
         return
     if args:
         raise click.UsageError(f"give {name} words or --input, not both")
-    for line in input_file:
-        words = line.split()
-        if words:
-            yield words
-
-
-def _run_queries(args, input_file, arity, name, answer, as_json):
-    """Answer each query; a bad query in a batch is reported and the rest still run."""
-    from seqnlp.errors import SeqnlpError
-
     failed = 0
-    for words in _queries(args, input_file, name):
-        if len(words) != arity:
-            message = (
-                f"{name} takes {arity} word{'s' * (arity > 1)}, got {len(words)}: {' '.join(words)}"
-            )
-            if input_file is None:
-                raise click.UsageError(message)
-            click.echo(f"Error: {message}", err=True)
-            failed += 1
+    for number, line in iter_lines(input_path, errors):
+        words = line.split()
+        if not words:
             continue
+        record: dict = {"line": number, "query": words}
         try:
-            result = answer(*words)
+            if len(words) != arity:
+                raise SeqnlpError(wrong_arity(words))
+            record.update(answer(*words))
         except SeqnlpError as exc:
-            if input_file is None:
-                raise
-            click.echo(f"Error: {exc}", err=True)
+            record["error"] = str(exc)
             failed += 1
-            continue
+            click.echo(f"Error: line {number}: {exc}", err=True)
         if as_json:
-            click.echo(json.dumps({"query": words, **result}))
+            click.echo(json.dumps(record))
         else:
-            click.echo(result.pop("_text"))
+            body = f"error: {record['error']}" if "error" in record else as_text(record)
+            click.echo(f"# line {number}: {' '.join(words)}\n{body}\n")
     if failed:
         sys.exit(1)
 
 
-def _ranked(pairs) -> tuple[list[dict], str]:
-    rows = [{"word": w, "score": round(s, 4)} for w, s in pairs]
-    return rows, "\n".join(f"{r['word']}\t{r['score']:.4f}" for r in rows)
+def _ranked(pairs) -> list[dict]:
+    return [{"word": w, "score": round(s, 4)} for w, s in pairs]
+
+
+def _ranked_text(result: dict) -> str:
+    return "\n".join(f"{r['word']}\t{r['score']:.4f}" for r in result["results"])
 
 
 def _subword_note(vectors, words) -> list[str]:
@@ -217,60 +273,88 @@ def _subword_note(vectors, words) -> list[str]:
 
 input_option = click.option(
     "--input",
-    "input_file",
-    type=click.File("r", encoding="utf-8"),
-    help="Read one query per line from FILE (- for stdin) to answer many in one process.",
+    "input_path",
+    metavar="FILE",
+    help="Read one query per line from FILE (- for stdin) to answer many in one process; "
+    "each answer is labelled with its line (text: a '# line N: query' header per block).",
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="One JSON object per query.")
+JSON_HELP = (
+    "One JSON object per query: 'query' (its words), the answer ({fields}) and 'subword' "
+    "(query words that have no vector of their own, built from fastText sub-words); with "
+    "--input also 'line', and 'error' instead of the answer for a line that failed."
+)
+
+
+def json_option(fields: str):
+    return click.option("--json", "as_json", is_flag=True, help=JSON_HELP.format(fields=fields))
+
+
 topn_option = click.option("--topn", default=10, show_default=True, help="How many answers.")
+restrict_option = click.option(
+    "--restrict",
+    type=click.IntRange(min=1),
+    help="Only the N most frequent words can be answers (gensim's restrict_vocab): on a "
+    "3-million-word table, --restrict 300000 is ten times faster.",
+)
 
 
 @click.command()
 @click.argument("word", nargs=-1)
 @topn_option
-@model_option(EMBEDDINGS_HELP)
+@restrict_option
+@click.option(
+    "--approximate",
+    is_flag=True,
+    help="Ask the approximate index built by `seqnlp vectors import --index` instead of "
+    "scanning every row (milliseconds on millions of words; recall in its index.json).",
+)
+@vectors_option
 @input_option
-@json_option
-def similar(word, topn, model, input_file, as_json):
+@errors_option
+@json_option("'results': [{'word', 'score'}], score the cosine")
+def similar(word, topn, restrict, approximate, model, input_path, errors, as_json):
     """Nearest neighbours of WORD by cosine similarity.
 
     \b
       seqnlp similar france
       printf 'king\\nparis\\n' | seqnlp similar --input -
     """
-    vectors = _load(model)
+    _check_input(input_path)
+    vectors = _load(model, errors)
 
     def answer(w):
-        rows, text = _ranked(vectors.similar(w, topn))
-        return {"results": rows, "subword": _subword_note(vectors, [w]), "_text": text}
+        found = vectors.similar(w, topn, restrict_vocab=restrict, approximate=approximate)
+        return {"results": _ranked(found), "subword": _subword_note(vectors, [w])}
 
-    _run_queries(word, input_file, 1, "similar", answer, as_json)
+    _run_queries(word, input_path, errors, 1, "similar", answer, _ranked_text, as_json)
 
 
 @click.command()
 @click.argument("words", nargs=-1)
-@model_option(EMBEDDINGS_HELP)
+@vectors_option
 @input_option
-@json_option
-def similarity(words, model, input_file, as_json):
+@errors_option
+@json_option("'cosine' and 'euclidean', the distance of the raw vectors")
+def similarity(words, model, input_path, errors, as_json):
     """Cosine similarity and Euclidean distance of two words.
 
     \b
       seqnlp similarity cat dog
     """
-    vectors = _load(model)
+    _check_input(input_path)
+    vectors = _load(model, errors)
 
     def answer(a, b):
-        cosine, euclid = vectors.similarity(a, b), vectors.distance(a, b)
-        text = f"cosine\t{cosine:.4f}\neuclidean\t{euclid:.4f}"
         return {
-            "cosine": round(cosine, 4),
-            "euclidean": round(euclid, 4),
+            "cosine": round(vectors.similarity(a, b), 4),
+            "euclidean": round(vectors.distance(a, b), 4),
             "subword": _subword_note(vectors, [a, b]),
-            "_text": text,
         }
 
-    _run_queries(words, input_file, 2, "similarity", answer, as_json)
+    def as_text(r):
+        return f"cosine\t{r['cosine']:.4f}\neuclidean\t{r['euclidean']:.4f}"
+
+    _run_queries(words, input_path, errors, 2, "similarity", answer, as_text, as_json)
 
 
 @click.command()
@@ -283,10 +367,12 @@ def similarity(words, model, input_file, as_json):
     help="add = 3CosAdd (a - b + c); mul = 3CosMul (Levy & Goldberg 2014).",
 )
 @topn_option
-@model_option(EMBEDDINGS_HELP)
+@restrict_option
+@vectors_option
 @input_option
-@json_option
-def analogy(words, method, topn, model, input_file, as_json):
+@errors_option
+@json_option("'method' and 'results': [{'word', 'score'}]")
+def analogy(words, method, topn, restrict, model, input_path, errors, as_json):
     """Solve A - B + C: "king man woman" asks king - man + woman (queen).
 
     \b
@@ -294,22 +380,22 @@ def analogy(words, method, topn, model, input_file, as_json):
       seqnlp analogy paris france italy --method mul --topn 3
       seqnlp analogy --input questions.txt --json
     """
-    vectors = _load(model)
+    _check_input(input_path)
+    vectors = _load(model, errors)
 
     def answer(a, b, c):
-        rows, text = _ranked(vectors.analogy(a, b, c, method=method, topn=topn))
+        found = vectors.analogy(a, b, c, method=method, topn=topn, restrict_vocab=restrict)
         return {
             "method": method,
-            "results": rows,
+            "results": _ranked(found),
             "subword": _subword_note(vectors, [a, b, c]),
-            "_text": text,
         }
 
-    _run_queries(words, input_file, 3, "analogy", answer, as_json)
+    _run_queries(words, input_path, errors, 3, "analogy", answer, _ranked_text, as_json)
 
 
 @click.command("evaluate-embeddings")
-@model_option(EMBEDDINGS_HELP)
+@vectors_option
 @click.option(
     "--analogies",
     type=click.Path(exists=True, dir_okay=False),
@@ -327,17 +413,25 @@ def analogy(words, method, topn, model, input_file, as_json):
     show_default=True,
     help="Only the N most frequent words answer analogies (the usual protocol).",
 )
-@json_option
+@click.option("--json", "as_json", is_flag=True, help="The scores as one JSON object.")
 def evaluate_embeddings(model, analogies, similarities, restrict_vocab, as_json):
     """Score vectors on Google analogies (3CosAdd, 3CosMul) and word similarity.
 
     JSON keys: analogy.add.total, analogy.mul.total, analogy.coverage,
-    similarity.<name>.spearman, similarity.<name>.coverage.
+    similarity.<name>.spearman (null when no pair is covered), similarity.<name>.coverage,
+    restrict_vocab (the candidate words actually used). About 10 s on the shipped vectors;
+    a progress bar shows on a terminal.
     """
     from seqnlp.embeddings import evaluate
 
-    scores = evaluate(_load(model), analogies, list(similarities) or None, restrict_vocab)
+    vectors = _load(model)
+    scores = evaluate(vectors, analogies, list(similarities) or None, restrict_vocab, progress=True)
     click.echo(json.dumps(scores, indent=2) if as_json else _format_scores(scores))
+
+
+def _interactive() -> bool:
+    """Progress bars on a terminal only: in a log file or a pipe they are noise."""
+    return sys.stderr.isatty()
 
 
 def _format_scores(scores: dict) -> str:
@@ -355,13 +449,19 @@ def _format_scores(scores: dict) -> str:
         )
     lines.append("Word similarity (Spearman, coverage):")
     for name, s in scores["similarity"].items():
-        lines.append(f"  {name:14}{s['spearman']:>7.3f}{s['coverage']:>9.1%}")
+        spearman = "-" if s["spearman"] is None else f"{s['spearman']:.3f}"
+        lines.append(f"  {name:14}{spearman:>7}{s['coverage']:>9.1%}")
     return "\n".join(lines)
 
 
 @click.command("plot-embeddings")
 @click.argument("words", nargs=-1)
-@click.option("--top", type=int, help="Plot the N most frequent words instead of WORDS.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    help="Plot the N most frequent real words instead of WORDS: letters only, at least two, "
+    "with a vowel (no punctuation, numbers, 's, th, nd).",
+)
 @click.option(
     "--method",
     type=click.Choice(["pca", "tsne"]),
@@ -374,11 +474,12 @@ def _format_scores(scores: dict) -> str:
     "-o",
     required=True,
     type=click.Path(dir_okay=False),
-    help="Image file (.png, .svg or .pdf).",
+    callback=check_image,
+    help="Image file: " + ", ".join(IMAGE_SUFFIXES) + ".",
 )
-@model_option(EMBEDDINGS_HELP)
+@vectors_option
 def plot_embeddings(words, top, method, output, model):
-    """Draw a labelled 2-D map of word vectors (--top skips punctuation and numbers).
+    """Draw a labelled 2-D map of word vectors.
 
     \b
       seqnlp plot-embeddings king queen man woman paris france rome italy -o map.png
@@ -386,17 +487,21 @@ def plot_embeddings(words, top, method, output, model):
     """
     import numpy as np
 
+    if bool(words) == bool(top):
+        raise click.UsageError("give WORDS or --top N (one of the two)")
     from seqnlp.plotting import plot_words
 
     vectors = _load(model)
-    if bool(words) == bool(top):
-        raise click.UsageError("give WORDS or --top N (one of the two)")
-    if top:  # punctuation and numbers tell nothing on a map
-        alphabetic = (w for w in vectors.words if any(ch.isalpha() for ch in w))
-        chosen = list(itertools.islice(alphabetic, top))
+    if top:
+        chosen = list(itertools.islice(filter(is_real_word, vectors.words), top))
     else:
         chosen = list(dict.fromkeys(words))
     matrix = np.stack([vectors.vector(w) for w in chosen])
     name = Path(model).name if model else "shipped vectors"
     plot_words(chosen, matrix, output, method, f"{name}: {len(chosen)} words, {method.upper()}")
     click.echo(f"Wrote {output}")
+
+
+def is_real_word(word: str) -> bool:
+    """Letters only, at least two, one a vowel: 'king', 'of'; not "'s", 's', 'th', '1990'."""
+    return len(word) >= 2 and word.isalpha() and any(c in "aeiouyAEIOUY" for c in word)

@@ -4,7 +4,10 @@
 - :mod:`~seqnlp.embeddings.vectors`: :class:`WordVectors`, queries in numpy, pickle-free storage;
 - :mod:`~seqnlp.embeddings.training`: gensim Word2Vec/FastText on tokenized corpus files;
 - :mod:`~seqnlp.embeddings.evaluation`: analogy and word-similarity benchmarks;
-- :mod:`~seqnlp.embeddings.recipe`: how the shipped vectors were trained.
+- :mod:`~seqnlp.embeddings.formats`: word2vec text/binary, GloVe, fastText files, checked;
+- :mod:`~seqnlp.embeddings.importing`: such files converted once into a directory that
+  opens in milliseconds, and exported again;
+- :mod:`~seqnlp.embeddings.index`: an approximate nearest-neighbour index (annoy).
 """
 
 from seqnlp.embeddings.config import ALGORITHMS, KIND, EmbeddingConfig, normalize_token
@@ -15,6 +18,7 @@ from seqnlp.embeddings.evaluation import (
     evaluate_analogies,
     evaluate_similarity,
 )
+from seqnlp.embeddings.importing import export_vectors, import_vectors
 from seqnlp.embeddings.training import (
     PreparedCorpus,
     default_workers,
@@ -24,7 +28,7 @@ from seqnlp.embeddings.training import (
     train,
     train_embeddings,
 )
-from seqnlp.embeddings.vectors import WordVectors
+from seqnlp.embeddings.vectors import WordVectors, read_vectors
 
 __all__ = [
     "ALGORITHMS",
@@ -38,9 +42,12 @@ __all__ = [
     "evaluate",
     "evaluate_analogies",
     "evaluate_similarity",
+    "export_vectors",
     "gensim_model",
+    "import_vectors",
     "normalize_token",
     "prepare_corpus",
+    "read_vectors",
     "tokenized_source",
     "train",
     "train_embeddings",

@@ -56,9 +56,7 @@ def prepare_corpus(
     described = []
     with (
         open(output, "w", encoding="utf-8") as out,
-        tqdm(
-            unit=" words", unit_scale=True, desc="tokenizing", disable=not progress, leave=False
-        ) as bar,
+        tqdm(unit=" words", unit_scale=True, desc="tokenizing", disable=not progress) as bar,
     ):
         for source in sources:
             source = Path(source)
@@ -75,7 +73,7 @@ def prepare_corpus(
                 out.write("\n")
                 lines += 1
                 words += len(tokens)
-                if lines % 2000 == 0:
+                if lines % 100 == 0:  # tqdm itself redraws at most 10 times a second
                     bar.update(words - bar.n)
             if words == before:
                 raise DataError(f"{source}: no words found (empty file?)")

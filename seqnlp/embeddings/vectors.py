@@ -4,21 +4,48 @@ Queries run on numpy over the same arithmetic as gensim's ``most_similar`` and
 ``most_similar_cosmul`` because importing gensim alone costs about 1.3 s, more than a user
 should wait for one answer; a test keeps both in agreement. Storage is seqnlp's pickle-free
 model directory (safetensors + JSON).
+
+A big table (GoogleNews: 3 M x 300, 3.6 GB as float32) is memory-mapped, not read: opening
+it reads the header, the row norms and the word list's offsets; an exact query scans the
+rows in chunks and hands each chunk's pages back, so the process stays small; an
+approximate index (:mod:`~seqnlp.embeddings.index`) touches only a few thousand rows.
+
+Size: one class, whose queries (similar, analogy, cosines, nearest rows) share the chunked
+scan over in-memory and mapped tables alike; the on-disk pieces are in
+:mod:`~seqnlp.embeddings.storage`, the file formats in :mod:`~seqnlp.embeddings.formats`.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from seqnlp import serialization
+from seqnlp.embeddings import storage
 from seqnlp.embeddings.config import KIND, EmbeddingConfig, normalize_token
+from seqnlp.embeddings.storage import (
+    WordIndex,
+    WordList,
+    in_memory,
+    mapped_words,
+    stored_rows,
+    word_tensors,
+)
 from seqnlp.errors import ModelFileError, SeqnlpError, UnknownWordError
 from seqnlp.vocab import PAD_ID, Vocab
+
+log = logging.getLogger("seqnlp")
+
+# Tables up to this many numbers are read into memory as float32 (the shipped vectors: 6 M);
+# bigger ones are memory-mapped and scanned in chunks of SCAN_ROWS rows.
+EAGER_ELEMENTS = 20_000_000
+SCAN_ROWS = 1 << 15
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -36,52 +63,131 @@ class WordVectors:
 
     def __init__(
         self,
-        words: list[str],
+        words: Sequence[str],
         vectors: np.ndarray,
         config: EmbeddingConfig | None = None,
         counts: np.ndarray | None = None,
         ngram_vectors: np.ndarray | None = None,
         meta: dict | None = None,
+        *,
+        norms: np.ndarray | None = None,
+        mapped=None,
     ) -> None:
         if len(words) != len(vectors):
             raise ModelFileError(f"{len(words)} words but {len(vectors)} vectors")
-        self.words = list(words)
+        self.words = words if isinstance(words, WordList) else list(words)
         self.vectors = vectors
         self.config = config or EmbeddingConfig(dim=vectors.shape[1])
         self.counts = counts
         self.ngram_vectors = ngram_vectors
         self.meta = dict(meta or {})
-        self.index = {w: i for i, w in enumerate(self.words)}
+        if isinstance(self.words, WordList):
+            self.index: Mapping[str, int] = WordIndex(self.words)
+        else:
+            self.index = {}
+            for i, w in enumerate(self.words):
+                self.index.setdefault(w, i)
+        self._norms = norms
+        self._mapped = mapped  # the MappedTensors behind a big table, for releasing pages
         self._unit: np.ndarray | None = None
+        self.ann = None  # an approximate index (seqnlp.embeddings.index.AnnoyIndex), if any
 
     # ------------------------------------------------------------------ storage
     @classmethod
-    def load(cls, path: str | Path | None = None) -> WordVectors:
-        """Load a vectors directory (default: the vectors shipped with seqnlp)."""
-        model = serialization.read_model(path, KIND)
+    def load(cls, path: str | os.PathLike | None = None, *, errors: str = "strict") -> WordVectors:
+        """Load vectors: a seqnlp directory (default: the vectors shipped with seqnlp) or a
+        word2vec/GloVe/fastText file, which is parsed whole (import it once to open it in
+        milliseconds: :func:`seqnlp.embeddings.import_vectors`).
+
+        Args:
+            errors: for a file, ``replace`` keeps words that are not UTF-8 (U+FFFD).
+
+        Raises:
+            ModelFileError: a broken or foreign model directory.
+            DataError: a vectors file that cannot be read (the message names the position).
+        """
+        from seqnlp.embeddings import formats
+
+        if path is not None:
+            path = Path(path)
+            if path.name not in serialization.MODEL_FILES and formats.is_vectors_file(path):
+                log.warning(
+                    "%s: reading every row of a vectors file; `seqnlp vectors import %s -o DIR` "
+                    "once makes later runs open it in milliseconds",
+                    path,
+                    path,
+                )
+                return read_vectors(path, errors=errors)
+        return cls._load_dir(path)
+
+    @classmethod
+    def _load_dir(cls, path: Path | None) -> WordVectors:
+        directory = serialization.default_model(KIND) if path is None else Path(path)
+        model = serialization.load_model(directory, KIND, mapped=True)
         config = model.build_config(EmbeddingConfig, strict=False)
-        vocab = model.vocab or {}
+        return cls._from_mapped(model.path, config, model.mapped, model.vocab, model.meta)
+
+    @classmethod
+    def _from_mapped(cls, where, config, mapped, vocab, meta) -> WordVectors:
+        tensors = mapped.arrays
+        vocab = vocab or {}
         words, counts = vocab.get("words"), vocab.get("counts")
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            raise ModelFileError(f"{model.path}: vocab.json needs 'words', a list of strings")
+        if "words" in tensors:
+            size = len(tensors.get("word_offsets", ())) - 1
+        else:
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                raise ModelFileError(f"{where}: vocab.json needs 'words', a list of strings")
+            size = len(words)
         if counts is not None and not (
-            isinstance(counts, list)
-            and len(counts) == len(words)
-            and all(type(c) is int for c in counts)
+            isinstance(counts, list) and len(counts) == size and all(type(c) is int for c in counts)
         ):
-            raise ModelFileError(f"{model.path}: vocab.json 'counts' must hold one integer a word")
-        expected = {"vectors": (len(words), config.dim)}
+            raise ModelFileError(f"{where}: vocab.json 'counts' must hold one integer a word")
+        expected: dict[str, tuple[int | None, ...]] = {"vectors": (size, config.dim)}
         if config.algorithm == "fasttext":
             expected["ngram_vectors"] = (config.bucket, config.dim)
-        tensors = model.checked_tensors(expected)
-        return cls(
+        if "words" in tensors:
+            expected.update(words=(None,), word_offsets=(size + 1,))
+        if "norms" in tensors:
+            expected["norms"] = (size,)
+        expected = serialization.expect_row_scales(expected, tensors)
+        serialization.check_shapes(tensors, expected, source=where)
+        for name in ("vectors", "ngram_vectors"):
+            dtype = tensors[name].dtype if name in tensors else np.dtype(np.float32)
+            if dtype.kind != "f" and dtype != np.int8:
+                raise ModelFileError(f"{where}: tensor {name!r} has dtype {tensors[name].dtype}")
+        if "words" in tensors:
+            words = mapped_words(where, tensors, mapped)
+        norms = tensors.get("norms")
+        table = {
+            name: stored_rows(tensors, name)
+            for name in ("vectors", "ngram_vectors")
+            if name in tensors
+        }
+        eager = size * config.dim <= EAGER_ELEMENTS
+        if eager:  # as stored (float16 stays float16), int8 rows dequantised
+            table["vectors"] = in_memory(tensors, "vectors")
+            norms = None
+        ngrams = table.get("ngram_vectors")
+        if ngrams is not None and int(np.prod(ngrams.shape)) <= EAGER_ELEMENTS:
+            ngrams = in_memory(tensors, "ngram_vectors")
+        # a table read whole is checked whole (as stored: int8 rows and their scales); a
+        # mapped one is too big to read for it, and only its norms are checked
+        stored = {k: v for k, v in tensors.items() if eager or k == "norms"}
+        serialization.check_finite(stored, source=where)
+        wv = cls(
             words,
-            tensors["vectors"],
+            table["vectors"],
             config,
             None if counts is None else np.asarray(counts, dtype=np.int64),
-            tensors.get("ngram_vectors"),
-            model.meta,
+            ngrams,
+            meta,
+            norms=None if norms is None else np.asarray(norms, dtype=np.float32),
+            mapped=None if eager else mapped,
         )
+        from seqnlp.embeddings.index import open_index
+
+        wv.ann = open_index(where, wv)
+        return wv
 
     def save(self, path: str | Path, *, overwrite: bool = False, dtype: str = "float32") -> Path:
         """Save as safetensors + JSON (no pickle).
@@ -93,15 +199,22 @@ class WordVectors:
         tensors = {"vectors": self.vectors}
         if self.ngram_vectors is not None:
             tensors["ngram_vectors"] = self.ngram_vectors
-        vocab = {"words": self.words}
+        tensors = serialization.compact(
+            {k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}, dtype, rows=tensors
+        )
+        vocab: dict | None = {}
+        if len(self) > storage.EAGER_WORDS:
+            tensors.update(word_tensors(self.words))
+        else:
+            vocab["words"] = list(self.words)
         if self.counts is not None:
             vocab["counts"] = [int(c) for c in self.counts]
         return serialization.save_model(
             path,
             kind=KIND,
             config=asdict(self.config),
-            tensors=serialization.compact(tensors, dtype, rows=tensors),
-            vocab=vocab,
+            tensors=tensors,
+            vocab=vocab or None,
             meta={**self.meta, "dtype": dtype},
             overwrite=overwrite,
         )
@@ -139,11 +252,82 @@ class WordVectors:
         return int(self.vectors.shape[1])
 
     @property
+    def is_mapped(self) -> bool:
+        """True for a big table read from disk as it is needed (never whole)."""
+        return self._mapped is not None
+
+    @property
     def unit(self) -> np.ndarray:
-        """Rows scaled to length 1 (float32), computed once."""
+        """Rows scaled to length 1 (float32), computed once: the whole table in memory, so
+        big mapped tables answer queries with :meth:`cosines` instead."""
         if self._unit is None:
             self._unit = _unit_rows(self.vectors)
         return self._unit
+
+    @property
+    def norms(self) -> np.ndarray:
+        """The length of every row (float32), computed once unless stored."""
+        if self._norms is None:
+            self._norms = np.concatenate(
+                [np.linalg.norm(block, axis=1) for _, _, block in self._blocks(len(self))]
+                or [np.zeros(0, np.float32)]
+            ).astype(np.float32)
+        return self._norms
+
+    def _blocks(self, size: int) -> Iterator[tuple[int, int, np.ndarray]]:
+        """``(start, stop, float32 rows)`` over the first ``size`` rows; a mapped table's
+        pages are released after each block, so a full scan stays at one block of memory."""
+        for start in range(0, size, SCAN_ROWS):
+            stop = min(start + SCAN_ROWS, size)
+            yield start, stop, np.asarray(self.vectors[start:stop], dtype=np.float32)
+            if self._mapped is not None:
+                self._mapped.release("vectors", start, stop)
+
+    def cosines(self, queries: np.ndarray, size: int | None = None) -> np.ndarray:
+        """Cosine of each of the first ``size`` rows with unit ``queries`` (dim,) or (k, dim).
+
+        Returns:
+            (size,) or (size, k) float32.
+        """
+        size = len(self) if size is None else min(size, len(self))
+        queries = np.asarray(queries, dtype=np.float32)
+        if self._mapped is None:
+            return self.unit[:size] @ queries.T
+        out = np.empty((size, *queries.shape[:-1]), dtype=np.float32)
+        for start, stop, block in self._blocks(size):
+            out[start:stop] = block @ queries.T
+        norms = np.maximum(self.norms[:size], 1e-12)
+        return out / (norms[:, None] if out.ndim == 2 else norms)
+
+    def nearest_rows(
+        self, queries: np.ndarray, k: int, size: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-``k`` rows by cosine for many unit ``queries`` (q, dim) in one scan.
+
+        Returns:
+            (q, k) row numbers and (q, k) cosines, best first; memory stays at one block.
+        """
+        size = len(self) if size is None else min(size, len(self))
+        queries = np.asarray(queries, dtype=np.float32)
+        best_ids = np.zeros((len(queries), 0), dtype=np.int64)
+        best = np.zeros((len(queries), 0), dtype=np.float32)
+        norms = self.norms if self._mapped is not None else None
+        for start, stop, block in self._blocks(size):
+            scores = queries @ block.T  # (q, rows of the block)
+            if norms is not None:
+                scores /= np.maximum(norms[start:stop], 1e-12)
+            else:
+                scores /= np.maximum(np.linalg.norm(block, axis=1), 1e-12)
+            keep = min(k, scores.shape[1])
+            top = np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
+            best_ids = np.concatenate([best_ids, top + start], axis=1)
+            best = np.concatenate([best, np.take_along_axis(scores, top, axis=1)], axis=1)
+            if best.shape[1] > k:
+                cut = np.argpartition(-best, k - 1, axis=1)[:, :k]
+                best_ids = np.take_along_axis(best_ids, cut, axis=1)
+                best = np.take_along_axis(best, cut, axis=1)
+        order = np.argsort(-best, axis=1, kind="stable")
+        return np.take_along_axis(best_ids, order, axis=1), np.take_along_axis(best, order, axis=1)
 
     def key(self, word: str) -> str:
         return normalize_token(word, self.config.lowercase)
@@ -182,9 +366,35 @@ class WordVectors:
         """Euclidean distance between the raw vectors of two words."""
         return float(np.linalg.norm(self.vector(word1) - self.vector(word2)))
 
-    def similar(self, word: str, topn: int = 10) -> list[tuple[str, float]]:
-        """The ``topn`` nearest words by cosine similarity, ``word`` itself excluded."""
-        return self._rank(self.unit @ self._unit_vector(word), [word], topn)
+    def similar(
+        self,
+        word: str,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+        approximate: bool = False,
+    ) -> list[tuple[str, float]]:
+        """The ``topn`` nearest words by cosine similarity, ``word`` itself excluded.
+
+        Args:
+            restrict_vocab: only rank the N most frequent words (gensim's ``restrict_vocab``).
+            approximate: ask the approximate index built at import (see
+                :mod:`seqnlp.embeddings.index`) instead of scanning every row; with
+                ``restrict_vocab`` the first N rows are ranked exactly instead.
+        """
+        _check_restrict(restrict_vocab)
+        query = self._unit_vector(word)
+        if approximate and restrict_vocab is None:  # the first N rows are cheap: exact
+            if self.ann is None:
+                raise SeqnlpError(
+                    "these vectors have no approximate index; build one with "
+                    "`seqnlp vectors import FILE -o DIR --index` (or `seqnlp vectors index DIR`)"
+                )
+            if topn < 1:
+                raise SeqnlpError(f"topn must be at least 1, got {topn}")
+            banned = {self.index[k] for k in [self.key(word)] if k in self.index}
+            found = self.ann.search(query, topn + len(banned))
+            return [(self.words[i], s) for i, s in found if i not in banned][:topn]
+        return self._rank(self.cosines(query, restrict_vocab), [word], topn)
 
     def analogy(
         self,
@@ -202,19 +412,20 @@ class WordVectors:
                 3CosMul (Levy & Goldberg 2014, gensim ``most_similar_cosmul``).
             restrict_vocab: only rank the N most frequent words.
         """
+        _check_restrict(restrict_vocab)
         queries = [a, b, c]
         keys = [self.key(w) for w in queries]
         if len(set(keys)) < 3:
             raise SeqnlpError(f"an analogy needs three different words, got {' '.join(queries)}")
+        if method not in ("add", "mul"):
+            raise SeqnlpError(f"method must be one of ('add', 'mul'), got {method!r}")
         ua, ub, uc = (self._unit_vector(w) for w in queries)
-        unit = self.unit[:restrict_vocab] if restrict_vocab else self.unit
         if method == "add":
             query = ua - ub + uc
-            scores = unit @ (query / max(float(np.linalg.norm(query)), 1e-12))
-        elif method == "mul":
-            scores = cosmul(unit @ ua, unit @ uc, unit @ ub)
+            scores = self.cosines(query / max(float(np.linalg.norm(query)), 1e-12), restrict_vocab)
         else:
-            raise SeqnlpError(f"method must be one of ('add', 'mul'), got {method!r}")
+            sims = self.cosines(np.stack([ua, uc, ub]), restrict_vocab)
+            scores = cosmul(sims[:, 0], sims[:, 1], sims[:, 2])
         return self._rank(scores, queries, topn)
 
     def _rank(
@@ -233,7 +444,8 @@ class WordVectors:
         """Rows for an ``nn.Embedding`` over ``vocab`` (a :class:`seqnlp.vocab.Vocab`).
 
         Known words get their vector; the padding row is zero; the unknown row and
-        words without a vector get small random vectors of the same scale.
+        words without a vector get small random vectors of the same scale. Only the
+        rows of ``vocab``'s words are read, so a mapped 3 M-word table costs little.
 
         Returns:
             The (len(vocab), dim) float32 matrix and the fraction of words found.
@@ -258,8 +470,99 @@ class WordVectors:
         from gensim.models import KeyedVectors
 
         kv = KeyedVectors(self.dim)
-        kv.add_vectors(self.words, np.asarray(self.vectors, dtype=np.float32))
+        kv.add_vectors(list(self.words), np.asarray(self.vectors, dtype=np.float32))
         return kv
+
+    def export(self, path: str | os.PathLike, *, binary: bool = False) -> Path:
+        """Write word2vec text or binary format (``.gz`` compresses) for other tools."""
+        from seqnlp.embeddings.formats import write_word2vec
+
+        blocks = (block for _, _, block in self._blocks(len(self)))
+        return write_word2vec(path, iter(self.words), blocks, len(self), self.dim, binary=binary)
+
+
+def _check_restrict(restrict_vocab: int | None) -> None:
+    if restrict_vocab is not None and restrict_vocab < 1:
+        raise SeqnlpError(f"restrict_vocab must be at least 1, got {restrict_vocab}")
+
+
+def read_vectors(
+    path: str | os.PathLike,
+    fmt: str = "auto",
+    *,
+    limit: int | None = None,
+    lowercase: bool = False,
+    errors: str = "strict",
+) -> WordVectors:
+    """Read a word2vec text/binary, GloVe, Spark or fastText ``.bin`` file into memory.
+
+    Raises:
+        DataError: the file is unreadable or malformed (the message names the position).
+    """
+    from seqnlp.embeddings import formats
+
+    path = Path(path)
+    header = formats.sniff(path, fmt) if path.is_file() else None
+    if header is not None and header.format == "fasttext":
+        return _from_fasttext(path, limit, lowercase)
+    reader = formats.Word2VecReader(path, fmt, limit=limit, lowercase=lowercase, errors=errors)
+    words: list[str] = []
+    blocks = []
+    for chunk_words, block in reader.chunks():
+        words.extend(chunk_words)
+        blocks.append(block)
+    config = EmbeddingConfig(dim=reader.dim, lowercase=lowercase)
+    meta = {"source": _source_meta(path, reader.format, reader.stats, limit, lowercase)}
+    return WordVectors(words, np.concatenate(blocks), config, meta=meta)
+
+
+def _source_meta(path: Path, fmt: str, stats, limit, lowercase) -> dict:
+    size = path.stat().st_size if path.is_file() else sum(p.stat().st_size for p in path.iterdir())
+    return {
+        "file": path.name,
+        "format": fmt,
+        "bytes": size,
+        "rows_read": stats.rows,
+        "rows_kept": stats.kept,
+        "merged_duplicates": stats.merged,
+        "non_utf8_words": stats.replaced,
+        "limit": limit,
+        "lowercase": lowercase,
+    }
+
+
+def _from_fasttext(path: Path, limit: int | None, lowercase: bool) -> WordVectors:
+    from seqnlp.embeddings import formats
+
+    kv = formats.read_fasttext(path)
+    words = list(kv.index_to_key)
+    vectors = np.asarray(kv.vectors, dtype=np.float32)
+    counts = np.array([kv.get_vecattr(w, "count") for w in words], dtype=np.int64)
+    keep = list(range(len(words)))
+    stats = formats.ReadStats(rows=len(words))
+    if lowercase:
+        seen: set[str] = set()
+        keep = []
+        for i, w in enumerate(words):
+            if w.lower() not in seen:
+                seen.add(w.lower())
+                keep.append(i)
+        stats.merged = len(words) - len(keep)
+        words = [words[i].lower() for i in keep]
+    if limit:
+        keep, words = keep[:limit], words[:limit]
+    stats.kept = len(words)
+    config = EmbeddingConfig(
+        algorithm="fasttext",
+        dim=kv.vector_size,
+        lowercase=lowercase,
+        min_n=kv.min_n,
+        max_n=kv.max_n,
+        bucket=kv.bucket,
+    )
+    meta = {"source": _source_meta(path, "fasttext", stats, limit, lowercase)}
+    ngrams = np.asarray(kv.vectors_ngrams, dtype=np.float32)
+    return WordVectors(words, vectors[keep], config, counts[keep], ngrams, meta)
 
 
 def cosmul(positive1: np.ndarray, positive2: np.ndarray, negative: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ from seqnlp.serialization.models import (
 from seqnlp.serialization.tensors import (
     STORAGE_DTYPES,
     TensorInfo,
+    check_finite,
     check_shapes,
     check_storage_dtype,
     compact,
@@ -61,6 +62,7 @@ __all__ = [
     "LoadedModel",
     "TensorInfo",
     "check_repeats",
+    "check_finite",
     "check_shapes",
     "check_storage_dtype",
     "compact",

@@ -44,11 +44,13 @@ from seqnlp.serialization.atomic import (
     write_json_atomic,
 )
 from seqnlp.serialization.tensors import (
+    MappedTensors,
     check_finite,
     check_shapes,
     dequantize_rows,
     expect_row_scales,
     load_tensors,
+    map_tensors,
 )
 from seqnlp.tasks import TASKS
 from seqnlp.version import __version__
@@ -88,6 +90,8 @@ class LoadedModel:
     vocab: dict[str, Any] | None
     meta: dict[str, Any]
     path: Path
+    # with load_model(..., mapped=True): the memory map that ``tensors`` are views of
+    mapped: MappedTensors | None = None
 
     def build_config(self, cls: type, *, strict: bool = True, repeats: tuple[str, ...] = ()) -> Any:
         """config.json as a ``cls`` dataclass, each value type-checked (:func:`config_from_dict`).
@@ -393,7 +397,9 @@ def check_repeats(tensors: Mapping[str, Any], source: str | os.PathLike, **count
             )
 
 
-def load_model(directory: str | os.PathLike, expected_kind: str | None = None) -> LoadedModel:
+def load_model(
+    directory: str | os.PathLike, expected_kind: str | None = None, *, mapped: bool = False
+) -> LoadedModel:
     """Load and validate a model directory written by :func:`save_model`.
 
     Shapes are the model class's business: it calls :func:`check_shapes` with the shapes its
@@ -402,6 +408,8 @@ def load_model(directory: str | os.PathLike, expected_kind: str | None = None) -
     Args:
         directory: the model directory.
         expected_kind: raise unless the model is of this kind (e.g. "tagger").
+        mapped: memory-map the weights (:func:`map_tensors`) instead of reading them: a
+            big table opens in milliseconds and its pages are read when touched.
 
     Raises:
         ModelFileError: with a one-line message, for anything missing, corrupted, of another
@@ -415,7 +423,9 @@ def load_model(directory: str | os.PathLike, expected_kind: str | None = None) -
         before = _identity(source)
         try:
             kind, _version, config = _read_config(source, expected_kind)
-            tensors = load_tensors(_require_weights(source))
+            weights = _require_weights(source)
+            memory_map = map_tensors(weights) if mapped else None
+            tensors = memory_map.arrays if memory_map else load_tensors(weights)
             vocab = _read_optional(source, VOCAB_FILE)
             meta = _read_optional(source, META_FILE) or {}
         except ModelFileError:
@@ -425,7 +435,7 @@ def load_model(directory: str | os.PathLike, expected_kind: str | None = None) -
         if _identity(source) == before:
             parameters = sum(int(t.size) for t in tensors.values())
             log.info("loaded the %s model %s (%s parameters)", kind, directory, f"{parameters:,}")
-            return LoadedModel(kind, config, tensors, vocab, meta, directory)
+            return LoadedModel(kind, config, tensors, vocab, meta, directory, memory_map)
     raise ModelFileError(f"{directory} kept being replaced while it was read; try again")
 
 

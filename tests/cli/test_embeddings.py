@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
 
 from seqnlp.cli import main
 from seqnlp.embeddings import WordVectors
+from seqnlp.errors import DataError
 from tests.conftest import TINY_WORDS
 
 
@@ -30,6 +32,7 @@ def test_analogy_json_mul(runner, model):
     assert result.exit_code == 0
     answer = json.loads(result.output)
     assert answer["method"] == "mul" and answer["results"][0]["word"] == "queen"
+    assert set(answer) == {"query", "method", "results", "subword"}  # no internal fields
 
 
 @pytest.mark.parametrize(
@@ -64,14 +67,102 @@ def test_similarity_prints_cosine_and_euclidean(runner, model):
 
 
 def test_queries_from_stdin_keep_going_after_a_bad_line(runner, model):
-    queries = "king man woman\nzzz man woman\nparis france italy\n"
+    queries = "king man woman\nzzz man woman\n\nparis france italy\n"
     result = runner.invoke(
         main, ["analogy", "--input", "-", "-m", model, "--json", "--topn", "1"], input=queries
     )
     assert result.exit_code == 1  # one query failed
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [a["results"][0]["word"] for a in answers] == ["queen", "rome"]
-    assert "unknown word 'zzz'" in result.stderr
+    # one record per query line, in order, the failed one included with its line number
+    assert [a["line"] for a in answers] == [1, 2, 4]
+    assert [a["query"] for a in answers] == [q.split() for q in queries.split("\n") if q]
+    assert answers[0]["results"][0]["word"] == "queen"
+    assert answers[2]["results"][0]["word"] == "rome"
+    assert "results" not in answers[1] and "unknown word 'zzz'" in answers[1]["error"]
+    assert all(not k.startswith("_") for a in answers for k in a)
+    assert "line 2: unknown word 'zzz'" in result.stderr
+
+
+def test_batch_text_output_labels_each_block(runner, model):
+    result = runner.invoke(
+        main, ["similar", "--input", "-", "-m", model, "--topn", "2"], input="king\nzzz\nman\n"
+    )
+    assert result.exit_code == 1
+    blocks = result.stdout.strip().split("\n\n")
+    assert [b.splitlines()[0] for b in blocks] == [
+        "# line 1: king",
+        "# line 2: zzz",
+        "# line 3: man",
+    ]
+    assert len(blocks[0].splitlines()) == 3 and blocks[1].splitlines()[1].startswith("error:")
+
+
+@pytest.mark.parametrize("command", [["similar"], ["similarity"], ["analogy"]])
+def test_invalid_utf8_input_is_one_line_or_replaced(runner, model, tmp_path, command):
+    queries = tmp_path / "q.txt"
+    queries.write_bytes(b"king man woman\nk\xffng man woman\n")
+    result = runner.invoke(main, [*command, "--input", str(queries), "-m", model])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and f"{queries}:2" in result.stderr
+    assert result.stderr.count("\n") == 1 or "Error:" in result.stderr.splitlines()[-1]
+    result = runner.invoke(
+        main, [*command, "--input", str(queries), "-m", model, "--errors", "replace", "--json"]
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["line"] for r in records] == [1, 2] and "\ufffd" in records[1]["query"][0]
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory"])
+def test_bad_input_path_is_one_line(runner, model, tmp_path, kind):
+    path = tmp_path / "nope.txt" if kind == "missing" else tmp_path
+    for command in (["similar"], ["similarity"], ["analogy"]):
+        result = runner.invoke(main, [*command, "--input", str(path), "-m", model])
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("Error:") and str(path) in result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_plot_embeddings_checks_the_suffix_first(runner, model, tmp_path, monkeypatch):
+    import seqnlp.embeddings.vectors as vectors
+
+    def fail(*args, **kwargs):
+        raise AssertionError("loaded the vectors before checking the output name")
+
+    monkeypatch.setattr(vectors.WordVectors, "load", fail)
+    result = runner.invoke(main, ["plot-embeddings", "king", "queen", "-m", model, "-o", "p.txt"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert ".png" in result.output
+
+
+def test_plot_top_takes_only_real_words():
+    from seqnlp.cli.embeddings import is_real_word
+
+    kept = [
+        w
+        for w in ["the", "'s", "s", "th", "of", "1990", "u.s.", "nd", "king", "mr"]
+        if is_real_word(w)
+    ]
+    assert kept == ["the", "of", "king"]
+
+
+def test_evaluate_reports_the_words_actually_used(runner, model, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_text(": capital\nfrance paris italy rome\n")
+    args = ["evaluate-embeddings", "-m", model, "--analogies", str(questions)]
+    pairs = tmp_path / "p"
+    pairs.write_text("king\tqueen\t9\nman\twoman\t8\ncat\tparis\t1\n")
+    result = runner.invoke(main, [*args, "--similarities", str(pairs)])
+    assert result.exit_code == 0, result.output
+    assert "top 10 words" in result.stdout and "30000" not in result.stdout
+
+
+def test_evaluate_shows_progress(tiny, tmp_path, capsys):
+    from seqnlp.embeddings import evaluate_analogies
+
+    questions = tmp_path / "q.txt"
+    questions.write_text(": capital\nfrance paris italy rome\n")
+    evaluate_analogies(tiny, questions, progress=True)
+    assert "analogies" in capsys.readouterr().err
 
 
 def test_model_that_is_not_a_model(runner, tmp_path):
@@ -97,7 +188,7 @@ def test_evaluate_embeddings_json(runner, model, tmp_path):
     ]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
-    scores = json.loads(result.output)
+    scores = json.loads(result.stdout)
     assert scores["analogy"]["add"]["total"] == 1.0
     assert scores["analogy"]["mul"]["total"] == 1.0
     assert scores["analogy"]["coverage"] == 1.0
@@ -172,3 +263,24 @@ def test_train_embeddings_unknown_corpus(runner, tmp_path):
         main, ["train-embeddings", "--corpus", "nope", "-o", str(tmp_path / "x")]
     )
     assert result.exit_code == 1 and "not a dataset name" in result.output
+
+
+def test_tokenizing_progress_counts_words(tmp_path, capsys):
+    from seqnlp.embeddings import prepare_corpus
+
+    text = tmp_path / "t.txt"
+    text.write_text("the king and the queen .\n" * 150)
+    prepare_corpus([text], tmp_path / "out.txt", progress=True)
+    err = capsys.readouterr().err
+    assert re.search(r"tokenizing: [1-9][0-9.]*k? words", err), err[-300:]
+
+
+def test_similarity_benchmark_with_no_pair_in_the_vocabulary(tiny, tmp_path):
+    from seqnlp.embeddings import evaluate_similarity
+
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("tiger\tcat\t7\nbook\tpaper\t6\n")
+    assert evaluate_similarity(tiny, pairs) == {"spearman": None, "pearson": None, "coverage": 0.0}
+    pairs.write_text("not a pair file\n")
+    with pytest.raises(DataError):
+        evaluate_similarity(tiny, pairs)

@@ -89,8 +89,10 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     "--embeddings",
     default=RECIPE.embeddings or "none",
     show_default=True,
-    metavar="DIR|default|none",
-    help="Initial word vectors: a vectors directory, the shipped ones, or random.",
+    metavar="DIR|FILE|default|none",
+    help="Initial word vectors: a seqnlp vectors directory, a word2vec/GloVe/fastText file "
+    "(text, binary, .gz, fastText .bin), 'default' (the shipped ones) or 'none' (random). "
+    "The word embedding takes the vectors' dimension; only the training words' rows are read.",
 )
 @click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained vectors fixed.")
 @click.option("--cell", type=click.Choice(CELLS), default=RECIPE.config.cell, show_default=True)

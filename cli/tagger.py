@@ -48,8 +48,13 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     "--embeddings",
     default=RECIPE.embeddings or "none",
     show_default=True,
-    metavar="DIR|default|none",
-    help="Pretrained word vectors to start from; 'none' learns word embeddings from scratch.",
+    metavar="DIR|FILE|default|none",
+    help="Pretrained word vectors to start from: a seqnlp vectors directory, a "
+    "word2vec/GloVe/fastText file (text, binary, .gz, fastText .bin; read whole, so "
+    "`seqnlp vectors import` big ones first), 'default' (the shipped vectors) or 'none' "
+    "(learn from scratch). Wider vectors are reduced to --word-dim by PCA; narrower ones are "
+    "an error. The vocabulary takes the training words, then the vectors' most frequent "
+    "words up to --max-words.",
 )
 @click.option(
     "--cell",

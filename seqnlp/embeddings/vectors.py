@@ -164,16 +164,16 @@ class WordVectors:
             if name in tensors
         }
         eager = size * config.dim <= EAGER_ELEMENTS
+        # a table read whole is checked whole (as stored: int8 rows and their scales); a
+        # mapped one is too big to read for it, and only its norms are checked
+        stored = {k: v for k, v in tensors.items() if eager or k == "norms"}
+        serialization.check_finite(stored, source=where)
         if eager:  # as stored (float16 stays float16), int8 rows dequantised
             table["vectors"] = in_memory(tensors, "vectors")
             norms = None
         ngrams = table.get("ngram_vectors")
         if ngrams is not None and int(np.prod(ngrams.shape)) <= EAGER_ELEMENTS:
             ngrams = in_memory(tensors, "ngram_vectors")
-        # a table read whole is checked whole (as stored: int8 rows and their scales); a
-        # mapped one is too big to read for it, and only its norms are checked
-        stored = {k: v for k, v in tensors.items() if eager or k == "norms"}
-        serialization.check_finite(stored, source=where)
         wv = cls(
             words,
             table["vectors"],
@@ -338,6 +338,8 @@ class WordVectors:
 
     def vector(self, word: str) -> np.ndarray:
         """The vector of ``word``; fastText vectors build unknown words from sub-words."""
+        if not word.strip():
+            raise SeqnlpError(f"a query word is empty or blank: {word!r}")
         key = self.key(word)
         if key in self.index:
             return np.asarray(self.vectors[self.index[key]], dtype=np.float32)
@@ -416,7 +418,8 @@ class WordVectors:
         queries = [a, b, c]
         keys = [self.key(w) for w in queries]
         if len(set(keys)) < 3:
-            raise SeqnlpError(f"an analogy needs three different words, got {' '.join(queries)}")
+            shown = ", ".join(repr(w) for w in queries)
+            raise SeqnlpError(f"an analogy needs three different words, got {shown}")
         if method not in ("add", "mul"):
             raise SeqnlpError(f"method must be one of ('add', 'mul'), got {method!r}")
         ua, ub, uc = (self._unit_vector(w) for w in queries)

@@ -145,3 +145,10 @@ def test_an_image_path_without_an_image_suffix_is_refused_before_the_work(runner
     result = runner.invoke(main, [*command, "--confusion", "out.txt"])
     assert result.exit_code == 2 and "has no image suffix" in result.output
     assert time.perf_counter() - start < 2  # nothing was scored
+
+
+def test_empty_query_words_are_named(runner):
+    result = runner.invoke(main, ["analogy", "", "", ""])
+    assert result.exit_code == 1 and "got '', '', ''" in result.output
+    result = runner.invoke(main, ["similar", " "])
+    assert result.exit_code == 1 and "empty or blank: ' '" in result.output

@@ -8,6 +8,7 @@ import pytest
 from seqnlp.calibration import (
     confidence_and_correct,
     expected_calibration_error,
+    plot_reliability,
     reliability_bins,
 )
 
@@ -65,3 +66,10 @@ def test_rejects_bad_input():
         expected_calibration_error([], [])
     with pytest.raises(ValueError):
         reliability_bins([0.5, 0.6], [1])
+
+
+def test_plot_reliability_writes_a_png(tmp_path):
+    rng = np.random.default_rng(1)
+    confidence = rng.uniform(0.5, 1.0, 200)
+    out = plot_reliability(confidence, rng.uniform(size=200) < confidence, tmp_path / "r.png")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -4,9 +4,9 @@ SST's phrase-level labels teach a network what "bad" and "a tedious mess" mean, 
 ever what "not bad" or "a tedious start, but a moving film" mean. These functions build
 extra labelled examples from the training data itself, with a few fixed templates:
 
-* negation: a clearly polar adjective (alone or after an adverb, "so bad") put under a
-  negator ("it is n't bad .", "never bad", "i do n't think it 's bad .") takes the opposite
-  label;
+* negation: a clearly polar adjective (see :func:`polar_words`) put under a negator
+  ("it is n't bad .", "never bad", "i do n't think it 's bad .") takes the opposite label;
+  under two negations ("i would n't say it is n't bad .") it keeps its label (optional);
 * contrast: two training phrases of opposite labels joined by "but", "although", "though",
   "even though" or "while" take the label of the clause that carries the sentence ("A , but
   B" and "although A , B" and "B , although A" take B's).
@@ -49,6 +49,17 @@ NEGATION_TEMPLATES = (
     "nobody would call this {x} .",
     "it is not a {x} film .",
     "not very {x}",
+)
+
+# {x}: a polar adjective under two negations; the example keeps the label of x.
+DOUBLE_NEGATION_TEMPLATES = (
+    "i would n't say it is n't {x} .",
+    "nobody could say it was n't {x} .",
+    "you ca n't say it is n't {x} .",
+    "it was never not {x} .",
+    "there is no denying it is {x} .",
+    "no one would deny that it is {x} .",
+    "it is not true that it is n't {x} .",
 )
 
 # (template, which phrase gives the label): a and b are phrases of opposite labels.
@@ -120,18 +131,25 @@ def _flip(label: str, labels: Sequence[str]) -> str:
 
 
 def negation_examples(
-    words: dict[str, str], n: int, labels: Sequence[str], seed: int = 0
+    words: dict[str, str],
+    n: int,
+    labels: Sequence[str],
+    seed: int = 0,
+    templates: Sequence[str] = NEGATION_TEMPLATES,
+    flip: bool = True,
 ) -> list[LabeledText]:
-    """``n`` (at most) distinct negated-adjective examples, each with the flipped label."""
+    """``n`` (at most) distinct examples of ``templates`` filled with ``words``, each with
+    the word's label flipped (``flip=False`` keeps it, for double negations)."""
     rng = random.Random(seed)
-    pool = [(template, word) for template in NEGATION_TEMPLATES for word in sorted(words)]
+    pool = [(template, word) for template in templates for word in sorted(words)]
     rng.shuffle(pool)
     out = []
     for template, word in pool[:n]:
         text = template.format(x=word)
         if word[0] in "aeiou":
             text = text.replace(" a " + word, " an " + word)
-        out.append(LabeledText(text, _flip(words[word], labels)))
+        label = _flip(words[word], labels) if flip else words[word]
+        out.append(LabeledText(text, label))
     return out
 
 
@@ -195,11 +213,13 @@ def negation_contrast_examples(
     seed: int = 0,
     negation_share: float = 0.5,
     is_adjective: Callable[[list[str]], list[bool]] | None = None,
+    double_share: float = 0.0,
 ) -> list[LabeledText]:
-    """About ``n`` augmented examples from ``examples`` (two labels): negations, then contrasts.
+    """About ``n`` augmented examples from ``examples`` (two labels).
 
-    ``negation_share`` of them negate polar adjectives (fewer when the templates run out),
-    the rest join opposite phrases. The same examples and seed give the same output.
+    ``negation_share`` of them negate polar adjectives, ``double_share`` put them under two
+    negations (:data:`DOUBLE_NEGATION_TEMPLATES`, label kept); fewer when the templates run
+    out. The rest join opposite phrases. The same examples and seed give the same output.
     """
     from seqnlp.sentiment import label_set
 
@@ -208,12 +228,17 @@ def negation_contrast_examples(
         raise ValueError(f"augmentation needs two labels, got {labels}")
     words = polar_words(examples, is_adjective=is_adjective)
     negations = negation_examples(words, round(n * negation_share), labels, seed)
+    if double_share:
+        negations += negation_examples(
+            words, round(n * double_share), labels, seed + 3, DOUBLE_NEGATION_TEMPLATES, flip=False
+        )
     contrasts = contrast_examples(examples, n - len(negations), labels, seed + 1, words)
     return negations + contrasts
 
 
 __all__ = [
     "CONTRAST_TEMPLATES",
+    "DOUBLE_NEGATION_TEMPLATES",
     "NEGATION_TEMPLATES",
     "contrast_examples",
     "negation_contrast_examples",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seqnlp.augment import (
+    DOUBLE_NEGATION_TEMPLATES,
     contrast_examples,
     negation_contrast_examples,
     negation_examples,
@@ -51,6 +52,20 @@ def test_negation_flips_the_label():
         word = "good" if "good" in e.text.split() else "dull"
         assert e.label == ("0" if word == "good" else "1")
         assert any(n in e.text.split() for n in ("not", "n't", "never", "hardly", "nobody"))
+
+
+def test_double_negation_keeps_the_label():
+    out = negation_contrast_examples(
+        DATA, 40, double_share=0.25, negation_share=0.25, is_adjective=ALL_ADJECTIVES
+    )
+    doubles = [e for e in out if e.text in _filled(DOUBLE_NEGATION_TEMPLATES)]
+    assert len(doubles) == 10
+    for e in doubles:
+        assert e.label == ("1" if "good" in e.text.split() else "0")
+
+
+def _filled(templates):
+    return {t.format(x=w) for t in templates for w in ("good", "dull")}
 
 
 def test_contrast_takes_the_label_of_the_carrying_clause():

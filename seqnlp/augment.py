@@ -51,6 +51,20 @@ NEGATION_TEMPLATES = (
     "not very {x}",
 )
 
+# {x}: a polar adjective with the negator some words before it; the opposite label of x.
+DISTANT_NEGATION_TEMPLATES = (
+    "nobody i know found it {x} .",
+    "there is nothing {x} about it .",
+    "none of it is {x} .",
+    "i never once found the film {x} .",
+    "i do n't think anyone would call it {x} .",
+    "not for a moment did it feel {x} .",
+    "no one in the audience thought it was {x} .",
+    "i do n't believe the story is {x} .",
+    "the movie does not , in any way , feel {x} .",
+    "i would not , honestly , say it was {x} .",
+)
+
 # {x}: a polar adjective under two negations; the example keeps the label of x.
 DOUBLE_NEGATION_TEMPLATES = (
     "i would n't say it is n't {x} .",
@@ -214,10 +228,12 @@ def negation_contrast_examples(
     negation_share: float = 0.5,
     is_adjective: Callable[[list[str]], list[bool]] | None = None,
     double_share: float = 0.0,
+    distant_share: float = 0.0,
 ) -> list[LabeledText]:
     """About ``n`` augmented examples from ``examples`` (two labels).
 
-    ``negation_share`` of them negate polar adjectives, ``double_share`` put them under two
+    ``negation_share`` of them negate polar adjectives, ``distant_share`` negate them from
+    a few words away (:data:`DISTANT_NEGATION_TEMPLATES`), ``double_share`` put them under two
     negations (:data:`DOUBLE_NEGATION_TEMPLATES`, label kept); fewer when the templates run
     out. The rest join opposite phrases. The same examples and seed give the same output.
     """
@@ -232,12 +248,17 @@ def negation_contrast_examples(
         negations += negation_examples(
             words, round(n * double_share), labels, seed + 3, DOUBLE_NEGATION_TEMPLATES, flip=False
         )
+    if distant_share:
+        negations += negation_examples(
+            words, round(n * distant_share), labels, seed + 4, DISTANT_NEGATION_TEMPLATES
+        )
     contrasts = contrast_examples(examples, n - len(negations), labels, seed + 1, words)
     return negations + contrasts
 
 
 __all__ = [
     "CONTRAST_TEMPLATES",
+    "DISTANT_NEGATION_TEMPLATES",
     "DOUBLE_NEGATION_TEMPLATES",
     "NEGATION_TEMPLATES",
     "contrast_examples",

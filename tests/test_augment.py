@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seqnlp.augment import (
+    DISTANT_NEGATION_TEMPLATES,
     DOUBLE_NEGATION_TEMPLATES,
     contrast_examples,
     negation_contrast_examples,
@@ -62,6 +63,16 @@ def test_double_negation_keeps_the_label():
     assert len(doubles) == 10
     for e in doubles:
         assert e.label == ("1" if "good" in e.text.split() else "0")
+
+
+def test_distant_negation_flips_the_label():
+    out = negation_contrast_examples(
+        DATA, 40, distant_share=0.25, negation_share=0.25, is_adjective=ALL_ADJECTIVES
+    )
+    distant = [e for e in out if e.text in _filled(DISTANT_NEGATION_TEMPLATES)]
+    assert len(distant) == 10
+    for e in distant:
+        assert e.label == ("0" if "good" in e.text.split() else "1")
 
 
 def _filled(templates):

@@ -1,0 +1,268 @@
+"""Negation and contrast augmentation for sentiment training data.
+
+SST's phrase-level labels teach a network what "bad" and "a tedious mess" mean, but hardly
+ever what "not bad" or "a tedious start, but a moving film" mean. These functions build
+extra labelled examples from the training data itself, with a few fixed templates:
+
+* negation: a clearly polar adjective (see :func:`polar_words`) put under a negator
+  ("it is n't bad .", "never bad", "i do n't think it 's bad .") takes the opposite label;
+  under two negations ("i would n't say it is n't bad .") it keeps its label (optional);
+* contrast: two training phrases of opposite labels joined by "but", "although", "though",
+  "even though" or "while" take the label of the clause that carries the sentence ("A , but
+  B" and "although A , B" and "B , although A" take B's).
+
+Everything is drawn from the examples given (never from an evaluation set); the output uses
+SST's lower-cased, PTB-tokenised convention, as :func:`seqnlp.sentiment.to_example` reads it.
+It plugs into training by concatenation::
+
+    examples = sst2 phrases + sentences
+    train(examples + negation_contrast_examples(examples, 12000), dev, config, ...)
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+
+from seqnlp.corpus import LabeledText
+
+NEGATORS = frozenset({"not", "n't", "no", "never", "nothing", "hardly", "nobody", "none", "nor"})
+CONTRASTS = frozenset({"but", "although", "though", "however", "despite", "yet", "while"})
+
+# {x}: a polar adjective phrase; the example takes the opposite label of x.
+NEGATION_TEMPLATES = (
+    "not {x}",
+    "not {x} at all",
+    "never {x}",
+    "hardly {x}",
+    "it 's not {x} .",
+    "it is n't {x} .",
+    "it was n't {x} at all .",
+    "the film is not {x} .",
+    "this movie is n't {x} .",
+    "the story was never {x} .",
+    "the performances are not {x} .",
+    "i would n't call it {x} .",
+    "i do n't think it 's {x} .",
+    "i did n't find it {x} .",
+    "nobody would call this {x} .",
+    "it is not a {x} film .",
+    "not very {x}",
+)
+
+# {x}: a polar adjective with the negator some words before it; the opposite label of x.
+DISTANT_NEGATION_TEMPLATES = (
+    "nobody i know found it {x} .",
+    "there is nothing {x} about it .",
+    "none of it is {x} .",
+    "i never once found the film {x} .",
+    "i do n't think anyone would call it {x} .",
+    "not for a moment did it feel {x} .",
+    "no one in the audience thought it was {x} .",
+    "i do n't believe the story is {x} .",
+    "the movie does not , in any way , feel {x} .",
+    "i would not , honestly , say it was {x} .",
+)
+
+# {x}: a polar adjective under two negations; the example keeps the label of x.
+DOUBLE_NEGATION_TEMPLATES = (
+    "i would n't say it is n't {x} .",
+    "nobody could say it was n't {x} .",
+    "you ca n't say it is n't {x} .",
+    "it was never not {x} .",
+    "there is no denying it is {x} .",
+    "no one would deny that it is {x} .",
+    "it is not true that it is n't {x} .",
+)
+
+# (template, which phrase gives the label): a and b are phrases of opposite labels.
+CONTRAST_TEMPLATES = (
+    ("{a} , but {b}", "b"),
+    ("{a} but {b}", "b"),
+    ("{a} . but {b} .", "b"),
+    ("although {a} , {b}", "b"),
+    ("though {a} , {b}", "b"),
+    ("even though {a} , {b}", "b"),
+    ("while {a} , {b}", "b"),
+    ("{b} , although {a}", "b"),
+    ("{b} , even though {a}", "b"),
+)
+
+
+def _tokens(text: str) -> list[str]:
+    from seqnlp.sentiment import to_example
+
+    return to_example(text)
+
+
+def polar_words(
+    examples: Sequence[LabeledText],
+    is_adjective: Callable[[list[str]], list[bool]] | None = None,
+    min_count: int = 3,
+    agreement: float = 0.8,
+) -> dict[str, str]:
+    """Words that are clearly positive or clearly negative in ``examples``: word -> label.
+
+    A word qualifies when it is a one-word example with label L, and of the short examples
+    (two or three tokens, no negator) that contain it at least ``min_count`` carry a label
+    and at least ``agreement`` of them carry L. ``is_adjective`` (words -> flags) keeps
+    adjectives only, so that "not X" reads as English; None asks the shipped tagger.
+    """
+    single: dict[str, str] = {}
+    near: dict[str, Counter] = defaultdict(Counter)
+    for e in examples:
+        tokens = _tokens(e.text)
+        if len(tokens) == 1 and tokens[0].isalpha():
+            single[tokens[0]] = e.label
+        elif 2 <= len(tokens) <= 3 and not NEGATORS.intersection(tokens):
+            for t in set(tokens):
+                near[t][e.label] += 1
+    words = {}
+    for word, label in single.items():
+        counts = near.get(word)
+        if not counts or sum(counts.values()) < min_count:
+            continue
+        if counts[label] / sum(counts.values()) >= agreement:
+            words[word] = label
+    if not words:
+        return {}
+    candidates = sorted(words)
+    flags = (is_adjective or _tagger_adjectives)(candidates)
+    return {w: words[w] for w, keep in zip(candidates, flags, strict=True) if keep}
+
+
+def _tagger_adjectives(words: list[str]) -> list[bool]:
+    """ADJ in the frame "it is WORD ." by the shipped part-of-speech tagger."""
+    from seqnlp.tagger import Tagger
+
+    tagged = Tagger.load().tag([f"it is {w} ." for w in words])
+    return [len(t) == 4 and t[2][1] == "ADJ" for t in tagged]
+
+
+def _flip(label: str, labels: Sequence[str]) -> str:
+    return labels[1] if label == labels[0] else labels[0]
+
+
+def negation_examples(
+    words: dict[str, str],
+    n: int,
+    labels: Sequence[str],
+    seed: int = 0,
+    templates: Sequence[str] = NEGATION_TEMPLATES,
+    flip: bool = True,
+) -> list[LabeledText]:
+    """``n`` (at most) distinct examples of ``templates`` filled with ``words``, each with
+    the word's label flipped (``flip=False`` keeps it, for double negations)."""
+    rng = random.Random(seed)
+    pool = [(template, word) for template in templates for word in sorted(words)]
+    rng.shuffle(pool)
+    out = []
+    for template, word in pool[:n]:
+        text = template.format(x=word)
+        if word[0] in "aeiou":
+            text = text.replace(" a " + word, " an " + word)
+        label = _flip(words[word], labels) if flip else words[word]
+        out.append(LabeledText(text, label))
+    return out
+
+
+# a phrase that starts or ends with one of these is a fragment, not a clause
+_FRAGMENT_EDGES = frozenset(
+    ", . ; : -- ... 's 're 've 'd 'll n't and or of to than as that which who with for in on "
+    "at by from -lrb- -rrb- the a an is are was were be".split()
+)
+
+
+def contrast_examples(
+    examples: Sequence[LabeledText],
+    n: int,
+    labels: Sequence[str],
+    seed: int = 0,
+    words: dict[str, str] | None = None,
+    min_tokens: int = 3,
+    max_tokens: int = 12,
+) -> list[LabeledText]:
+    """``n`` examples joining two phrases of opposite labels; the template says whose label.
+
+    The phrases are examples of ``min_tokens``..``max_tokens`` tokens with no negator or
+    contrast word of their own, not starting or ending like a fragment ("'s", "and",
+    "of"...), and, when ``words`` (from :func:`polar_words`) is given, holding a polar word
+    of their own label and none of the other.
+    """
+    rng = random.Random(seed)
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for e in examples:
+        tokens = _tokens(e.text)
+        while tokens and tokens[-1] in {".", "!", "?", ",", ";", ":", "..."}:
+            tokens = tokens[:-1]
+        if not min_tokens <= len(tokens) <= max_tokens:
+            continue
+        if tokens[0] in _FRAGMENT_EDGES or tokens[-1] in _FRAGMENT_EDGES:
+            continue
+        if NEGATORS.intersection(tokens) or CONTRASTS.intersection(tokens):
+            continue
+        if words is not None:
+            polar = {words[t] for t in tokens if t in words}
+            if polar != {e.label}:
+                continue
+        by_label[e.label].append(" ".join(tokens))
+    if len(labels) != 2 or not all(by_label[label] for label in labels):
+        return []
+    for label in labels:
+        by_label[label] = sorted(set(by_label[label]))
+    out = []
+    for _ in range(n):
+        b_label = rng.choice(list(labels))
+        a = rng.choice(by_label[_flip(b_label, labels)])
+        b = rng.choice(by_label[b_label])
+        template, _carrier = rng.choice(CONTRAST_TEMPLATES)
+        out.append(LabeledText(template.format(a=a, b=b), b_label))
+    return out
+
+
+def negation_contrast_examples(
+    examples: Sequence[LabeledText],
+    n: int,
+    seed: int = 0,
+    negation_share: float = 0.5,
+    is_adjective: Callable[[list[str]], list[bool]] | None = None,
+    double_share: float = 0.0,
+    distant_share: float = 0.0,
+) -> list[LabeledText]:
+    """About ``n`` augmented examples from ``examples`` (two labels).
+
+    ``negation_share`` of them negate polar adjectives, ``distant_share`` negate them from
+    a few words away (:data:`DISTANT_NEGATION_TEMPLATES`), ``double_share`` put them under two
+    negations (:data:`DOUBLE_NEGATION_TEMPLATES`, label kept); fewer when the templates run
+    out. The rest join opposite phrases. The same examples and seed give the same output.
+    """
+    from seqnlp.sentiment import label_set
+
+    labels = label_set(examples)
+    if len(labels) != 2:
+        raise ValueError(f"augmentation needs two labels, got {labels}")
+    words = polar_words(examples, is_adjective=is_adjective)
+    negations = negation_examples(words, round(n * negation_share), labels, seed)
+    if double_share:
+        negations += negation_examples(
+            words, round(n * double_share), labels, seed + 3, DOUBLE_NEGATION_TEMPLATES, flip=False
+        )
+    if distant_share:
+        negations += negation_examples(
+            words, round(n * distant_share), labels, seed + 4, DISTANT_NEGATION_TEMPLATES
+        )
+    contrasts = contrast_examples(examples, n - len(negations), labels, seed + 1, words)
+    return negations + contrasts
+
+
+__all__ = [
+    "CONTRAST_TEMPLATES",
+    "DISTANT_NEGATION_TEMPLATES",
+    "DOUBLE_NEGATION_TEMPLATES",
+    "NEGATION_TEMPLATES",
+    "contrast_examples",
+    "negation_contrast_examples",
+    "negation_examples",
+    "polar_words",
+]

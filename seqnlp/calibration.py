@@ -57,57 +57,8 @@ def confidence_and_correct(probabilities, gold) -> tuple[np.ndarray, np.ndarray]
     return probabilities.max(axis=1), predicted == np.asarray(gold)
 
 
-def plot_reliability(confidence, correct, output, bins: int = 15, title: str = ""):
-    """Draw a reliability diagram (accuracy per confidence bin against the diagonal), with
-    the ECE in the legend and each bin's share of predictions below, into ``output``."""
-    from pathlib import Path
-
-    from seqnlp.plotting import _pyplot
-
-    table = reliability_bins(confidence, correct, bins)
-    ece = expected_calibration_error(confidence, correct, bins)
-    plt = _pyplot()
-    fig, (ax, below) = plt.subplots(
-        2, 1, figsize=(5, 6), dpi=130, sharex=True, gridspec_kw={"height_ratios": [3, 1]}
-    )
-    width = 1.0 / bins
-    used = [b for b in table if b["count"]]
-    ax.bar(
-        [b["low"] for b in used],
-        [b["accuracy"] for b in used],
-        width=width,
-        align="edge",
-        edgecolor="black",
-        color="#1f77b4",
-        label=f"accuracy (ECE {100 * ece:.2f} %)",
-    )
-    ax.plot([0, 1], [0, 1], "--", color="gray", label="perfect calibration")
-    ax.set_ylabel("accuracy")
-    ax.set_ylim(0, 1)
-    ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(title)
-    total = sum(b["count"] for b in table)
-    below.bar(
-        [b["low"] for b in table],
-        [b["count"] / total for b in table],
-        width=width,
-        align="edge",
-        edgecolor="black",
-        color="#999999",
-    )
-    below.set_xlabel("confidence (probability of the predicted label)")
-    below.set_ylabel("share")
-    below.set_xlim(0, 1)
-    fig.tight_layout()
-    output = Path(output)
-    fig.savefig(output)
-    plt.close(fig)
-    return output
-
-
 __all__ = [
     "confidence_and_correct",
     "expected_calibration_error",
-    "plot_reliability",
     "reliability_bins",
 ]

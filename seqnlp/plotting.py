@@ -1,4 +1,5 @@
-"""Figures written to files: embedding maps and confusion matrices (matplotlib, Agg)."""
+"""Figures written to files: embedding maps, confusion matrices and reliability diagrams
+(matplotlib, Agg)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seqnlp.calibration import expected_calibration_error, reliability_bins
 from seqnlp.errors import SeqnlpError
 
 PROJECTIONS = ("pca", "tsne")
@@ -87,6 +89,50 @@ def plot_confusion(
                 color = "white" if rates[i, j] > 0.5 else "black"
                 ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=6, color=color)
     ax.set_title(title)
+    fig.tight_layout()
+    output = Path(output)
+    fig.savefig(output)
+    plt.close(fig)
+    return output
+
+
+def plot_reliability(confidence, correct, output, bins: int = 15, title: str = ""):
+    """Draw a reliability diagram (accuracy per confidence bin against the diagonal), with
+    the ECE in the legend and each bin's share of predictions below, into ``output``."""
+    table = reliability_bins(confidence, correct, bins)
+    ece = expected_calibration_error(confidence, correct, bins)
+    plt = _pyplot()
+    fig, (ax, below) = plt.subplots(
+        2, 1, figsize=(5, 6), dpi=130, sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    width = 1.0 / bins
+    used = [b for b in table if b["count"]]
+    ax.bar(
+        [b["low"] for b in used],
+        [b["accuracy"] for b in used],
+        width=width,
+        align="edge",
+        edgecolor="black",
+        color="#1f77b4",
+        label=f"accuracy (ECE {100 * ece:.2f} %)",
+    )
+    ax.plot([0, 1], [0, 1], "--", color="gray", label="perfect calibration")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(title)
+    total = sum(b["count"] for b in table)
+    below.bar(
+        [b["low"] for b in table],
+        [b["count"] / total for b in table],
+        width=width,
+        align="edge",
+        edgecolor="black",
+        color="#999999",
+    )
+    below.set_xlabel("confidence (probability of the predicted label)")
+    below.set_ylabel("share")
+    below.set_xlim(0, 1)
     fig.tight_layout()
     output = Path(output)
     fig.savefig(output)

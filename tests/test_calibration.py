@@ -8,7 +8,6 @@ import pytest
 from seqnlp.calibration import (
     confidence_and_correct,
     expected_calibration_error,
-    plot_reliability,
     reliability_bins,
 )
 
@@ -69,6 +68,8 @@ def test_rejects_bad_input():
 
 
 def test_plot_reliability_writes_a_png(tmp_path):
+    from seqnlp.plotting import plot_reliability
+
     rng = np.random.default_rng(1)
     confidence = rng.uniform(0.5, 1.0, 200)
     out = plot_reliability(confidence, rng.uniform(size=200) < confidence, tmp_path / "r.png")

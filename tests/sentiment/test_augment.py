@@ -1,8 +1,9 @@
-"""Negation and contrast augmentation (seqnlp.augment): labels follow the templates."""
+"""Negation and contrast augmentation (seqnlp.sentiment.augment): labels follow the templates."""
 
 from __future__ import annotations
 
-from seqnlp.augment import (
+from seqnlp.corpus import LabeledText
+from seqnlp.sentiment.augment import (
     DISTANT_NEGATION_TEMPLATES,
     DOUBLE_NEGATION_TEMPLATES,
     contrast_examples,
@@ -10,7 +11,6 @@ from seqnlp.augment import (
     negation_examples,
     polar_words,
 )
-from seqnlp.corpus import LabeledText
 
 E = LabeledText
 ALL_ADJECTIVES = lambda words: [True] * len(words)  # noqa: E731  (no tagger in unit tests)

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from seqnlp.checklist import CheckItem, read_checklist, score_by_category
 from seqnlp.errors import DataError
 from seqnlp.sentiment import to_example
+from seqnlp.sentiment.checklist import CheckItem, read_checklist, score_by_category
 
 
 def test_shipped_sentiment_checklist_is_balanced_and_large_enough():

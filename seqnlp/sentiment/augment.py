@@ -91,7 +91,7 @@ CONTRAST_TEMPLATES = (
 
 
 def _tokens(text: str) -> list[str]:
-    from seqnlp.sentiment import to_example
+    from seqnlp.sentiment.data import to_example
 
     return to_example(text)
 
@@ -134,7 +134,7 @@ def polar_words(
 
 def _tagger_adjectives(words: list[str]) -> list[bool]:
     """ADJ in the frame "it is WORD ." by the shipped part-of-speech tagger."""
-    from seqnlp.tagger import Tagger
+    from seqnlp.tagger.model import Tagger
 
     tagged = Tagger.load().tag([f"it is {w} ." for w in words])
     return [len(t) == 4 and t[2][1] == "ADJ" for t in tagged]
@@ -237,7 +237,7 @@ def negation_contrast_examples(
     negations (:data:`DOUBLE_NEGATION_TEMPLATES`, label kept); fewer when the templates run
     out. The rest join opposite phrases. The same examples and seed give the same output.
     """
-    from seqnlp.sentiment import label_set
+    from seqnlp.sentiment.data import label_set
 
     labels = label_set(examples)
     if len(labels) != 2:

@@ -321,7 +321,12 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
 
 @click.command("evaluate-sentiment")
 @click.option(
-    "--data", default="sst2:test", show_default=True, metavar="NAME|FILE", help=SOURCE_HELP
+    "--data",
+    default="sst2:test",
+    show_default=True,
+    metavar="NAME|FILE|checklist",
+    help=SOURCE_HELP + " 'checklist' is the shipped negation and contrast check list; a TSV "
+    "with a 'category' column (sentence, label, category) is scored per category.",
 )
 @_format_options
 @model_option(MODEL_HELP)
@@ -333,18 +338,38 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
     metavar="FILE.png",
     help="Draw the confusion matrix into this image.",
 )
-def evaluate_sentiment(data, fmt, text_column, label_column, errors, model, as_json, confusion):
-    """Score a classifier on labelled data: accuracy, per-class P/R/F1, macro F1.
+@click.option(
+    "--calibration",
+    type=click.Path(dir_okay=False),
+    callback=check_image,
+    metavar="FILE.png",
+    help="Draw the reliability diagram (accuracy per confidence bin, with the ECE).",
+)
+def evaluate_sentiment(
+    data, fmt, text_column, label_column, errors, model, as_json, confusion, calibration
+):
+    """Score a classifier on labelled data: accuracy, per-class P/R/F1, macro F1, and how
+    well its probabilities are calibrated (expected calibration error, 15 bins).
 
     \b
       seqnlp evaluate-sentiment
+      seqnlp evaluate-sentiment --data checklist            # per category
       seqnlp evaluate-sentiment --data sst2:dev --json --confusion dev.png
+      seqnlp evaluate-sentiment --calibration reliability.png
     """
+    from seqnlp.corpus import LabeledText
+    from seqnlp.sentiment.checklist import has_categories, read_checklist
     from seqnlp.sentiment.model import SentimentClassifier
 
     classifier = SentimentClassifier.load(model)
-    examples = _read(data, "test", fmt, text_column, label_column, errors)
-    scores = classifier.evaluate(examples)
+    categories = None
+    if data == "checklist" or has_categories(data):
+        items = read_checklist(None if data == "checklist" else data)
+        examples = [LabeledText(item.text, item.label) for item in items]
+        categories = [item.category for item in items]
+    else:
+        examples = _read(data, "test", fmt, text_column, label_column, errors)
+    scores = classifier.evaluate(examples, categories=categories)
     scores["data"] = data
     if confusion:
         from seqnlp.plotting import plot_confusion
@@ -352,12 +377,18 @@ def evaluate_sentiment(data, fmt, text_column, label_column, errors, model, as_j
         plot_confusion(
             scores["confusion"], scores["labels"], confusion, title=f"sentiment on {data}"
         )
+    if calibration:
+        from seqnlp.plotting import plot_reliability
+
+        ece = scores["calibration"]["ece"]
+        plot_reliability(scores["calibration"]["bins"], ece, calibration, title=f"{data}")
     if as_json:
         click.echo(json.dumps(scores, indent=2, ensure_ascii=False))
         return
     click.echo(f"{data}: {scores['n']} texts")
     click.echo(f"accuracy  {scores['accuracy']:.4f}")
     click.echo(f"macro F1  {scores['macro_f1']:.4f}")
+    click.echo(f"ECE       {scores['calibration']['ece']:.4f}  (expected calibration error)")
     click.echo("")
     width = max(len(label) for label in [*scores["labels"], "label"])
     click.echo(f"{'label':<{width}}  precision  recall  f1      support")
@@ -367,3 +398,10 @@ def evaluate_sentiment(data, fmt, text_column, label_column, errors, model, as_j
             f"{label:<{width}}  {row['precision']:.4f}     {row['recall']:.4f}  "
             f"{row['f1']:.4f}  {row['support']}"
         )
+    if categories is not None:
+        rows = scores["categories"]["categories"]
+        width = max(len(name) for name in [*rows, "category"])
+        click.echo("")
+        click.echo(f"{'category':<{width}}  accuracy  right  of")
+        for name, row in rows.items():
+            click.echo(f"{name:<{width}}  {row['accuracy']:8.1%}  {row['correct']:>5}  {row['n']}")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 
-from seqnlp.calibration import expected_calibration_error, reliability_bins
 from seqnlp.errors import SeqnlpError
 
 PROJECTIONS = ("pca", "tsne")
@@ -96,11 +95,14 @@ def plot_confusion(
     return output
 
 
-def plot_reliability(confidence, correct, output, bins: int = 15, title: str = ""):
+def plot_reliability(table: Sequence[dict], ece: float, output: str | Path, title: str = ""):
     """Draw a reliability diagram (accuracy per confidence bin against the diagonal), with
-    the ECE in the legend and each bin's share of predictions below, into ``output``."""
-    table = reliability_bins(confidence, correct, bins)
-    ece = expected_calibration_error(confidence, correct, bins)
+    the ECE in the legend and each bin's share of predictions below, into ``output``.
+
+    Args:
+        table: :func:`seqnlp.calibration.reliability_bins`; ece: its expected calibration error.
+    """
+    bins = len(table)
     plt = _pyplot()
     fig, (ax, below) = plt.subplots(
         2, 1, figsize=(5, 6), dpi=130, sharex=True, gridspec_kw={"height_ratios": [3, 1]}

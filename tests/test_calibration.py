@@ -72,5 +72,8 @@ def test_plot_reliability_writes_a_png(tmp_path):
 
     rng = np.random.default_rng(1)
     confidence = rng.uniform(0.5, 1.0, 200)
-    out = plot_reliability(confidence, rng.uniform(size=200) < confidence, tmp_path / "r.png")
+    correct = rng.uniform(size=200) < confidence
+    table = reliability_bins(confidence, correct)
+    ece = expected_calibration_error(confidence, correct)
+    out = plot_reliability(table, ece, tmp_path / "r.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

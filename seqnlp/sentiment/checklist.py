@@ -69,6 +69,16 @@ def read_checklist(path: str | Path | None = None) -> list[CheckItem]:
     return items
 
 
+def has_categories(path: str | Path) -> bool:
+    """Whether ``path`` is a tab-separated file whose header names a ``category`` column."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    with path.open(encoding="utf-8", errors="replace") as f:
+        header = f.readline().rstrip("\r\n").split("\t")
+    return "category" in (h.strip() for h in header)
+
+
 def score_by_category(items: Sequence[CheckItem], predicted: Sequence[str]) -> dict:
     """Accuracy overall and per category (in order of first appearance).
 
@@ -111,4 +121,10 @@ def score_by_category(items: Sequence[CheckItem], predicted: Sequence[str]) -> d
     }
 
 
-__all__ = ["CheckItem", "read_checklist", "score_by_category", "sentiment_checklist_path"]
+__all__ = [
+    "CheckItem",
+    "has_categories",
+    "read_checklist",
+    "score_by_category",
+    "sentiment_checklist_path",
+]

@@ -17,10 +17,12 @@ import numpy as np
 
 from seqnlp import serialization
 from seqnlp.batching import batch_schedule, chunks
+from seqnlp.calibration import confidence_and_correct, expected_calibration_error, reliability_bins
 from seqnlp.corpus import LabeledText
 from seqnlp.errors import DataError, ModelFileError
 from seqnlp.evaluation import classification_report, confusion_matrix
 from seqnlp.layers.numpy_layers import softmax
+from seqnlp.sentiment.checklist import CheckItem, score_by_category
 from seqnlp.sentiment.config import (
     KIND,
     SentimentConfig,
@@ -251,20 +253,41 @@ class SentimentClassifier:
             return self.labels.index(gold)
         return self.label_names.index(gold)
 
-    def evaluate(self, examples: Sequence[LabeledText], batch_size: int = 256) -> dict:
-        """Accuracy, per-class precision/recall/F1, macro F1 and the confusion matrix.
+    def evaluate(
+        self,
+        examples: Sequence[LabeledText],
+        batch_size: int = 256,
+        categories: Sequence[str] | None = None,
+    ) -> dict:
+        """Accuracy, per-class precision/recall/F1, macro F1, the confusion matrix, and the
+        calibration of the probabilities (expected calibration error over 15 bins).
+
+        Args:
+            categories: one category name per example (a check list's): the report then
+                also scores each category (``categories`` key, :func:`score_by_category`).
 
         Raises:
             DataError: the examples use labels the model does not know.
         """
         check_labels(examples, self.labels + self.label_names, "the evaluation data")
         probs = self.probabilities([e.text for e in examples], batch_size)
-        gold = [self.label_names[self.label_index(e.label)] for e in examples]
+        gold_ids = [self.label_index(e.label) for e in examples]
+        gold = [self.label_names[i] for i in gold_ids]
         predicted = [self.label_names[int(i)] for i in probs.argmax(axis=1)]
         report = classification_report(gold, predicted, labels=self.label_names)
         report["labels"] = list(self.label_names)
         # rows: gold label, columns: predicted label, in the order of "labels"
         report["confusion"] = confusion_matrix(gold, predicted, self.label_names).tolist()
+        confidence, correct = confidence_and_correct(probs, gold_ids)
+        report["calibration"] = {
+            "ece": expected_calibration_error(confidence, correct),
+            "bins": reliability_bins(confidence, correct),
+        }
+        if categories is not None:
+            items = [
+                CheckItem(e.text, g, c) for e, g, c in zip(examples, gold, categories, strict=True)
+            ]
+            report["categories"] = score_by_category(items, predicted)
         return report
 
     # ------------------------------------------------------------------ storage

@@ -241,3 +241,29 @@ def test_shipped_model_says_when_it_has_no_evidence(runner):
         ("positive", True, None),
     ]
     assert answers[0]["probabilities"] == {"negative": 0.5, "positive": 0.5}
+
+
+def test_evaluate_sentiment_scores_a_check_list_per_category_and_draws_calibration(
+    runner, tmp_path
+):
+    import json
+
+    from seqnlp.cli import main
+
+    path = tmp_path / "checks.tsv"
+    path.write_text(
+        "sentence\tlabel\tcategory\nnot bad at all\t1\tnegation\nnot good\t0\tnegation\n"
+        "a wonderful film\t1\tplain\n"
+    )
+    result = runner.invoke(main, ["evaluate-sentiment", "--data", str(path)])
+    assert result.exit_code == 0, result.output
+    table = result.output.split("category")[1]
+    assert "negation" in table and "plain" in table and "ECE" in result.output
+    picture = tmp_path / "reliability.png"
+    result = runner.invoke(
+        main, ["evaluate-sentiment", "--data", "checklist", "--json", "--calibration", str(picture)]
+    )
+    scores = json.loads(result.output)
+    assert scores["n"] >= 240 and len(scores["categories"]["categories"]) >= 10
+    assert 0 <= scores["calibration"]["ece"] <= 1
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

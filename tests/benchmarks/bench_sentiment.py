@@ -8,8 +8,10 @@ Writes tests/benchmarks/results/sentiment.json with:
 - the scikit-learn baseline, TF-IDF over word 1-2-grams + logistic regression, trained in
   the same run on the same data as the shipped recipe (SST-2 phrases + sentences, C chosen
   on dev), on the same tokens;
-- the negation/contrast check list (data/samples/sentiment_checklist.tsv): each sentence
-  with the expected label and both models' answers;
+- the negation/contrast check list (data/samples/sentiment_checklist.tsv, 270 sentences in 12
+  categories) scored per category for the classifier, its networks alone, the TF-IDF
+  baseline, VADER and TextBlob (``pip install vaderSentiment==3.3.2 textblob==0.20.1``), and
+  the two lexicon peers' SST-2 test accuracy, all in the same run;
 - prediction throughput of ``seqnlp sentiment --input FILE`` on 20,000 SST sentences
   (process start included) and of ``SentimentClassifier.predict`` in process;
 - cold start of ``seqnlp sentiment "a gripping, funny film"`` (median of 5 process runs).
@@ -18,7 +20,6 @@ Writes tests/benchmarks/results/sentiment.json with:
 from __future__ import annotations
 
 import argparse
-import importlib.resources
 import json
 import platform
 import statistics
@@ -30,12 +31,6 @@ from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results" / "sentiment.json"
 COLD_START_TEXT = "a gripping, funny film"
-
-
-def checklist_path() -> Path:
-    return Path(
-        str(importlib.resources.files("seqnlp.data") / "samples" / "sentiment_checklist.tsv")
-    )
 
 
 def training_data():
@@ -133,41 +128,66 @@ def baseline(train, dev, test) -> tuple[dict, TfidfBaseline]:
     }, model
 
 
-def checklist(model: str | None, tfidf) -> dict:
-    from seqnlp.corpus import read_table
+def lexicon_peers() -> dict:
+    """The lexicon tools users reach for first, as label functions (0/1), where installed:
+    VADER (compound >= 0 is positive) and TextBlob (polarity >= 0), as in FIELD-NOTES."""
+    peers = {}
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        vader = SentimentIntensityAnalyzer()
+        peers["vader"] = lambda text: "1" if vader.polarity_scores(text)["compound"] >= 0 else "0"
+    except ImportError:
+        print("vaderSentiment not installed: pip install vaderSentiment==3.3.2", file=sys.stderr)
+    try:
+        from textblob import TextBlob
+
+        peers["textblob"] = lambda text: "1" if TextBlob(text).sentiment.polarity >= 0 else "0"
+    except ImportError:
+        print("textblob not installed: pip install textblob==0.20.1", file=sys.stderr)
+    return peers
+
+
+def checklist(model: str | None, tfidf, test) -> dict:
+    """The check list by category for the classifier, its networks alone, the TF-IDF
+    baseline and the lexicon peers, all in this run; the peers' SST-2 test accuracy too."""
     from seqnlp.sentiment import SentimentClassifier
+    from seqnlp.sentiment.checklist import read_checklist, score_by_category
 
     classifier = SentimentClassifier.load(model)
-    rows = list(read_table(checklist_path()))
-    predictions = classifier.predict([r.text for r in rows])
+    items = read_checklist()
+    texts = [item.text for item in items]
+
+    answers = {}
+    answers["model"] = [
+        classifier.labels[int(i)] for i in classifier.probabilities(texts).argmax(axis=1)
+    ]
     weight = classifier.config.ngram_weight
     classifier.config.ngram_weight = 0.0  # the recurrent network(s) alone
-    network = classifier.predict([r.text for r in rows])
+    answers["network_alone"] = [
+        classifier.labels[int(i)] for i in classifier.probabilities(texts).argmax(axis=1)
+    ]
     classifier.config.ngram_weight = weight
-    tfidf_labels = tfidf.predict([r.text for r in rows]) if tfidf is not None else None
-    items = []
-    for i, (row, p) in enumerate(zip(rows, predictions, strict=True)):
-        expected = classifier.label_names[classifier.label_index(row.label)]
-        item = {
-            "text": row.text,
-            "expected": expected,
-            "model": p.label,
-            "probability": round(p.probability, 3),
-            "model_ok": p.label == expected,
-            "network_alone": network[i].label,
-            "network_alone_ok": network[i].label == expected,
+    if tfidf is not None:
+        answers["tfidf"] = tfidf.predict(texts)
+    peers = lexicon_peers()
+    sst2_test = {}
+    for name, predict in peers.items():
+        answers[name] = [predict(text) for text in texts]
+        right = sum(predict(e.text) == e.label for e in test)
+        sst2_test[name] = right / len(test)
+    scores = {}
+    for name, labels in answers.items():
+        scored = score_by_category(items, [str(label) for label in labels])
+        scores[name] = {
+            "accuracy": scored["accuracy"],
+            "correct": scored["correct"],
+            "n": scored["n"],
+            "worst": scored["worst"],
+            "categories": {k: v["accuracy"] for k, v in scored["categories"].items()},
+            "failures": [f["text"] for f in scored["failures"]],
         }
-        if tfidf_labels is not None:
-            tf = classifier.label_names[classifier.label_index(tfidf_labels[i])]
-            item |= {"tfidf": tf, "tfidf_ok": tf == expected}
-        items.append(item)
-    return {
-        "model_correct": sum(i["model_ok"] for i in items),
-        "network_alone_correct": sum(i["network_alone_ok"] for i in items),
-        "tfidf_correct": sum(i.get("tfidf_ok", False) for i in items),
-        "n": len(items),
-        "items": items,
-    }
+    return {"scores": scores, "peers_sst2_test": sst2_test}
 
 
 def throughput(model: str | None, sentences: list[str], n: int = 20_000) -> dict:
@@ -230,13 +250,17 @@ def main() -> None:
     if not args.skip_baseline:
         results["tfidf_baseline"], tfidf = baseline(training_data(), dev, test)
         print(json.dumps(results["tfidf_baseline"], indent=1), file=sys.stderr)
-    results["checklist"] = checklist(args.model, tfidf)
+    results["checklist"] = checklist(args.model, tfidf, test)
     results["throughput"] = throughput(args.model, [e.text for e in test])
     results["cold_start"] = cold_start(args.model)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     summary = {k: v for k, v in results.items() if k != "checklist"}
-    summary["checklist"] = {k: v for k, v in results["checklist"].items() if k != "items"}
+    summary["checklist"] = {
+        name: {"accuracy": round(s["accuracy"], 4), "worst": s["worst"]}
+        for name, s in results["checklist"]["scores"].items()
+    }
+    summary["peers_sst2_test"] = results["checklist"]["peers_sst2_test"]
     print(json.dumps(summary, indent=2))
     print(f"written to {RESULTS}", file=sys.stderr)
 

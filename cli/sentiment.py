@@ -129,7 +129,24 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     default=RECIPE.config.ngram_weight,
     show_default=True,
     type=click.FloatRange(0, 1, max_open=True),
-    help="Share of a TF-IDF 1-2-gram logistic regression in the probabilities (0: none).",
+    help="Share of a TF-IDF 1-2-gram logistic regression in the probabilities (0: none), "
+    "when --ngram-weights is 'none'.",
+)
+@click.option(
+    "--ngram-weights",
+    metavar="W,W,...|none",
+    help="Choose the n-gram share among these on dev after training (epochs are chosen on "
+    "the networks alone); 'none' uses the fixed --ngram-weight throughout. Default: "
+    + ",".join(f"{w:g}" for w in RECIPE.ngram_weights or ())
+    + " with the recipe's training data, else none.",
+)
+@click.option(
+    "--augment",
+    type=click.IntRange(min=0),
+    help="Negation and contrast examples built from the training data by templates ('not "
+    "good', 'dull, but moving') and added to it; 0: none. Default: "
+    f"{RECIPE.augmentation.n if RECIPE.augmentation else 0:,} with the recipe's training "
+    "data, else none.",
 )
 @click.option(
     "--members",
@@ -180,6 +197,8 @@ def train_sentiment(
     dropout,
     embedding_dropout,
     ngram_weight,
+    ngram_weights,
+    augment,
     members,
     train_config,
     label_names,
@@ -227,6 +246,12 @@ def train_sentiment(
         test="auto" if test is None else None if test == "none" else test,
         embeddings=None if embeddings == "none" else embeddings,
         label_names=[n.strip() for n in label_names.split(",")] if label_names else None,
+        augmentation="recipe"
+        if augment is None
+        else dataclasses.replace(RECIPE.augmentation, n=augment)
+        if augment
+        else None,
+        ngram_weights="recipe" if ngram_weights is None else _weights(ngram_weights),
         dtype=dtype,
         overwrite=True,
         resume=resume,
@@ -247,6 +272,18 @@ def train_sentiment(
     if "test" in meta:
         lines.append(f"test accuracy {meta['test']['accuracy']:.4f}")
     note("\n".join(lines))
+
+
+def _weights(spec: str) -> list[float] | None:
+    if spec.strip().lower() == "none":
+        return None
+    try:
+        weights = [float(w) for w in spec.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"{spec!r}: numbers separated by commas, or 'none'") from None
+    if not all(0 <= w < 1 for w in weights):
+        raise click.BadParameter(f"{spec!r}: each share must be in [0, 1)")
+    return weights
 
 
 def _epochs(runs: list[dict]) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from seqnlp.corpus import LabeledText
 
@@ -219,6 +220,28 @@ def contrast_examples(
         template, _carrier = rng.choice(CONTRAST_TEMPLATES)
         out.append(LabeledText(template.format(a=a, b=b), b_label))
     return out
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """How many negation and contrast examples :func:`negation_contrast_examples` adds to the
+    training data, and in which shares (the rest join opposite phrases with but/although)."""
+
+    n: int
+    seed: int = 0
+    negation_share: float = 0.5
+    double_share: float = 0.0
+    distant_share: float = 0.0
+
+    def examples(self, examples: Sequence[LabeledText]) -> list[LabeledText]:
+        return negation_contrast_examples(
+            examples,
+            self.n,
+            seed=self.seed,
+            negation_share=self.negation_share,
+            double_share=self.double_share,
+            distant_share=self.distant_share,
+        )
 
 
 def negation_contrast_examples(

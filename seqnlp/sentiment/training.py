@@ -14,6 +14,7 @@ import numpy as np
 
 from seqnlp.corpus import LabeledText, hold_out
 from seqnlp.errors import DataError, SeqnlpError
+from seqnlp.sentiment.augment import Augmentation
 from seqnlp.sentiment.config import SentimentConfig, member_prefix
 from seqnlp.sentiment.data import check_labels, label_set, read_source, split_source, to_example
 from seqnlp.sentiment.model import SentimentClassifier, pad
@@ -76,6 +77,8 @@ def train(
     label_names: Sequence[str] | None = None,
     min_count: int = RECIPE.min_count,
     dtype: str = RECIPE.dtype,
+    augmentation: Augmentation | None | str = "recipe",
+    ngram_weights: Sequence[float] | None | str = "recipe",
     resume: bool = False,
     overwrite: bool = False,
     keep_checkpoint: bool = False,
@@ -108,6 +111,13 @@ def train(
         label_names: what to call the labels in answers (in sorted-label order); default
             ``negative, positive`` for SST-2's 0/1, else the labels themselves.
         min_count: words seen fewer times in training become the unknown word.
+        augmentation: negation and contrast examples built from the training data by
+            templates (:class:`~seqnlp.sentiment.augment.Augmentation`) and added to it;
+            ``"recipe"``: the recipe's when ``train`` is the recipe's data, else none.
+        ngram_weights: when given, epochs are chosen on the networks alone and the n-gram
+            model's share is then the one of these that scores best on dev (ties: the
+            smaller), instead of the fixed ``config.ngram_weight``; ``"recipe"``: the
+            recipe's when ``train`` is the recipe's data, else none.
         dtype: how ``output`` stores the word embeddings (see :meth:`SentimentClassifier.save`).
         resume, overwrite, keep_checkpoint, progress, on_epoch: as for the tagger's ``train``.
         format, text_column, label_column, errors: how files are read (:func:`read_labeled`).
@@ -134,9 +144,15 @@ def train(
 
     config = config or RECIPE.config
     train_config = train_config or RECIPE.train_config
+    recipe_data = _specs(train) == list(RECIPE.train)
+    if augmentation == "recipe":
+        augmentation = RECIPE.augmentation if recipe_data else None
+    if ngram_weights == "recipe":
+        ngram_weights = RECIPE.ngram_weights if recipe_data else None
     recipe = run_record(
         train=train, dev=dev, config=config, train_config=train_config, test=test,
         embeddings=embeddings, min_count=min_count, dtype=dtype,
+        augmentation=augmentation, ngram_weights=ngram_weights,
     )  # fmt: skip
     options = {
         "format": format,
@@ -146,7 +162,7 @@ def train(
     }
     output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
     train_examples, train_record = read_examples(train, "train", merge=True, **options)
-    if dev is None and _specs(train) == list(RECIPE.train):
+    if dev is None and recipe_data:
         dev = RECIPE.dev
     if dev is None:
         train_examples, dev_examples = hold_out(train_examples, seed=train_config.seed)
@@ -165,6 +181,11 @@ def train(
     if test == "auto":
         test = "sst2:test" if sst2 else None
     test_examples = None if test is None else read_examples(test, "test", **options)[0]
+    if augmentation is not None:
+        extra = augmentation.examples(train_examples)
+        train_record.append({"source": "augmentation", "examples": len(extra)})
+        log.info("%d negation and contrast examples added to the training data", len(extra))
+        train_examples = train_examples + extra
     labels = label_set(train_examples)
     check_labels(dev_examples, labels, "the dev data")
     if label_names is None and sst2 and labels == ["0", "1"]:
@@ -191,7 +212,7 @@ def train(
         vectors_meta = {"source": str(embeddings), "words": len(vectors), "coverage": coverage}
         log.info("pretrained vectors cover %.1f %% of %d words", 100 * coverage, trained_words)
     ngram_model = None
-    if config.ngram_weight > 0:
+    if config.ngram_weight > 0 or ngram_weights:
         kept = [(t, label_ids[e.label]) for t, e in zip(train_tokens, train_examples, strict=True)]
         kept = [(t, y) for t, y in kept if t]
         ngram_model = NgramModel.fit([t for t, _ in kept], [y for _, y in kept], len(labels))
@@ -243,7 +264,7 @@ def train(
         for start in range(0, len(data), 512):
             batch = collate(list(data[start : start + 512])).to(device)
             probs = torch.softmax(net(**batch.inputs), dim=-1).cpu()
-            if dev_ngram_probs is not None and data is dev_set:
+            if dev_ngram_probs is not None and data is dev_set and not ngram_weights:
                 weight = config.ngram_weight
                 probs = (1 - weight) * probs + weight * dev_ngram_probs[start : start + 512]
             correct += int((probs.argmax(dim=-1) == batch.targets["labels"].cpu()).sum())
@@ -290,6 +311,8 @@ def train(
         progress=progress,
         on_epoch=on_epoch,
     )
+    if ngram_weights and ngram_model is not None:
+        classifier = _choose_ngram_weight(classifier, dev_examples, ngram_weights)
     if output is not None and is_main_process():
         # scores of the model as saved (its embeddings may be stored as int8)
         dev_source = run_record(s=dev)["s"] if dev is not None else dev_record[0]
@@ -302,6 +325,27 @@ def train(
                 classifier.meta[name] = {"source": run_record(s=source)["s"], "accuracy": accuracy}
         classifier.save(output, overwrite=True, dtype=dtype)
     return classifier, result
+
+
+def _choose_ngram_weight(
+    classifier: SentimentClassifier, dev: Sequence[LabeledText], weights: Sequence[float]
+) -> SentimentClassifier:
+    """Set the n-gram model's share to the one of ``weights`` that scores best on ``dev``."""
+    texts = [e.text for e in dev]
+    gold = np.array([classifier.label_index(e.label) for e in dev])
+    classifier.config.ngram_weight = 0.0
+    networks = classifier.probabilities(texts)
+    tokens = [classifier.tokens(text) for text in texts]
+    ngrams = classifier.ngram_model.probabilities(tokens)
+    scores = {
+        float(w): float((((1 - w) * networks + w * ngrams).argmax(axis=1) == gold).mean())
+        for w in sorted(weights)
+    }
+    best = max(scores, key=lambda w: (scores[w], -w))
+    classifier.config.ngram_weight = best
+    classifier.meta["ngram_weight_chosen"] = {"weight": best, "dev_accuracy": scores}
+    log.info("n-gram share %.2f chosen on dev (dev accuracy by share: %s)", best, scores)
+    return classifier
 
 
 __all__ = ["read_examples", "train"]

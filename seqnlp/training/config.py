@@ -80,8 +80,10 @@ def run_record(**arguments: Any) -> dict[str, Any]:
             return value
         if isinstance(value, os.PathLike):
             return os.fspath(value)
-        if isinstance(value, list | tuple) and all(isinstance(v, str | os.PathLike) for v in value):
-            return [os.fspath(v) for v in value]
+        if isinstance(value, list | tuple) and all(
+            isinstance(v, str | os.PathLike | bool | int | float) for v in value
+        ):
+            return [os.fspath(v) if isinstance(v, os.PathLike) else v for v in value]
         return f"{len(value)} examples in memory" if hasattr(value, "__len__") else repr(value)
 
     return {name: plain(value) for name, value in arguments.items()}

@@ -149,6 +149,8 @@ def train(
         augmentation = RECIPE.augmentation if recipe_data else None
     if ngram_weights == "recipe":
         ngram_weights = RECIPE.ngram_weights if recipe_data else None
+    if dev is None and recipe_data:
+        dev = RECIPE.dev
     recipe = run_record(
         train=train, dev=dev, config=config, train_config=train_config, test=test,
         embeddings=embeddings, min_count=min_count, dtype=dtype,
@@ -162,8 +164,6 @@ def train(
     }
     output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
     train_examples, train_record = read_examples(train, "train", merge=True, **options)
-    if dev is None and recipe_data:
-        dev = RECIPE.dev
     if dev is None:
         train_examples, dev_examples = hold_out(train_examples, seed=train_config.seed)
         dev_record = [{"held_out_of_train": len(dev_examples), "seed": train_config.seed}]

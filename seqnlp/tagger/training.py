@@ -132,10 +132,10 @@ def train(
     from seqnlp.training.loop import Batch
 
     train_config = train_config or RECIPE.train_config
-    output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
-    train_sents, train_record = read_tagged(train, "train")
     if dev is None and train == RECIPE.train:
         dev = RECIPE.dev
+    output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
+    train_sents, train_record = read_tagged(train, "train")
     if dev is None:
         train_sents, dev_sents = hold_out(train_sents, seed=train_config.seed)
         dev_record = {"held_out_of_train": len(dev_sents), "seed": train_config.seed}

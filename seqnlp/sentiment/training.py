@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from seqnlp.corpus import LabeledText, hold_out
+from seqnlp.corpus import LabeledText
 from seqnlp.errors import DataError, SeqnlpError
 from seqnlp.sentiment.augment import Augmentation
 from seqnlp.sentiment.config import SentimentConfig, member_prefix
@@ -139,7 +139,7 @@ def train(
 
     from seqnlp.sentiment.network import SentimentNet
     from seqnlp.training.distributed import is_main_process
-    from seqnlp.training.driver import Plan, prepare_output, train_members
+    from seqnlp.training.driver import Plan, hold_out_dev, prepare_output, train_members
     from seqnlp.training.loop import Batch
 
     config = config or RECIPE.config
@@ -165,15 +165,10 @@ def train(
     output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
     train_examples, train_record = read_examples(train, "train", merge=True, **options)
     if dev is None:
-        train_examples, dev_examples = hold_out(train_examples, seed=train_config.seed)
-        dev_record = [{"held_out_of_train": len(dev_examples), "seed": train_config.seed}]
-        log.warning(
-            "no dev data given: %d of the %d training texts are held out to pick the best "
-            "epoch (seed %d)",
-            len(dev_examples),
-            len(dev_examples) + len(train_examples),
-            train_config.seed,
+        train_examples, dev_examples, held = hold_out_dev(
+            train_examples, train_config.seed, "texts"
         )
+        dev_record = [held]
     else:
         dev_examples, dev_record = read_examples(dev, "dev", **options)
     specs = _specs(train) or []

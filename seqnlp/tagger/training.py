@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from seqnlp.corpus import TaggedSentence, hold_out, read_conllu
+from seqnlp.corpus import TaggedSentence, read_conllu
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.serialization import CONFIG_FILE
 from seqnlp.tagger.config import TaggerConfig
@@ -128,7 +128,7 @@ def train(
     from seqnlp.layers.torch_layers import IGNORE_INDEX
     from seqnlp.tagger.network import TaggerNet
     from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for, state_arrays
-    from seqnlp.training.driver import Plan, prepare_output, train_members
+    from seqnlp.training.driver import Plan, hold_out_dev, prepare_output, train_members
     from seqnlp.training.loop import Batch
 
     train_config = train_config or RECIPE.train_config
@@ -137,14 +137,8 @@ def train(
     output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
     train_sents, train_record = read_tagged(train, "train")
     if dev is None:
-        train_sents, dev_sents = hold_out(train_sents, seed=train_config.seed)
-        dev_record = {"held_out_of_train": len(dev_sents), "seed": train_config.seed}
-        log.warning(
-            "no dev data given: %d of the %d training sentences are held out to pick the "
-            "best epoch (seed %d)",
-            len(dev_sents),
-            len(dev_sents) + len(train_sents),
-            train_config.seed,
+        train_sents, dev_sents, dev_record = hold_out_dev(
+            train_sents, train_config.seed, "sentences"
         )
     else:
         dev_sents, dev_record = read_tagged(dev, "dev")

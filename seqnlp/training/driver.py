@@ -23,6 +23,7 @@ import numpy as np
 from torch import nn
 
 from seqnlp import serialization
+from seqnlp.corpus import hold_out
 from seqnlp.errors import ModelFileError
 from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for, state_arrays
 from seqnlp.training.config import TrainConfig, TrainResult
@@ -76,6 +77,26 @@ def prepare_output(
     if output.exists() and not (overwrite or resume):
         raise ModelFileError(f"{output} already exists; choose another name or overwrite it")
     return output
+
+
+def hold_out_dev(
+    examples: Sequence[Any], seed: int, unit: str
+) -> tuple[list[Any], list[Any], dict[str, Any]]:
+    """A run given no dev data: a seeded 10 % of its training ``examples`` held out to pick
+    the best epoch, said in the log and recorded (the record goes into ``meta.json``).
+
+    Returns:
+        The examples kept for training, the held-out dev examples, and the record.
+    """
+    kept, dev = hold_out(examples, seed=seed)
+    log.warning(
+        "no dev data given: %d of the %d training %s are held out to pick the best epoch (seed %d)",
+        len(dev),
+        len(examples),
+        unit,
+        seed,
+    )
+    return kept, dev, {"held_out_of_train": len(dev), "seed": seed}
 
 
 def train_members(

@@ -8,7 +8,12 @@ import pytest
 
 from seqnlp.errors import DataError
 from seqnlp.sentiment import to_example
-from seqnlp.sentiment.checklist import CheckItem, read_checklist, score_by_category
+from seqnlp.sentiment.checklist import (
+    CheckItem,
+    read_checklist,
+    score_by_category,
+    sentiment_checklist_path,
+)
 
 
 def test_shipped_sentiment_checklist_is_balanced_and_large_enough():
@@ -30,6 +35,20 @@ def test_shipped_sentiment_checklist_is_balanced_and_large_enough():
     }
     assert issue <= {item.text for item in items if item.label == "1"}
     assert all(to_example(item.text) for item in items)
+
+
+def test_blind_checklist_has_the_same_categories_and_no_shared_sentence():
+    """The second, blind list (benchmark only) covers every category of the first, with both
+    labels, and shares no sentence with it."""
+    shipped = read_checklist()
+    blind = read_checklist(sentiment_checklist_path().with_name("sentiment_checklist_blind.tsv"))
+    per_category = Counter(item.category for item in blind)
+    assert set(per_category) == {item.category for item in shipped}
+    assert min(per_category.values()) >= 10
+    assert {item.label for item in blind} == {"0", "1"}
+    texts = {item.text.lower() for item in blind}
+    assert len(texts) == len(blind)
+    assert not texts & {item.text.lower() for item in shipped}
 
 
 def test_read_checklist_without_categories(tmp_path):

@@ -14,6 +14,9 @@ KIND = "sentiment"
 # Longer texts are cut (with a warning): a review of 10,000 words is still classified,
 # and one pathological line cannot make a batch's padded tensor huge.
 MAX_TOKENS = 400
+# The rows of the words added after training (SentimentConfig.num_pretrained), shared by
+# every member: their pretrained vectors, the same for all.
+PRETRAINED = "pretrained.weight"
 
 
 @dataclass
@@ -42,6 +45,9 @@ class SentimentConfig:
         num_ngrams: the n-gram model's features (set by training).
         members: networks trained with seeds ``seed``, ``seed + 1``...; their
             probabilities are averaged (an ensemble: steadier, and slower to predict).
+        num_pretrained: the last words of the vocabulary, added after training with their
+            pretrained vectors (:meth:`SentimentClassifier.add_words`); their rows are
+            stored once (``pretrained.weight``) for every member.
     """
 
     num_words: int = 2
@@ -60,6 +66,7 @@ class SentimentConfig:
     ngram_weight: float = 0.0
     num_ngrams: int = 0
     members: int = 1
+    num_pretrained: int = 0
 
     def __post_init__(self) -> None:
         if self.cell not in CELLS:
@@ -77,6 +84,11 @@ class SentimentConfig:
             raise SeqnlpError(f"ngram_weight must be in [0, 1), got {self.ngram_weight!r}")
         if not isinstance(self.num_ngrams, int) or self.num_ngrams < 0:
             raise SeqnlpError(f"num_ngrams must be a count, got {self.num_ngrams!r}")
+        pretrained = self.num_pretrained
+        if not isinstance(pretrained, int) or not 0 <= pretrained < self.num_words:
+            raise SeqnlpError(
+                f"num_pretrained must be a count below num_words, got {self.num_pretrained!r}"
+            )
 
 
 def network_shapes(config: SentimentConfig) -> Shapes:
@@ -100,11 +112,16 @@ def network_shapes(config: SentimentConfig) -> Shapes:
 
 
 def expected_shapes(config: SentimentConfig) -> Shapes:
-    """Every tensor of a saved classifier: each member's network, then the n-gram model's."""
+    """Every tensor of a saved classifier: each member's network (its embedding without the
+    words added after training), those words' shared rows, then the n-gram model's."""
     shapes: Shapes = {}
+    network = network_shapes(config)
+    network["embedding.weight"] = (config.num_words - config.num_pretrained, config.word_dim)
     for m in range(config.members):
         prefix = member_prefix(m, config.members)
-        shapes |= {prefix + k: v for k, v in network_shapes(config).items()}
+        shapes |= {prefix + k: v for k, v in network.items()}
+    if config.num_pretrained:
+        shapes[PRETRAINED] = (config.num_pretrained, config.word_dim)
     if config.num_ngrams:
         shapes["ngrams.idf"] = (config.num_ngrams,)
         shapes["ngrams.coef"] = (config.num_labels, config.num_ngrams)
@@ -120,6 +137,10 @@ def member_prefix(member: int, members: int) -> str:
 def member_tensors(
     tensors: dict[str, np.ndarray], member: int, members: int
 ) -> dict[str, np.ndarray]:
-    """One network's tensors, named as in :class:`seqnlp.nn.SentimentNet`'s state_dict."""
+    """One network's tensors, named as in :class:`seqnlp.nn.SentimentNet`'s state_dict; its
+    embedding includes the shared rows of the words added after training."""
     prefix = member_prefix(member, members)
-    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+    own = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+    if PRETRAINED in tensors:
+        own["embedding.weight"] = np.vstack([own["embedding.weight"], tensors[PRETRAINED]])
+    return own

@@ -79,6 +79,7 @@ def train(
     dtype: str = RECIPE.dtype,
     augmentation: Augmentation | None | str = "recipe",
     ngram_weights: Sequence[float] | None | str = "recipe",
+    pretrained_words: int | None = RECIPE.pretrained_words,
     resume: bool = False,
     overwrite: bool = False,
     keep_checkpoint: bool = False,
@@ -118,6 +119,9 @@ def train(
             model's share is then the one of these that scores best on dev (ties: the
             smaller), instead of the fixed ``config.ngram_weight``; ``"recipe"``: the
             recipe's when ``train`` is the recipe's data, else none.
+        pretrained_words: after training, add this many words of ``embeddings`` that the
+            training data lacks (the most frequent first), each read through its vector
+            (:meth:`SentimentClassifier.add_words`); None or 0 adds none.
         dtype: how ``output`` stores the word embeddings (see :meth:`SentimentClassifier.save`).
         resume, overwrite, keep_checkpoint, progress, on_epoch: as for the tagger's ``train``.
         format, text_column, label_column, errors: how files are read (:func:`read_labeled`).
@@ -155,6 +159,7 @@ def train(
         train=train, dev=dev, config=config, train_config=train_config, test=test,
         embeddings=embeddings, min_count=min_count, dtype=dtype,
         augmentation=augmentation, ngram_weights=ngram_weights,
+        pretrained_words=pretrained_words,
     )  # fmt: skip
     options = {
         "format": format,
@@ -195,7 +200,7 @@ def train(
         log.warning("%d training texts have no tokens; they are skipped", empty)
     vocab = Vocab.build((t for tokens in train_tokens for t in tokens), min_count=min_count)
     matrix = None
-    vectors_meta = None
+    vectors = vectors_meta = None
     if embeddings is not None:
         from seqnlp.embeddings import WordVectors
 
@@ -306,6 +311,10 @@ def train(
         progress=progress,
         on_epoch=on_epoch,
     )
+    if pretrained_words and vectors is not None:
+        classifier = classifier.add_words(vectors, pretrained_words)
+        classifier.meta["pretrained_words"] = classifier.config.num_pretrained
+        log.info("%d words of the vectors added after training", classifier.config.num_pretrained)
     if ngram_weights and ngram_model is not None:
         classifier = _choose_ngram_weight(classifier, dev_examples, ngram_weights)
     if output is not None and is_main_process():

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from seqnlp.corpus import LabeledText
+from seqnlp.embeddings import WordVectors
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.layers.spec import CELLS, POOLINGS
 from seqnlp.sentiment import (
@@ -17,6 +18,7 @@ from seqnlp.sentiment import (
     SentimentClassifier,
     SentimentConfig,
     check_labels,
+    expected_shapes,
     guess_format,
     label_set,
     read_labeled,
@@ -273,18 +275,99 @@ def test_empty_and_very_long_texts(caplog):
     np.testing.assert_allclose(classifier.probabilities(["", "   "]).sum(axis=1), 1, rtol=1e-5)
 
 
-def test_pretrained_vectors_initialise_the_embeddings(tiny_model):
-    classifier, _ = train(
-        toy(40, 1),
-        toy(10, 2),
-        SentimentConfig(hidden=4),
-        TrainConfig(epochs=1, batch_size=8, lr=1e-9, device="cpu"),
-        embeddings=tiny_model,
-        progress=False,
-    )
+def test_pretrained_vectors_initialise_the_embeddings(tiny_model, tiny):
+    def run(**options):
+        return train(
+            toy(40, 1),
+            toy(10, 2),
+            SentimentConfig(hidden=4),
+            TrainConfig(epochs=1, batch_size=8, lr=1e-9, device="cpu"),
+            embeddings=tiny_model,
+            progress=False,
+            **options,
+        )[0]
+
+    classifier = run(pretrained_words=0)
     assert classifier.config.word_dim == 5
     assert classifier.meta["embeddings"]["coverage"] > 0
     assert "queen" not in classifier.vocab
+    # by default the vectors' words that training never saw are added after it
+    added = run()
+    unseen = [w for w in tiny.words if w not in classifier.vocab]
+    assert "queen" in added.vocab and added.meta["pretrained_words"] == len(unseen)
+    assert added.vocab.itos == classifier.vocab.itos + unseen
+
+
+VECTOR_DIM = 6
+
+
+def cue_vectors() -> WordVectors:
+    """Vectors where the toy task's cues lie on one axis (positive +, negative -), with two
+    words the toy data never uses, "superb" and "dreadful", beside them."""
+    rng = np.random.default_rng(0)
+    words = [*FILLER, *POSITIVE, *NEGATIVE, "superb", "dreadful", "sideways"]
+    rows = rng.normal(0, 0.3, (len(words), VECTOR_DIM)).astype(np.float32)
+    for i, word in enumerate(words):
+        if word in POSITIVE or word == "superb":
+            rows[i, 0] += 3.0
+        if word in NEGATIVE or word == "dreadful":
+            rows[i, 0] -= 3.0
+    return WordVectors(words, rows)
+
+
+def test_added_words_are_read_through_their_vectors(tmp_path):
+    vectors = cue_vectors()
+    vectors.save(tmp_path / "vectors")
+    classifier, _ = train(
+        toy(120, 1),
+        toy(20, 2),
+        SentimentConfig(**{**TINY, "word_dim": VECTOR_DIM, "freeze_embeddings": True}),
+        TrainConfig(epochs=6, batch_size=8, lr=0.02, seed=3, device="cpu"),
+        embeddings=tmp_path / "vectors",
+        pretrained_words=0,
+        progress=False,
+    )
+    texts = ["a superb film", "a dreadful film", "a good film"]
+    before = classifier.probabilities(texts)
+    np.testing.assert_allclose(before[0], before[1])  # both the unknown word
+
+    added = classifier.add_words(vectors, limit=2)
+    assert added.vocab.itos[-2:] == ["superb", "dreadful"]
+    assert added.config.num_pretrained == 2 and added.config.num_words == len(added.vocab)
+    assert [p.label for p in added.predict(texts)] == ["0", "1", "0"]
+    np.testing.assert_array_equal(added.probabilities(texts)[2], before[2])  # seen: unchanged
+    assert added.add_words(vectors).vocab.itos[-1] == "sideways"  # more on top
+    assert len(classifier.vocab) == len(added.vocab) - 2  # the original is left as it was
+
+    for dtype in ("float32", "int8"):
+        added.save(tmp_path / dtype, dtype=dtype)
+        reloaded = SentimentClassifier.load(tmp_path / dtype)
+        assert reloaded.config == added.config
+        np.testing.assert_allclose(
+            reloaded.probabilities(texts),
+            added.probabilities(texts),
+            atol=1e-6 if dtype == "float32" else 0.02,
+        )
+    with pytest.raises(SeqnlpError, match="the vectors have 5 dimensions"):
+        classifier.add_words(WordVectors(["x"], np.ones((1, 5), np.float32)))
+
+
+def test_an_ensemble_stores_the_added_words_once(tmp_path):
+    classifier, _ = tiny_train(members=2)
+    vectors = WordVectors(
+        ["superb", "Paris", "new york"], np.ones((3, TINY["word_dim"]), np.float32)
+    )
+    added = classifier.add_words(vectors)
+    assert added.vocab.itos[-1] == "superb"  # not a cased word or a phrase: never a token
+    shapes = expected_shapes(added.config)
+    assert shapes["pretrained.weight"] == (1, TINY["word_dim"])
+    assert shapes["member0.embedding.weight"] == shapes["member1.embedding.weight"]
+    assert shapes["member0.embedding.weight"][0] == len(classifier.vocab)
+    added.save(tmp_path / "model")
+    reloaded = SentimentClassifier.load(tmp_path / "model")
+    np.testing.assert_array_equal(
+        reloaded.probabilities(["a superb film"]), added.probabilities(["a superb film"])
+    )
 
 
 def test_a_tagger_directory_is_refused(tmp_path):

@@ -1,0 +1,124 @@
+"""How many words of the pretrained vectors the shipped classifier should add after training
+(``RECIPE.pretrained_words``, :meth:`SentimentClassifier.add_words`), run on demand.
+
+    SEQNLP_DATA_DIR=../shared/data python tests/benchmarks/bench_sentiment_words.py
+
+The shipped networks are fixed; only the number of added words changes, so every row is a
+paired comparison on the same networks (a retrained network moves SST-2 test by +-1 point
+by its seed alone). For each count: the n-gram share chosen on SST-2 dev as the recipe does,
+then SST-2 test, the check list and the blind check list (per category), and the size of the
+weights file. Also: how far training moved the pretrained rows (the reason the added words'
+vectors fit). Writes tests/benchmarks/results/sentiment_words.json.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from seqnlp.embeddings import WordVectors
+from seqnlp.sentiment import SentimentClassifier, read_labeled
+from seqnlp.sentiment.checklist import read_checklist, score_by_category
+from seqnlp.sentiment.config import PRETRAINED, member_prefix
+from seqnlp.sentiment.recipe import RECIPE
+from seqnlp.sentiment.training import _choose_ngram_weight
+from seqnlp.vocab import Vocab
+
+RESULTS = Path(__file__).parent / "results" / "sentiment_words.json"
+BLIND = Path(__file__).parents[2] / "data" / "samples" / "sentiment_checklist_blind.tsv"
+COUNTS = (0, 2_000, 5_000, 10_000, 15_000, None)  # None: every unseen word
+
+
+def trained_only(classifier: SentimentClassifier) -> SentimentClassifier:
+    """The classifier as training left it: without the words added afterwards."""
+    kept = classifier.config.num_words - classifier.config.num_pretrained
+    tensors = {k: v for k, v in classifier.tensors.items() if k != PRETRAINED}
+    config = replace(classifier.config, num_words=kept, num_pretrained=0)
+    vocab = Vocab(classifier.vocab.itos[2:kept])
+    return SentimentClassifier(
+        config, vocab, classifier.labels, tensors, classifier.label_names, {}, classifier.ngrams
+    )
+
+
+def row_drift(classifier: SentimentClassifier, vectors: WordVectors) -> list[float]:
+    """Mean cosine, per member, between a training word's pretrained vector and its row."""
+    words = [w for w in classifier.vocab.itos[2:] if w in vectors]
+    before = np.stack([vectors.vector(w) for w in words])
+    ids = [classifier.vocab.stoi[w] for w in words]
+    out = []
+    for m in range(classifier.config.members):
+        after = classifier.tensors[member_prefix(m, classifier.config.members) + "embedding.weight"]
+        after = after[ids]
+        cos = (
+            (before * after).sum(1) / np.linalg.norm(before, axis=1) / np.linalg.norm(after, axis=1)
+        )
+        out.append(round(float(cos.mean()), 4))
+    return out
+
+
+def accuracy(classifier: SentimentClassifier, examples) -> float:
+    probs = classifier.probabilities([e.text for e in examples])
+    gold = np.array([classifier.label_index(e.label) for e in examples])
+    return round(100 * float((probs.argmax(axis=1) == gold).mean()), 2)
+
+
+def check(classifier: SentimentClassifier, items) -> dict:
+    probs = classifier.probabilities([item.text for item in items])
+    scored = score_by_category(items, [classifier.labels[int(i)] for i in probs.argmax(axis=1)])
+    return {
+        "accuracy": round(100 * scored["accuracy"], 2),
+        "categories": {k: round(100 * v["accuracy"], 1) for k, v in scored["categories"].items()},
+    }
+
+
+def main() -> None:
+    base = trained_only(SentimentClassifier.load())
+    vectors = WordVectors.load()
+    dev, test = read_labeled("sst2", "dev"), read_labeled("sst2", "test")
+    lists = {"checklist": read_checklist(), "checklist_blind": read_checklist(BLIND)}
+    unseen = sum(1 for w in vectors.words if w not in base.vocab)
+    rows = []
+    for count in COUNTS:
+        classifier = base.add_words(vectors, count) if count != 0 else base
+        classifier = _choose_ngram_weight(classifier, dev, RECIPE.ngram_weights)
+        with tempfile.TemporaryDirectory() as tmp:
+            classifier.save(Path(tmp) / "m", dtype=RECIPE.dtype)
+            size = sum(f.stat().st_size for f in (Path(tmp) / "m").iterdir())
+        row = {
+            "added_words": classifier.config.num_pretrained,
+            "ngram_share": classifier.config.ngram_weight,
+            "dev_by_share": {
+                str(k): round(100 * v, 2)
+                for k, v in classifier.meta["ngram_weight_chosen"]["dev_accuracy"].items()
+            },
+            "sst2_test": accuracy(classifier, test),
+            **{name: check(classifier, items) for name, items in lists.items()},
+            "model_bytes": size,
+            "shipped": count == RECIPE.pretrained_words,
+        }
+        rows.append(row)
+        print(
+            f"{row['added_words']:>6} words  share {row['ngram_share']:.2f}  dev "
+            f"{row['dev_by_share'][str(row['ngram_share'])]:.2f}  test {row['sst2_test']:.2f}  "
+            f"check {row['checklist']['accuracy']:.2f}  blind "
+            f"{row['checklist_blind']['accuracy']:.2f}  {size / 1e6:.1f} MB",
+            file=sys.stderr,
+        )
+    results = {
+        "what": "words of the shipped vectors added to the shipped networks after training",
+        "trained_words": len(base.vocab),
+        "unseen_vector_words": unseen,
+        "row_cosine_before_after_training": row_drift(base, vectors),
+        "rows": rows,
+    }
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(f"written to {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -312,7 +312,10 @@ def train(
         on_epoch=on_epoch,
     )
     if pretrained_words and vectors is not None:
-        classifier = classifier.add_words(vectors, pretrained_words)
+        try:
+            classifier = classifier.add_words(vectors, pretrained_words)
+        except SeqnlpError as exc:  # training moved the rows far: keep the run, say why
+            log.warning("no words of the vectors added: %s", exc)
         classifier.meta["pretrained_words"] = classifier.config.num_pretrained
         log.info("%d words of the vectors added after training", classifier.config.num_pretrained)
     if ngram_weights and ngram_model is not None:

@@ -315,18 +315,24 @@ def cue_vectors() -> WordVectors:
     return WordVectors(words, rows)
 
 
-def test_added_words_are_read_through_their_vectors(tmp_path):
+def cue_classifier(tmp_path, epochs=6, **config):
+    """A classifier of the toy task trained on :func:`cue_vectors` (kept fixed), no words added."""
     vectors = cue_vectors()
     vectors.save(tmp_path / "vectors")
     classifier, _ = train(
         toy(120, 1),
         toy(20, 2),
-        SentimentConfig(**{**TINY, "word_dim": VECTOR_DIM, "freeze_embeddings": True}),
-        TrainConfig(epochs=6, batch_size=8, lr=0.02, seed=3, device="cpu"),
+        SentimentConfig(**{**TINY, "word_dim": VECTOR_DIM, "freeze_embeddings": True, **config}),
+        TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
         embeddings=tmp_path / "vectors",
         pretrained_words=0,
         progress=False,
     )
+    return classifier, vectors
+
+
+def test_added_words_are_read_through_their_vectors(tmp_path):
+    classifier, vectors = cue_classifier(tmp_path)
     texts = ["a superb film", "a dreadful film", "a good film"]
     before = classifier.probabilities(texts)
     np.testing.assert_allclose(before[0], before[1])  # both the unknown word
@@ -348,26 +354,37 @@ def test_added_words_are_read_through_their_vectors(tmp_path):
             added.probabilities(texts),
             atol=1e-6 if dtype == "float32" else 0.02,
         )
+
+
+def test_vectors_of_another_space_are_refused(tmp_path):
+    classifier, vectors = cue_classifier(tmp_path, epochs=1)
     with pytest.raises(SeqnlpError, match="the vectors have 5 dimensions"):
         classifier.add_words(WordVectors(["x"], np.ones((1, 5), np.float32)))
+    # the same words, other directions: "superb" would mean nothing to the network
+    rng = np.random.default_rng(1)
+    other = WordVectors(vectors.words, rng.normal(size=vectors.vectors.shape).astype(np.float32))
+    with pytest.raises(SeqnlpError, match=r"not the ones the classifier was trained from.*cosine"):
+        classifier.add_words(other)
+    with pytest.raises(SeqnlpError, match="over the 0 training words they share"):
+        classifier.add_words(WordVectors(["superb"], np.ones((1, VECTOR_DIM), np.float32)))
 
 
 def test_an_ensemble_stores_the_added_words_once(tmp_path):
-    classifier, _ = tiny_train(members=2)
-    vectors = WordVectors(
-        ["superb", "Paris", "new york"], np.ones((3, TINY["word_dim"]), np.float32)
+    classifier, vectors = cue_classifier(tmp_path, epochs=1, members=2)
+    cased = WordVectors(
+        [*vectors.words, "Paris", "new york"],
+        np.vstack([vectors.vectors, np.ones((2, VECTOR_DIM), np.float32)]),
     )
-    added = classifier.add_words(vectors)
-    assert added.vocab.itos[-1] == "superb"  # not a cased word or a phrase: never a token
+    added = classifier.add_words(cased)
+    assert added.vocab.itos[-3:] == ["superb", "dreadful", "sideways"]  # not "Paris", a phrase
     shapes = expected_shapes(added.config)
-    assert shapes["pretrained.weight"] == (1, TINY["word_dim"])
+    assert shapes["pretrained.weight"] == (3, VECTOR_DIM)
     assert shapes["member0.embedding.weight"] == shapes["member1.embedding.weight"]
     assert shapes["member0.embedding.weight"][0] == len(classifier.vocab)
     added.save(tmp_path / "model")
     reloaded = SentimentClassifier.load(tmp_path / "model")
-    np.testing.assert_array_equal(
-        reloaded.probabilities(["a superb film"]), added.probabilities(["a superb film"])
-    )
+    texts = ["a superb film", "a dreadful film"]
+    np.testing.assert_array_equal(reloaded.probabilities(texts), added.probabilities(texts))
 
 
 def test_a_tagger_directory_is_refused(tmp_path):

@@ -317,8 +317,8 @@ class SentimentClassifier:
         """
         if vectors.dim != self.config.word_dim:
             raise SeqnlpError(
-                f"the vectors have {vectors.dim} dimensions, the classifier's words "
-                f"{self.config.word_dim}"
+                f"the vectors have {vectors.dim} dimensions, the classifier's word "
+                f"embeddings {self.config.word_dim}"
             )
         self._check_same_space(vectors)
         stoi = self.vocab.stoi

@@ -4,9 +4,10 @@ SST's phrase-level labels teach a network what "bad" and "a tedious mess" mean, 
 ever what "not bad" or "a tedious start, but a moving film" mean. These functions build
 extra labelled examples from the training data itself, with a few fixed templates:
 
-* negation: a clearly polar adjective (see :func:`polar_words`) put under a negator
-  ("it is n't bad .", "never bad", "i do n't think it 's bad .") takes the opposite label;
-  under two negations ("i would n't say it is n't bad .") it keeps its label (optional);
+* negation: a clearly polar adjective or noun (see :func:`polar_words`) put under a negator
+  ("it is n't bad .", "never bad", "i do n't think it 's bad .", "no problems here .",
+  "it has no charm .") takes the opposite label; under two negations ("i would n't say it is
+  n't bad .", "it is not without charm .") it keeps its label (optional);
 * contrast: two training phrases of opposite labels joined by "but", "although", "though",
   "even though" or "while" take the label of the clause that carries the sentence ("A , but
   B" and "although A , B" and "B , although A" take B's).
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from seqnlp.corpus import LabeledText
@@ -77,6 +78,43 @@ DOUBLE_NEGATION_TEMPLATES = (
     "it is not true that it is n't {x} .",
 )
 
+# The same three kinds for a polar noun {x}, singular or plural: only "no"/"any"/"without"
+# frames, which need no article or verb agreement ("there is no problems" would be wrong).
+NOUN_NEGATION_TEMPLATES = (
+    "no {x}",
+    "no {x} at all",
+    "no {x} here .",
+    "hardly any {x}",
+    "without any {x}",
+    "it has no {x} .",
+    "the film has no {x} .",
+    "i found no {x} in it .",
+    "this movie has no {x} whatsoever .",
+    "a story without {x} .",
+)
+NOUN_DISTANT_NEGATION_TEMPLATES = (
+    "i do n't think it has any {x} .",
+    "nobody found any {x} in it .",
+    "i could not , honestly , find any {x} in it .",
+    "not once did i see any {x} in it .",
+)
+NOUN_DOUBLE_NEGATION_TEMPLATES = (
+    "it is not without {x} .",
+    "the film is not without {x} .",
+    "you ca n't say it has no {x} .",
+    "nobody could say it has no {x} .",
+)
+
+NEGATION_TEMPLATES_BY_CLASS = {"ADJ": NEGATION_TEMPLATES, "NOUN": NOUN_NEGATION_TEMPLATES}
+DISTANT_NEGATION_TEMPLATES_BY_CLASS = {
+    "ADJ": DISTANT_NEGATION_TEMPLATES,
+    "NOUN": NOUN_DISTANT_NEGATION_TEMPLATES,
+}
+DOUBLE_NEGATION_TEMPLATES_BY_CLASS = {
+    "ADJ": DOUBLE_NEGATION_TEMPLATES,
+    "NOUN": NOUN_DOUBLE_NEGATION_TEMPLATES,
+}
+
 # (template, which phrase gives the label): a and b are phrases of opposite labels.
 CONTRAST_TEMPLATES = (
     ("{a} , but {b}", "b"),
@@ -99,16 +137,18 @@ def _tokens(text: str) -> list[str]:
 
 def polar_words(
     examples: Sequence[LabeledText],
-    is_adjective: Callable[[list[str]], list[bool]] | None = None,
+    word_class: Callable[[list[str]], list[str | None]] | None = None,
     min_count: int = 3,
     agreement: float = 0.8,
-) -> dict[str, str]:
-    """Words that are clearly positive or clearly negative in ``examples``: word -> label.
+) -> dict[str, dict[str, str]]:
+    """Words that are clearly positive or clearly negative in ``examples``, by word class:
+    ``{"ADJ": {word: label}, "NOUN": {word: label}}``.
 
     A word qualifies when it is a one-word example with label L, and of the short examples
     (two or three tokens, no negator) that contain it at least ``min_count`` carry a label
-    and at least ``agreement`` of them carry L. ``is_adjective`` (words -> flags) keeps
-    adjectives only, so that "not X" reads as English; None asks the shipped tagger.
+    and at least ``agreement`` of them carry L. ``word_class`` (words -> "ADJ", "NOUN" or
+    None) keeps the words a template can put under a negator as English; None asks the
+    shipped tagger (:func:`tagger_word_classes`).
     """
     single: dict[str, str] = {}
     near: dict[str, Counter] = defaultdict(Counter)
@@ -126,19 +166,47 @@ def polar_words(
             continue
         if counts[label] / sum(counts.values()) >= agreement:
             words[word] = label
-    if not words:
-        return {}
     candidates = sorted(words)
-    flags = (is_adjective or _tagger_adjectives)(candidates)
-    return {w: words[w] for w, keep in zip(candidates, flags, strict=True) if keep}
+    classes = (word_class or (lambda ws: tagger_word_classes(ws, examples)))(candidates)
+    out: dict[str, dict[str, str]] = {"ADJ": {}, "NOUN": {}}
+    for word, cls in zip(candidates, classes, strict=True):
+        if cls in out:
+            out[cls][word] = words[word]
+    return out
 
 
-def _tagger_adjectives(words: list[str]) -> list[bool]:
-    """ADJ in the frame "it is WORD ." by the shipped part-of-speech tagger."""
+def tagger_word_classes(
+    words: list[str], examples: Sequence[LabeledText], contexts: int = 20, majority: float = 0.7
+) -> list[str | None]:
+    """The class of each word ("ADJ", "NOUN" or None), by the shipped part-of-speech tagger.
+
+    An adjective is tagged ADJ in the frame "it is WORD ." (which makes "not WORD" English);
+    a noun is tagged NOUN in at least ``majority`` of its uses in the longer texts of
+    ``examples`` (up to ``contexts`` of them): a frame would call almost any word a noun.
+    """
+    if not words:
+        return []
     from seqnlp.tagger.model import Tagger
 
-    tagged = Tagger.load().tag([f"it is {w} ." for w in words])
-    return [len(t) == 4 and t[2][1] == "ADJ" for t in tagged]
+    tagger = Tagger.load()
+    framed = tagger.tag([f"it is {w} ." for w in words])
+    adjectives = {w for w, t in zip(words, framed, strict=True) if len(t) == 4 and t[2][1] == "ADJ"}
+    wanted = set(words) - adjectives
+    uses: Counter = Counter()
+    texts = []
+    for e in examples:
+        tokens = _tokens(e.text)
+        found = wanted.intersection(tokens)
+        if len(tokens) >= 5 and any(uses[w] < contexts for w in found):
+            uses.update(found)
+            texts.append(e.text)
+    tags: dict[str, Counter] = defaultdict(Counter)
+    for tagged in tagger.tag(texts):
+        for token, upos, _xpos in tagged:
+            if token.lower() in wanted:
+                tags[token.lower()][upos] += 1
+    nouns = {w for w, c in tags.items() if c["NOUN"] >= majority * sum(c.values())}
+    return ["ADJ" if w in adjectives else "NOUN" if w in nouns else None for w in words]
 
 
 def _flip(label: str, labels: Sequence[str]) -> str:
@@ -146,25 +214,31 @@ def _flip(label: str, labels: Sequence[str]) -> str:
 
 
 def negation_examples(
-    words: dict[str, str],
+    words: Mapping[str, Mapping[str, str]],
     n: int,
     labels: Sequence[str],
     seed: int = 0,
-    templates: Sequence[str] = NEGATION_TEMPLATES,
+    templates: Mapping[str, Sequence[str]] | None = None,
     flip: bool = True,
 ) -> list[LabeledText]:
-    """``n`` (at most) distinct examples of ``templates`` filled with ``words``, each with
-    the word's label flipped (``flip=False`` keeps it, for double negations)."""
+    """``n`` (at most) distinct examples of ``templates`` (by word class, as ``words`` from
+    :func:`polar_words`) filled with the words of that class, each with the word's label
+    flipped (``flip=False`` keeps it, for double negations)."""
+    templates = NEGATION_TEMPLATES_BY_CLASS if templates is None else templates
     rng = random.Random(seed)
-    pool = [(template, word) for template in templates for word in sorted(words)]
+    pool = [
+        (template, word, polar[word])
+        for cls, polar in sorted(words.items())
+        for template in templates.get(cls, ())
+        for word in sorted(polar)
+    ]
     rng.shuffle(pool)
     out = []
-    for template, word in pool[:n]:
+    for template, word, label in pool[:n]:
         text = template.format(x=word)
         if word[0] in "aeiou":
             text = text.replace(" a " + word, " an " + word)
-        label = _flip(words[word], labels) if flip else words[word]
-        out.append(LabeledText(text, label))
+        out.append(LabeledText(text, _flip(label, labels) if flip else label))
     return out
 
 
@@ -232,6 +306,9 @@ class Augmentation:
     negation_share: float = 0.5
     double_share: float = 0.0
     distant_share: float = 0.0
+    # negate polar nouns too ("no flaws", "it is not without charm"); measured, not in the
+    # recipe: the blind check list gains, SST-2 test loses (README, "Polar nouns")
+    nouns: bool = False
 
     def examples(self, examples: Sequence[LabeledText]) -> list[LabeledText]:
         return negation_contrast_examples(
@@ -241,6 +318,7 @@ class Augmentation:
             negation_share=self.negation_share,
             double_share=self.double_share,
             distant_share=self.distant_share,
+            nouns=self.nouns,
         )
 
 
@@ -249,43 +327,61 @@ def negation_contrast_examples(
     n: int,
     seed: int = 0,
     negation_share: float = 0.5,
-    is_adjective: Callable[[list[str]], list[bool]] | None = None,
+    word_class: Callable[[list[str]], list[str | None]] | None = None,
     double_share: float = 0.0,
     distant_share: float = 0.0,
+    nouns: bool = False,
 ) -> list[LabeledText]:
     """About ``n`` augmented examples from ``examples`` (two labels).
 
-    ``negation_share`` of them negate polar adjectives, ``distant_share`` negate them from
-    a few words away (:data:`DISTANT_NEGATION_TEMPLATES`), ``double_share`` put them under two
-    negations (:data:`DOUBLE_NEGATION_TEMPLATES`, label kept); fewer when the templates run
-    out. The rest join opposite phrases. The same examples and seed give the same output.
+    ``negation_share`` of them negate polar adjectives (and polar nouns, with ``nouns``),
+    ``distant_share`` negate them from a few words away
+    (:data:`DISTANT_NEGATION_TEMPLATES_BY_CLASS`), ``double_share`` put them under two
+    negations (:data:`DOUBLE_NEGATION_TEMPLATES_BY_CLASS`, label kept); each draws from all
+    its templates and words at random, fewer when they run out. The rest join opposite
+    phrases holding polar adjectives. The same examples and seed give the same
+    output. ``word_class`` is :func:`polar_words`'.
     """
     from seqnlp.sentiment.data import label_set
 
     labels = label_set(examples)
     if len(labels) != 2:
         raise ValueError(f"augmentation needs two labels, got {labels}")
-    words = polar_words(examples, is_adjective=is_adjective)
+    words = polar_words(examples, word_class=word_class)
+    if not nouns:
+        words["NOUN"] = {}
     negations = negation_examples(words, round(n * negation_share), labels, seed)
     if double_share:
         negations += negation_examples(
-            words, round(n * double_share), labels, seed + 3, DOUBLE_NEGATION_TEMPLATES, flip=False
+            words,
+            round(n * double_share),
+            labels,
+            seed + 3,
+            DOUBLE_NEGATION_TEMPLATES_BY_CLASS,
+            flip=False,
         )
     if distant_share:
         negations += negation_examples(
-            words, round(n * distant_share), labels, seed + 4, DISTANT_NEGATION_TEMPLATES
+            words, round(n * distant_share), labels, seed + 4, DISTANT_NEGATION_TEMPLATES_BY_CLASS
         )
-    contrasts = contrast_examples(examples, n - len(negations), labels, seed + 1, words)
+    contrasts = contrast_examples(examples, n - len(negations), labels, seed + 1, words["ADJ"])
     return negations + contrasts
 
 
 __all__ = [
     "CONTRAST_TEMPLATES",
     "DISTANT_NEGATION_TEMPLATES",
+    "DISTANT_NEGATION_TEMPLATES_BY_CLASS",
     "DOUBLE_NEGATION_TEMPLATES",
+    "DOUBLE_NEGATION_TEMPLATES_BY_CLASS",
     "NEGATION_TEMPLATES",
+    "NEGATION_TEMPLATES_BY_CLASS",
+    "NOUN_DISTANT_NEGATION_TEMPLATES",
+    "NOUN_DOUBLE_NEGATION_TEMPLATES",
+    "NOUN_NEGATION_TEMPLATES",
     "contrast_examples",
     "negation_contrast_examples",
     "negation_examples",
     "polar_words",
+    "tagger_word_classes",
 ]

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from seqnlp.corpus import LabeledText
 from seqnlp.sentiment.augment import (
-    DISTANT_NEGATION_TEMPLATES,
-    DOUBLE_NEGATION_TEMPLATES,
+    DISTANT_NEGATION_TEMPLATES_BY_CLASS,
+    DOUBLE_NEGATION_TEMPLATES_BY_CLASS,
+    NEGATION_TEMPLATES,
+    NEGATION_TEMPLATES_BY_CLASS,
+    NOUN_NEGATION_TEMPLATES,
     contrast_examples,
     negation_contrast_examples,
     negation_examples,
     polar_words,
+    tagger_word_classes,
 )
 
 E = LabeledText
-ALL_ADJECTIVES = lambda words: [True] * len(words)  # noqa: E731  (no tagger in unit tests)
+NOUNS = {"plot", "mess", "charm"}
+
+
+def word_class(words):  # no tagger in unit tests
+    return ["NOUN" if w in NOUNS else "ADJ" for w in words]
+
 
 DATA = [
     E("good", "1"),
@@ -33,50 +42,65 @@ DATA = [
     E("this film is good and warm", "1"),
     E("this plot is dull and slow", "0"),
     E("not good", "0"),  # negators are never used as contrast clauses or polar evidence
+    E("charm", "1"),
+    E("such charm", "1"),
+    E("its charm", "1"),
+    E("great charm", "1"),
 ]
 
 
 def test_polar_words_keeps_agreeing_words_only():
-    words = polar_words(DATA, is_adjective=ALL_ADJECTIVES)
-    assert words == {"good": "1", "dull": "0"}
+    words = polar_words(DATA, word_class=word_class)
+    assert words == {"ADJ": {"good": "1", "dull": "0"}, "NOUN": {"charm": "1"}}
 
 
-def test_polar_words_filters_by_part_of_speech():
-    words = polar_words(DATA, is_adjective=lambda ws: [w != "dull" for w in ws])
-    assert words == {"good": "1"}
+def test_polar_words_drops_words_of_no_class():
+    words = polar_words(DATA, word_class=lambda ws: [None if w == "dull" else "ADJ" for w in ws])
+    assert words == {"ADJ": {"good": "1", "charm": "1"}, "NOUN": {}}
 
 
 def test_negation_flips_the_label():
-    out = negation_examples({"good": "1", "dull": "0"}, 1000, ["0", "1"])
-    assert out and len({e.text for e in out}) == len(out)
+    words = {"ADJ": {"good": "1", "dull": "0"}, "NOUN": {"charm": "1", "mess": "0"}}
+    out = negation_examples(words, 1000, ["0", "1"])
+    assert len(out) == 2 * len(NEGATION_TEMPLATES) + 2 * len(NOUN_NEGATION_TEMPLATES)
+    assert len({e.text for e in out}) == len(out)
+    negators = {"not", "n't", "never", "hardly", "nobody", "no", "without"}
     for e in out:
-        word = "good" if "good" in e.text.split() else "dull"
-        assert e.label == ("0" if word == "good" else "1")
-        assert any(n in e.text.split() for n in ("not", "n't", "never", "hardly", "nobody"))
+        (word,) = {"good", "dull", "charm", "mess"}.intersection(e.text.split())
+        assert e.label == ("0" if word in ("good", "charm") else "1")
+        assert negators.intersection(e.text.split())
+
+
+def test_nouns_take_noun_templates_only():
+    words = {"ADJ": {"good": "1"}, "NOUN": {"charm": "1"}}
+    out = negation_examples(words, 1000, ["0", "1"])
+    nouns = {e.text for e in out if "charm" in e.text.split()}
+    assert nouns == {t.format(x="charm") for t in NOUN_NEGATION_TEMPLATES}
 
 
 def test_double_negation_keeps_the_label():
     out = negation_contrast_examples(
-        DATA, 40, double_share=0.25, negation_share=0.25, is_adjective=ALL_ADJECTIVES
+        DATA, 40, double_share=0.25, negation_share=0.25, word_class=word_class, nouns=True
     )
-    doubles = [e for e in out if e.text in _filled(DOUBLE_NEGATION_TEMPLATES)]
+    doubles = [e for e in out if e.text in _filled(DOUBLE_NEGATION_TEMPLATES_BY_CLASS)]
     assert len(doubles) == 10
     for e in doubles:
-        assert e.label == ("1" if "good" in e.text.split() else "0")
+        assert e.label == ("0" if "dull" in e.text.split() else "1")
 
 
 def test_distant_negation_flips_the_label():
     out = negation_contrast_examples(
-        DATA, 40, distant_share=0.25, negation_share=0.25, is_adjective=ALL_ADJECTIVES
+        DATA, 40, distant_share=0.25, negation_share=0.25, word_class=word_class, nouns=True
     )
-    distant = [e for e in out if e.text in _filled(DISTANT_NEGATION_TEMPLATES)]
+    distant = [e for e in out if e.text in _filled(DISTANT_NEGATION_TEMPLATES_BY_CLASS)]
     assert len(distant) == 10
     for e in distant:
-        assert e.label == ("0" if "good" in e.text.split() else "1")
+        assert e.label == ("1" if "dull" in e.text.split() else "0")
 
 
 def _filled(templates):
-    return {t.format(x=w) for t in templates for w in ("good", "dull")}
+    words = {"ADJ": ("good", "dull"), "NOUN": ("charm",)}
+    return {t.format(x=w) for cls, ts in templates.items() for t in ts for w in words[cls]}
 
 
 def test_contrast_takes_the_label_of_the_carrying_clause():
@@ -98,8 +122,8 @@ def test_contrast_takes_the_label_of_the_carrying_clause():
 
 
 def test_negation_contrast_examples_is_reproducible():
-    a = negation_contrast_examples(DATA, 20, seed=3, is_adjective=ALL_ADJECTIVES)
-    b = negation_contrast_examples(DATA, 20, seed=3, is_adjective=ALL_ADJECTIVES)
+    a = negation_contrast_examples(DATA, 20, seed=3, word_class=word_class)
+    b = negation_contrast_examples(DATA, 20, seed=3, word_class=word_class)
     assert a == b and len(a) == 20
     assert {e.label for e in a} == {"0", "1"}
 
@@ -107,3 +131,27 @@ def test_negation_contrast_examples_is_reproducible():
 def test_fragments_are_not_contrast_clauses():
     data = [E("the film is good", "1"), E("'s dull and slow", "0"), E("good film", "1")]
     assert contrast_examples(data, 5, ["0", "1"]) == []
+
+
+def test_tagger_word_classes_reads_nouns_from_their_uses():
+    examples = [
+        E("the film has real charm and wit .", "1"),
+        E("its charm carries the whole story", "1"),
+        E("a film of great charm and grace .", "1"),
+    ]
+    classes = tagger_word_classes(["bad", "charm", "quickly"], examples)
+    assert classes == ["ADJ", "NOUN", None]
+
+
+def test_nouns_are_negated_only_when_asked():
+    def noun_texts(**options):
+        out = negation_contrast_examples(
+            DATA, 60, negation_share=0.5, word_class=word_class, **options
+        )
+        return [
+            e for e in out if e.text in _filled(NEGATION_TEMPLATES_BY_CLASS) and "charm" in e.text
+        ]
+
+    assert noun_texts() == []
+    nouns = noun_texts(nouns=True)
+    assert nouns and all(e.label == "0" for e in nouns)  # "no charm" is negative

@@ -26,8 +26,12 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from seqnlp.corpus import LabeledText
+
+if TYPE_CHECKING:
+    from seqnlp.tagger.model import Tagger
 
 NEGATORS = frozenset({"not", "n't", "no", "never", "nothing", "hardly", "nobody", "none", "nor"})
 CONTRASTS = frozenset({"but", "although", "though", "however", "despite", "yet", "while"})
@@ -140,9 +144,10 @@ def polar_words(
     word_class: Callable[[list[str]], list[str | None]] | None = None,
     min_count: int = 3,
     agreement: float = 0.8,
+    classes: Sequence[str] = ("ADJ", "NOUN"),
 ) -> dict[str, dict[str, str]]:
-    """Words that are clearly positive or clearly negative in ``examples``, by word class:
-    ``{"ADJ": {word: label}, "NOUN": {word: label}}``.
+    """Words that are clearly positive or clearly negative in ``examples``, for each of the
+    word ``classes``: ``{"ADJ": {word: label}, "NOUN": {word: label}}``.
 
     A word qualifies when it is a one-word example with label L, and of the short examples
     (two or three tokens, no negator) that contain it at least ``min_count`` carry a label
@@ -167,22 +172,31 @@ def polar_words(
         if counts[label] / sum(counts.values()) >= agreement:
             words[word] = label
     candidates = sorted(words)
-    classes = (word_class or (lambda ws: tagger_word_classes(ws, examples)))(candidates)
-    out: dict[str, dict[str, str]] = {"ADJ": {}, "NOUN": {}}
-    for word, cls in zip(candidates, classes, strict=True):
+    if word_class is None:
+        found = tagger_word_classes(candidates, examples, nouns="NOUN" in classes)
+    else:
+        found = word_class(candidates)
+    out: dict[str, dict[str, str]] = {cls: {} for cls in classes}
+    for word, cls in zip(candidates, found, strict=True):
         if cls in out:
             out[cls][word] = words[word]
     return out
 
 
 def tagger_word_classes(
-    words: list[str], examples: Sequence[LabeledText], contexts: int = 20, majority: float = 0.7
+    words: list[str],
+    examples: Sequence[LabeledText],
+    contexts: int = 20,
+    majority: float = 0.7,
+    nouns: bool = True,
 ) -> list[str | None]:
     """The class of each word ("ADJ", "NOUN" or None), by the shipped part-of-speech tagger.
 
     An adjective is tagged ADJ in the frame "it is WORD ." (which makes "not WORD" English);
     a noun is tagged NOUN in at least ``majority`` of its uses in the longer texts of
     ``examples`` (up to ``contexts`` of them): a frame would call almost any word a noun.
+    With ``nouns=False`` only adjectives are looked for (one tagger call, no pass over
+    ``examples``).
     """
     if not words:
         return []
@@ -191,22 +205,35 @@ def tagger_word_classes(
     tagger = Tagger.load()
     framed = tagger.tag([f"it is {w} ." for w in words])
     adjectives = {w for w, t in zip(words, framed, strict=True) if len(t) == 4 and t[2][1] == "ADJ"}
-    wanted = set(words) - adjectives
+    if not nouns:
+        return ["ADJ" if w in adjectives else None for w in words]
+    found = _tagged_nouns(tagger, set(words) - adjectives, examples, contexts, majority)
+    return ["ADJ" if w in adjectives else "NOUN" if w in found else None for w in words]
+
+
+def _tagged_nouns(
+    tagger: Tagger,
+    words: set[str],
+    examples: Sequence[LabeledText],
+    contexts: int,
+    majority: float,
+) -> set[str]:
+    """The ``words`` tagged NOUN in at least ``majority`` of their first ``contexts`` uses
+    in the texts of ``examples`` of five tokens or more."""
     uses: Counter = Counter()
     texts = []
     for e in examples:
         tokens = _tokens(e.text)
-        found = wanted.intersection(tokens)
+        found = words.intersection(tokens)
         if len(tokens) >= 5 and any(uses[w] < contexts for w in found):
             uses.update(found)
             texts.append(e.text)
     tags: dict[str, Counter] = defaultdict(Counter)
     for tagged in tagger.tag(texts):
         for token, upos, _xpos in tagged:
-            if token.lower() in wanted:
+            if token.lower() in words:
                 tags[token.lower()][upos] += 1
-    nouns = {w for w, c in tags.items() if c["NOUN"] >= majority * sum(c.values())}
-    return ["ADJ" if w in adjectives else "NOUN" if w in nouns else None for w in words]
+    return {w for w, c in tags.items() if c["NOUN"] >= majority * sum(c.values())}
 
 
 def _flip(label: str, labels: Sequence[str]) -> str:
@@ -347,9 +374,9 @@ def negation_contrast_examples(
     labels = label_set(examples)
     if len(labels) != 2:
         raise ValueError(f"augmentation needs two labels, got {labels}")
-    words = polar_words(examples, word_class=word_class)
-    if not nouns:
-        words["NOUN"] = {}
+    words = polar_words(
+        examples, word_class=word_class, classes=("ADJ", "NOUN") if nouns else ("ADJ",)
+    )
     negations = negation_examples(words, round(n * negation_share), labels, seed)
     if double_share:
         negations += negation_examples(

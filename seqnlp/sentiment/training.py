@@ -337,21 +337,28 @@ def train(
 def _choose_ngram_weight(
     classifier: SentimentClassifier, dev: Sequence[LabeledText], weights: Sequence[float]
 ) -> SentimentClassifier:
-    """Set the n-gram model's share to the one of ``weights`` that scores best on ``dev``."""
+    """Set the n-gram model's share to the one of ``weights`` that scores best on ``dev``:
+    the best accuracy, and of shares that tie on it (872 SST-2 dev sentences tie often),
+    the lowest log loss, which also rewards the better-calibrated mix."""
     texts = [e.text for e in dev]
     gold = np.array([classifier.label_index(e.label) for e in dev])
     classifier.config.ngram_weight = 0.0
     networks = classifier.probabilities(texts)
     tokens = [classifier.tokens(text) for text in texts]
     ngrams = classifier.ngram_model.probabilities(tokens)
-    scores = {
-        float(w): float((((1 - w) * networks + w * ngrams).argmax(axis=1) == gold).mean())
-        for w in sorted(weights)
-    }
-    best = max(scores, key=lambda w: (scores[w], -w))
+    accuracy, log_loss = {}, {}
+    for w in sorted(weights):
+        mixed = (1 - w) * networks + w * ngrams
+        accuracy[float(w)] = float((mixed.argmax(axis=1) == gold).mean())
+        log_loss[float(w)] = float(-np.log(mixed[np.arange(len(gold)), gold] + 1e-12).mean())
+    best = max(accuracy, key=lambda w: (accuracy[w], -log_loss[w]))
     classifier.config.ngram_weight = best
-    classifier.meta["ngram_weight_chosen"] = {"weight": best, "dev_accuracy": scores}
-    log.info("n-gram share %.2f chosen on dev (dev accuracy by share: %s)", best, scores)
+    classifier.meta["ngram_weight_chosen"] = {
+        "weight": best,
+        "dev_accuracy": accuracy,
+        "dev_log_loss": log_loss,
+    }
+    log.info("n-gram share %.2f chosen on dev (dev accuracy by share: %s)", best, accuracy)
     return classifier
 
 

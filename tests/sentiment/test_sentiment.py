@@ -462,6 +462,37 @@ def test_interrupted_training_resumes_to_the_same_model(tmp_path):
     assert all(np.array_equal(resumed.tensors[k], straight.tensors[k]) for k in resumed.tensors)
 
 
+def test_ngram_share_ties_on_dev_accuracy_are_broken_by_log_loss():
+    from types import SimpleNamespace
+
+    from seqnlp.sentiment.training import _choose_ngram_weight
+
+    class Stub:
+        """Networks and n-grams both right on both texts, the n-grams more surely."""
+
+        config = SimpleNamespace(ngram_weight=0.0)
+        meta: dict = {}
+        ngram_model = SimpleNamespace(
+            probabilities=lambda tokens: np.array([[0.9, 0.1], [0.1, 0.9]])
+        )
+
+        def probabilities(self, texts):
+            return np.array([[0.6, 0.4], [0.4, 0.6]])
+
+        def tokens(self, text):
+            return text.split()
+
+        def label_index(self, label):
+            return int(label)
+
+    dev = [LabeledText("a", "0"), LabeledText("b", "1")]
+    chosen = _choose_ngram_weight(Stub(), dev, (0.0, 0.2, 0.5))
+    record = chosen.meta["ngram_weight_chosen"]
+    assert set(record["dev_accuracy"].values()) == {1.0}
+    assert chosen.config.ngram_weight == record["weight"] == 0.5
+    assert record["dev_log_loss"][0.0] == pytest.approx(-np.log(0.6))
+
+
 def test_an_ensemble_averages_its_networks(tmp_path):
     from seqnlp.sentiment.config import member_tensors
 

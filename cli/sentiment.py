@@ -117,6 +117,13 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     "--bidirectional/--unidirectional", default=RECIPE.config.bidirectional, show_default=True
 )
 @click.option(
+    "--negation-scope/--no-negation-scope",
+    default=RECIPE.config.negation_scope,
+    show_default=True,
+    help="Give the network one more input per word: 1 when a negator governs it ('bad' in "
+    "'it is n't bad', not in 'it is n't long , but bad').",
+)
+@click.option(
     "--layers", default=RECIPE.config.layers, show_default=True, type=click.IntRange(min=1)
 )
 @click.option(
@@ -203,6 +210,7 @@ def train_sentiment(
     cell,
     pooling,
     bidirectional,
+    negation_scope,
     layers,
     hidden,
     dropout,
@@ -240,6 +248,7 @@ def train_sentiment(
         cell=cell,
         pooling=pooling,
         bidirectional=bidirectional,
+        negation_scope=negation_scope,
         layers=layers,
         hidden=hidden,
         dropout=dropout,

@@ -29,12 +29,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from seqnlp.corpus import LabeledText
+from seqnlp.sentiment.negation import CONTRASTS, NEGATORS
 
 if TYPE_CHECKING:
     from seqnlp.tagger.model import Tagger
-
-NEGATORS = frozenset({"not", "n't", "no", "never", "nothing", "hardly", "nobody", "none", "nor"})
-CONTRASTS = frozenset({"but", "although", "though", "however", "despite", "yet", "while"})
 
 # {x}: a polar adjective phrase; the example takes the opposite label of x.
 NEGATION_TEMPLATES = (

@@ -48,6 +48,8 @@ class SentimentConfig:
         num_pretrained: the last words of the vocabulary, added after training with their
             pretrained vectors (:meth:`SentimentClassifier.add_words`); their rows are
             stored once (``pretrained.weight``) for every member.
+        negation_scope: the encoder reads one more input per word, 1 when the word is in a
+            negator's scope (:func:`seqnlp.sentiment.negation.negation_scope`).
     """
 
     num_words: int = 2
@@ -67,6 +69,7 @@ class SentimentConfig:
     num_ngrams: int = 0
     members: int = 1
     num_pretrained: int = 0
+    negation_scope: bool = False
 
     def __post_init__(self) -> None:
         if self.cell not in CELLS:
@@ -101,7 +104,7 @@ def network_shapes(config: SentimentConfig) -> Shapes:
             config.cell,
             config.layers,
             config.bidirectional,
-            config.word_dim,
+            input_size(config),
             config.hidden,
         )
     )
@@ -109,6 +112,11 @@ def network_shapes(config: SentimentConfig) -> Shapes:
         shapes.update(linear_shapes("attention.", states, 1))
     shapes.update(linear_shapes("output.", states, config.num_labels))
     return shapes
+
+
+def input_size(config: SentimentConfig) -> int:
+    """What the encoder reads per word: its embedding, and its scope flag when used."""
+    return config.word_dim + int(config.negation_scope)
 
 
 def expected_shapes(config: SentimentConfig) -> Shapes:

@@ -36,6 +36,7 @@ from seqnlp.sentiment.config import (
     member_tensors,
 )
 from seqnlp.sentiment.data import check_labels, to_example
+from seqnlp.sentiment.negation import negation_scope
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.numpy_network import SentimentNumpy
 from seqnlp.vocab import UNK_ID, Vocab
@@ -204,12 +205,16 @@ class SentimentClassifier:
                 for m in range(self.config.members)
             ]
         ids = [self.vocab.encode(t) or [UNK_ID] for t in tokens]
+        scopes = [negation_scope(t) or [0] for t in tokens] if self.config.negation_scope else None
         out = np.empty((len(ids), self.config.num_labels), dtype=np.float32)
         with _one_blas_thread():
             # similar lengths together: less padding, fewer wasted recurrent steps
             for chunk in batch_schedule([len(x) for x in ids], batch_size, shuffle=False):
                 words, lengths = pad([ids[i] for i in chunk])
-                out[chunk] = np.mean([softmax(net(words, lengths)) for net in self._numpy], axis=0)
+                scope = pad([scopes[i] for i in chunk])[0] if scopes else None
+                out[chunk] = np.mean(
+                    [softmax(net(words, lengths, scope)) for net in self._numpy], axis=0
+                )
         weight = self.config.ngram_weight
         if weight and self.ngram_model is not None:
             out = (1 - weight) * out + weight * self.ngram_model.probabilities(tokens)

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from seqnlp.layers.torch_layers import RNNEncoder
-from seqnlp.sentiment.config import SentimentConfig
+from seqnlp.sentiment.config import SentimentConfig, input_size
 from seqnlp.vocab import UNK_ID
 
 
@@ -26,7 +26,7 @@ class SentimentNet(nn.Module):
         self.embedding.weight.requires_grad_(not config.freeze_embeddings)
         self.embedding_dropout = nn.Dropout(config.embedding_dropout)
         self.encoder = RNNEncoder(
-            config.word_dim,
+            input_size(config),
             config.hidden,
             cell=config.cell,
             layers=config.layers,
@@ -39,13 +39,18 @@ class SentimentNet(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
         self.output = nn.Linear(size, config.num_labels)
 
-    def forward(self, words: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """(batch, seq) word ids, 0 at padding, and (batch,) lengths -> (batch, labels) scores."""
+    def forward(
+        self, words: torch.Tensor, lengths: torch.Tensor, scope: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """(batch, seq) word ids, 0 at padding, and (batch,) lengths -> (batch, labels) scores;
+        ``scope``, (batch, seq) 0/1 negation-scope flags, when ``config.negation_scope``."""
         if self.training and self.config.word_dropout > 0:
             # Unknown words at test time: learn to do without some known ones.
             drop = torch.rand(words.shape, device=words.device) < self.config.word_dropout
             words = words.masked_fill(drop & (words != 0), UNK_ID)
         x = self.embedding_dropout(self.embedding(words))  # (batch, seq, word_dim)
+        if self.config.negation_scope:
+            x = torch.cat([x, scope.unsqueeze(-1).to(x.dtype)], dim=-1)
         states, final = self.encoder(x, lengths)  # (batch, seq, dirs*hidden), (batch, dirs*hidden)
         steps = torch.arange(words.shape[1], device=words.device)
         real = (steps.unsqueeze(0) < lengths.to(words.device).unsqueeze(1)).unsqueeze(-1)

@@ -18,6 +18,7 @@ from seqnlp.sentiment.augment import Augmentation
 from seqnlp.sentiment.config import SentimentConfig, member_prefix
 from seqnlp.sentiment.data import check_labels, label_set, read_source, split_source, to_example
 from seqnlp.sentiment.model import SentimentClassifier, pad
+from seqnlp.sentiment.negation import negation_scope
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.recipe import RECIPE, SST2_NAMES
 from seqnlp.training.config import TrainConfig, TrainResult, run_record
@@ -225,8 +226,10 @@ def train(
     )
 
     def examples(data: Sequence[LabeledText], tokens_list: list[list[str]]) -> list[Any]:
+        """(ids, negation-scope flags or None, label id) of each text with tokens."""
+        scope = negation_scope if config.negation_scope else lambda tokens: None
         return [
-            (vocab.encode(tokens), label_ids[e.label])
+            (vocab.encode(tokens), scope(tokens), label_ids[e.label])
             for e, tokens in zip(data, tokens_list, strict=True)
             if tokens
         ]
@@ -250,11 +253,14 @@ def train(
                 net.embedding.weight.copy_(torch.from_numpy(matrix))
         return net
 
-    def collate(batch: list[tuple[list[int], int]]) -> Batch:
-        words, lengths = pad([ids for ids, _ in batch])
+    def collate(batch: list[tuple[list[int], list[int] | None, int]]) -> Batch:
+        words, lengths = pad([ids for ids, _, _ in batch])
+        inputs = {"words": torch.from_numpy(words), "lengths": torch.from_numpy(lengths)}
+        if config.negation_scope:
+            inputs["scope"] = torch.from_numpy(pad([scope for _, scope, _ in batch])[0])
         return Batch(
-            inputs={"words": torch.from_numpy(words), "lengths": torch.from_numpy(lengths)},
-            targets={"labels": torch.tensor([label for _, label in batch])},
+            inputs=inputs,
+            targets={"labels": torch.tensor([label for _, _, label in batch])},
             size=len(batch),
         )
 

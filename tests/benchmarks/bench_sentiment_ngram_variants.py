@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from seqnlp.sentiment import SentimentClassifier, read_labeled
-from seqnlp.sentiment.augment import CONTRASTS, NEGATORS
 from seqnlp.sentiment.checklist import read_checklist
+from seqnlp.sentiment.negation import CONTRASTS, NEGATORS, negation_scope
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.sentiment.training import read_examples
@@ -32,22 +32,12 @@ from seqnlp.sentiment.training import read_examples
 RESULTS = Path(__file__).parent / "results" / "sentiment_ngram_variants.json"
 BLIND = Path(__file__).parents[2] / "data" / "samples" / "sentiment_checklist_blind.tsv"
 SHARES = (0.0, 0.2, 0.35, 0.5)
-SCOPE_ENDS = frozenset(". , ; : ! ? --".split()) | CONTRASTS
 
 
 def mark_negation(tokens: list[str]) -> list[str]:
     """Tokens in a negator's scope prefixed NOT_ ("not a bad film" -> not NOT_a NOT_bad ...)."""
-    out, scope = [], False
-    for token in tokens:
-        if token in NEGATORS:
-            scope = not scope
-            out.append(token)
-        elif token in SCOPE_ENDS:
-            scope = False
-            out.append(token)
-        else:
-            out.append("NOT_" + token if scope else token)
-    return out
+    scope = negation_scope(tokens)
+    return ["NOT_" + t if negated else t for t, negated in zip(tokens, scope, strict=True)]
 
 
 def has_cue(tokens: list[str]) -> bool:

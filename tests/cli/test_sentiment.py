@@ -115,6 +115,15 @@ def test_network_with_ngrams(runner, files, tmp_path):
     assert abs(sum(json.loads(result.output)["probabilities"].values()) - 1) < 1e-5
 
 
+def test_negation_scope_option(runner, files, tmp_path):
+    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
+    out = str(tmp_path / "m")
+    result = runner.invoke(main, [*args, "--negation-scope", "--output", out])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["info", out, "--json"])
+    assert json.loads(result.output)["config"]["negation_scope"] is True
+
+
 def test_label_names(runner, files, tmp_path):
     args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
     out = str(tmp_path / "m")

@@ -217,6 +217,28 @@ def test_numpy_prediction_matches_the_torch_network(pooling):
     np.testing.assert_allclose(classifier.probabilities(texts), expected.numpy(), atol=1e-5)
 
 
+def test_negation_scope_is_an_input_of_both_networks(tmp_path):
+    from seqnlp.sentiment.model import pad
+    from seqnlp.sentiment.negation import negation_scope
+    from seqnlp.sentiment.network import SentimentNet
+
+    classifier, _ = tiny_train(tmp_path, pooling="attention", negation_scope=True)
+    assert classifier.tensors["encoder.rnn.weight_ih_l0"].shape[1] == TINY["word_dim"] + 1
+    reloaded = SentimentClassifier.load(tmp_path / "model")
+    assert reloaded.config.negation_scope
+    net = SentimentNet(classifier.config)
+    net.load_state_dict({k: torch.from_numpy(v) for k, v in classifier.tensors.items()})
+    net.eval()
+    texts = ["not good", "a bad , not dull film .", "the story is n't really moving"]
+    words, lengths = pad([classifier.encode(t) for t in texts])
+    scope, _ = pad([negation_scope(classifier.tokens(t)) for t in texts])
+    with torch.no_grad():
+        expected = torch.softmax(net(*map(torch.from_numpy, (words, lengths, scope))), -1)
+        unmarked = torch.softmax(net(*map(torch.from_numpy, (words, lengths, 0 * scope))), -1)
+    np.testing.assert_allclose(reloaded.probabilities(texts), expected.numpy(), atol=1e-5)
+    assert not np.allclose(expected.numpy(), unmarked.numpy(), atol=1e-4)
+
+
 def test_learns_the_toy_task_and_repeats_with_the_seed():
     a, result = tiny_train(epochs=6, n=120)
     b, _ = tiny_train(epochs=6, n=120)

@@ -16,6 +16,7 @@ import click
 
 from seqnlp.cli.common import check_image, check_source, model_option, note, quiet, training_options
 from seqnlp.layers.spec import CELLS, POOLINGS
+from seqnlp.sentiment.config import SCOPE_INPUTS
 from seqnlp.sentiment.data import FORMATS
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.serialization import STORAGE_DTYPES
@@ -117,11 +118,14 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     "--bidirectional/--unidirectional", default=RECIPE.config.bidirectional, show_default=True
 )
 @click.option(
-    "--negation-scope/--no-negation-scope",
+    "--negation-scope",
+    type=click.Choice(SCOPE_INPUTS),
     default=RECIPE.config.negation_scope,
     show_default=True,
-    help="Give the network one more input per word: 1 when a negator governs it ('bad' in "
-    "'it is n't bad', not in 'it is n't long , but bad').",
+    help="What the network reads per word about negation besides its vector: 'flag', 1 "
+    "when a negator governs the word ('bad' in 'it is n't bad', not in 'it is n't long , "
+    "but bad'); 'words', the flag and the vector again, zero out of scope, so that one "
+    "linear map can read every negated word reversed.",
 )
 @click.option(
     "--layers", default=RECIPE.config.layers, show_default=True, type=click.IntRange(min=1)

@@ -17,6 +17,8 @@ MAX_TOKENS = 400
 # The rows of the words added after training (SentimentConfig.num_pretrained), shared by
 # every member: their pretrained vectors, the same for all.
 PRETRAINED = "pretrained.weight"
+# What the encoder reads about negation scope besides each word's vector (SentimentConfig).
+SCOPE_INPUTS = ("none", "flag", "words")
 
 
 @dataclass
@@ -48,8 +50,11 @@ class SentimentConfig:
         num_pretrained: the last words of the vocabulary, added after training with their
             pretrained vectors (:meth:`SentimentClassifier.add_words`); their rows are
             stored once (``pretrained.weight``) for every member.
-        negation_scope: the encoder reads one more input per word, 1 when the word is in a
-            negator's scope (:func:`seqnlp.sentiment.negation.negation_scope`).
+        negation_scope: what the encoder reads besides each word's vector about the
+            negator's scope it is in (:func:`seqnlp.sentiment.negation.negation_scope`):
+            ``none``; ``flag``, one input, 1 in scope; ``words``, the flag and the word's
+            vector again, zero out of scope, so that one linear map can read every negated
+            word reversed, also words never seen negated in training.
     """
 
     num_words: int = 2
@@ -69,13 +74,17 @@ class SentimentConfig:
     num_ngrams: int = 0
     members: int = 1
     num_pretrained: int = 0
-    negation_scope: bool = False
+    negation_scope: str = "none"
 
     def __post_init__(self) -> None:
         if self.cell not in CELLS:
             raise SeqnlpError(f"cell must be one of {CELLS}, got {self.cell!r}")
         if self.pooling not in POOLINGS:
             raise SeqnlpError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
+        if self.negation_scope not in SCOPE_INPUTS:
+            raise SeqnlpError(
+                f"negation_scope must be one of {SCOPE_INPUTS}, got {self.negation_scope!r}"
+            )
         positive = ("num_words", "num_labels", "word_dim", "hidden", "layers", "max_tokens")
         for name in (*positive, "members"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
@@ -115,8 +124,9 @@ def network_shapes(config: SentimentConfig) -> Shapes:
 
 
 def input_size(config: SentimentConfig) -> int:
-    """What the encoder reads per word: its embedding, and its scope flag when used."""
-    return config.word_dim + int(config.negation_scope)
+    """What the encoder reads per word: its embedding, and its scope inputs when used."""
+    extra = {"none": 0, "flag": 1, "words": 1 + config.word_dim}[config.negation_scope]
+    return config.word_dim + extra
 
 
 def expected_shapes(config: SentimentConfig) -> Shapes:

@@ -205,7 +205,11 @@ class SentimentClassifier:
                 for m in range(self.config.members)
             ]
         ids = [self.vocab.encode(t) or [UNK_ID] for t in tokens]
-        scopes = [negation_scope(t) or [0] for t in tokens] if self.config.negation_scope else None
+        scopes = (
+            [negation_scope(t) or [0] for t in tokens]
+            if self.config.negation_scope != "none"
+            else None
+        )
         out = np.empty((len(ids), self.config.num_labels), dtype=np.float32)
         with _one_blas_thread():
             # similar lengths together: less padding, fewer wasted recurrent steps

@@ -43,14 +43,18 @@ class SentimentNet(nn.Module):
         self, words: torch.Tensor, lengths: torch.Tensor, scope: torch.Tensor | None = None
     ) -> torch.Tensor:
         """(batch, seq) word ids, 0 at padding, and (batch,) lengths -> (batch, labels) scores;
-        ``scope``, (batch, seq) 0/1 negation-scope flags, when ``config.negation_scope``."""
+        ``scope``, (batch, seq) 0/1 negation-scope flags, unless ``config.negation_scope``
+        is ``none``."""
         if self.training and self.config.word_dropout > 0:
             # Unknown words at test time: learn to do without some known ones.
             drop = torch.rand(words.shape, device=words.device) < self.config.word_dropout
             words = words.masked_fill(drop & (words != 0), UNK_ID)
         x = self.embedding_dropout(self.embedding(words))  # (batch, seq, word_dim)
-        if self.config.negation_scope:
-            x = torch.cat([x, scope.unsqueeze(-1).to(x.dtype)], dim=-1)
+        if self.config.negation_scope != "none":
+            flag = scope.unsqueeze(-1).to(x.dtype)
+            x = torch.cat(
+                [x, flag, flag * x] if self.config.negation_scope == "words" else [x, flag], -1
+            )
         states, final = self.encoder(x, lengths)  # (batch, seq, dirs*hidden), (batch, dirs*hidden)
         steps = torch.arange(words.shape[1], device=words.device)
         real = (steps.unsqueeze(0) < lengths.to(words.device).unsqueeze(1)).unsqueeze(-1)

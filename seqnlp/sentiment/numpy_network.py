@@ -33,9 +33,15 @@ class SentimentNumpy:
         """(batch, seq) ids and (batch,) lengths (and 0/1 scope flags) -> (batch, labels)
         scores, as the network."""
         # the input projection once per distinct input of the batch, not once per position
-        if self.negation_scope:
+        if self.negation_scope != "none":
             types, index = np.unique(2 * words + scope, return_inverse=True)
-            inputs = np.hstack([self.embedding[types // 2], (types % 2)[:, None]])
+            vectors, flag = self.embedding[types // 2], (types % 2)[:, None].astype(np.float32)
+            parts = (
+                [vectors, flag, flag * vectors]
+                if self.negation_scope == "words"
+                else [vectors, flag]
+            )
+            inputs = np.hstack(parts)
         else:
             types, index = np.unique(words, return_inverse=True)
             inputs = self.embedding[types]

@@ -227,7 +227,7 @@ def train(
 
     def examples(data: Sequence[LabeledText], tokens_list: list[list[str]]) -> list[Any]:
         """(ids, negation-scope flags or None, label id) of each text with tokens."""
-        scope = negation_scope if config.negation_scope else lambda tokens: None
+        scope = negation_scope if config.negation_scope != "none" else lambda tokens: None
         return [
             (vocab.encode(tokens), scope(tokens), label_ids[e.label])
             for e, tokens in zip(data, tokens_list, strict=True)
@@ -256,7 +256,7 @@ def train(
     def collate(batch: list[tuple[list[int], list[int] | None, int]]) -> Batch:
         words, lengths = pad([ids for ids, _, _ in batch])
         inputs = {"words": torch.from_numpy(words), "lengths": torch.from_numpy(lengths)}
-        if config.negation_scope:
+        if config.negation_scope != "none":
             inputs["scope"] = torch.from_numpy(pad([scope for _, scope, _ in batch])[0])
         return Batch(
             inputs=inputs,

@@ -118,10 +118,12 @@ def test_network_with_ngrams(runner, files, tmp_path):
 def test_negation_scope_option(runner, files, tmp_path):
     args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
     out = str(tmp_path / "m")
-    result = runner.invoke(main, [*args, "--negation-scope", "--output", out])
+    result = runner.invoke(main, [*args, "--negation-scope", "words", "--output", out])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["info", out, "--json"])
-    assert json.loads(result.output)["config"]["negation_scope"] is True
+    assert json.loads(result.output)["config"]["negation_scope"] == "words"
+    result = runner.invoke(main, [*args, "--negation-scope", "yes", "--output", out])
+    assert result.exit_code == 2 and "'yes' is not one of" in result.output
 
 
 def test_label_names(runner, files, tmp_path):

@@ -165,6 +165,8 @@ def test_config_lists_the_choices():
         SentimentConfig(cell="transformer")
     with pytest.raises(SeqnlpError, match="pooling must be one of"):
         SentimentConfig(pooling="sum")
+    with pytest.raises(SeqnlpError, match=r"negation_scope must be one of \('none', 'flag'"):
+        SentimentConfig(negation_scope=True)
     with pytest.raises(SeqnlpError, match="dropout"):
         SentimentConfig(dropout=1.5)
 
@@ -217,15 +219,16 @@ def test_numpy_prediction_matches_the_torch_network(pooling):
     np.testing.assert_allclose(classifier.probabilities(texts), expected.numpy(), atol=1e-5)
 
 
-def test_negation_scope_is_an_input_of_both_networks(tmp_path):
+@pytest.mark.parametrize("mode, extra", [("flag", 1), ("words", 1 + TINY["word_dim"])])
+def test_negation_scope_is_an_input_of_both_networks(tmp_path, mode, extra):
     from seqnlp.sentiment.model import pad
     from seqnlp.sentiment.negation import negation_scope
     from seqnlp.sentiment.network import SentimentNet
 
-    classifier, _ = tiny_train(tmp_path, pooling="attention", negation_scope=True)
-    assert classifier.tensors["encoder.rnn.weight_ih_l0"].shape[1] == TINY["word_dim"] + 1
+    classifier, _ = tiny_train(tmp_path, pooling="attention", negation_scope=mode)
+    assert classifier.tensors["encoder.rnn.weight_ih_l0"].shape[1] == TINY["word_dim"] + extra
     reloaded = SentimentClassifier.load(tmp_path / "model")
-    assert reloaded.config.negation_scope
+    assert reloaded.config.negation_scope == mode
     net = SentimentNet(classifier.config)
     net.load_state_dict({k: torch.from_numpy(v) for k, v in classifier.tensors.items()})
     net.eval()

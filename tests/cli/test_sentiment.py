@@ -104,24 +104,27 @@ def test_every_reader_format(runner, tmp_path, fmt):
     assert json.loads(result.output)["n"] == 10
 
 
-def test_network_with_ngrams(runner, files, tmp_path):
+def trained_config(runner, files, out: str, *options: str) -> dict:
+    """Train a fast model with OPTIONS into OUT; its config as `seqnlp info` reports it."""
     args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
-    out = str(tmp_path / "m")
-    result = runner.invoke(main, [*args, "--ngram-weight", "0.5", "--output", out])
+    result = runner.invoke(main, [*args, *options, "--output", out])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["info", out, "--json"])
-    assert json.loads(result.output)["config"]["num_ngrams"] > 0
+    return json.loads(result.output)["config"]
+
+
+def test_network_with_ngrams(runner, files, tmp_path):
+    out = str(tmp_path / "m")
+    assert trained_config(runner, files, out, "--ngram-weight", "0.5")["num_ngrams"] > 0
     result = runner.invoke(main, ["sentiment", "a good film", "--json", "-m", out])
     assert abs(sum(json.loads(result.output)["probabilities"].values()) - 1) < 1e-5
 
 
 def test_negation_scope_option(runner, files, tmp_path):
-    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
     out = str(tmp_path / "m")
-    result = runner.invoke(main, [*args, "--negation-scope", "words", "--output", out])
-    assert result.exit_code == 0, result.output
-    result = runner.invoke(main, ["info", out, "--json"])
-    assert json.loads(result.output)["config"]["negation_scope"] == "words"
+    config = trained_config(runner, files, out, "--negation-scope", "words")
+    assert config["negation_scope"] == "words"
+    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
     result = runner.invoke(main, [*args, "--negation-scope", "yes", "--output", out])
     assert result.exit_code == 2 and "'yes' is not one of" in result.output
 

@@ -104,10 +104,14 @@ def test_every_reader_format(runner, tmp_path, fmt):
     assert json.loads(result.output)["n"] == 10
 
 
+def fast_training(files) -> list[str]:
+    """`seqnlp train-sentiment` on the toy files with the fast settings; add --output."""
+    return ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
+
+
 def trained_config(runner, files, out: str, *options: str) -> dict:
     """Train a fast model with OPTIONS into OUT; its config as `seqnlp info` reports it."""
-    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
-    result = runner.invoke(main, [*args, *options, "--output", out])
+    result = runner.invoke(main, [*fast_training(files), *options, "--output", out])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["info", out, "--json"])
     return json.loads(result.output)["config"]
@@ -124,13 +128,13 @@ def test_negation_scope_option(runner, files, tmp_path):
     out = str(tmp_path / "m")
     config = trained_config(runner, files, out, "--negation-scope", "words")
     assert config["negation_scope"] == "words"
-    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
+    args = fast_training(files)
     result = runner.invoke(main, [*args, "--negation-scope", "yes", "--output", out])
     assert result.exit_code == 2 and "'yes' is not one of" in result.output
 
 
 def test_label_names(runner, files, tmp_path):
-    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
+    args = fast_training(files)
     out = str(tmp_path / "m")
     result = runner.invoke(main, [*args, "--label-names", "pos,neg", "--output", out])
     assert result.exit_code == 0, result.output
@@ -203,7 +207,7 @@ def test_invalid_utf8_names_the_line(runner, model, files, tmp_path):
 
 
 def test_existing_output_needs_force(runner, files, model):
-    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], *FAST]
+    args = fast_training(files)
     result = runner.invoke(main, [*args, "--output", model])
     assert_error(result, "already exists; use --force to replace it")
     result = runner.invoke(main, [*args, "--output", model, "--force"])

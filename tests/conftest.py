@@ -21,9 +21,13 @@ def shared_data() -> Path:
 
 @pytest.fixture(autouse=True)
 def _data_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
-    """Point the library at the mirror and keep any download cache inside tmp."""
-    monkeypatch.setenv("SEQNLP_DATA_DIR", str(SHARED_DATA))
-    monkeypatch.setenv("SEQNLP_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    """Point the library at the mirror (an empty one where the clone has none, as the CLI
+    refuses a SEQNLP_DATA_DIR that is not a directory) and keep any download cache in tmp."""
+    base = tmp_path_factory.getbasetemp()
+    mirror = SHARED_DATA if SHARED_DATA.is_dir() else base / "no-mirror"
+    mirror.mkdir(exist_ok=True)
+    monkeypatch.setenv("SEQNLP_DATA_DIR", str(mirror))
+    monkeypatch.setenv("SEQNLP_CACHE_DIR", str(base / "cache"))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from seqnlp import datasets
 from seqnlp.cli import main
 
 
-def test_list_shows_every_dataset_found_in_the_mirror(runner):
+def test_list_shows_every_dataset_found_in_the_mirror(runner, shared_data):
     result = runner.invoke(main, ["data", "list"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

@@ -3,12 +3,14 @@ must hold (every ensemble member's network, the n-gram model), computed without 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from seqnlp.errors import SeqnlpError
 from seqnlp.layers.spec import CELLS, POOLINGS, Shapes, directions, linear_shapes, rnn_shapes
+from seqnlp.sentiment.negation import NEGATORS, SCOPE_ENDS, negation_scope
 
 KIND = "sentiment"
 # Longer texts are cut (with a warning): a review of 10,000 words is still classified,
@@ -55,6 +57,9 @@ class SentimentConfig:
             ``none``; ``flag``, one input, 1 in scope; ``words``, the flag and the word's
             vector again, zero out of scope, so that one linear map can read every negated
             word reversed, also words never seen negated in training.
+        negators, scope_ends: the cue lists of that scope rule, recorded with a model that
+            reads scope (the library's lists when not given), so that a later change of the
+            library's lists does not change how a saved model reads text; empty without one.
     """
 
     num_words: int = 2
@@ -75,6 +80,8 @@ class SentimentConfig:
     members: int = 1
     num_pretrained: int = 0
     negation_scope: str = "none"
+    negators: tuple[str, ...] = ()
+    scope_ends: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.cell not in CELLS:
@@ -85,6 +92,7 @@ class SentimentConfig:
             raise SeqnlpError(
                 f"negation_scope must be one of {SCOPE_INPUTS}, got {self.negation_scope!r}"
             )
+        self._check_cues()
         positive = ("num_words", "num_labels", "word_dim", "hidden", "layers", "max_tokens")
         for name in (*positive, "members"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
@@ -101,6 +109,24 @@ class SentimentConfig:
             raise SeqnlpError(
                 f"num_pretrained must be a count below num_words, got {self.num_pretrained!r}"
             )
+
+    def _check_cues(self) -> None:
+        """Record the library's cue lists for a scope model given none; refuse lists that
+        cannot be read (a JSON config holds them as lists of strings)."""
+        for name, default in (("negators", NEGATORS), ("scope_ends", SCOPE_ENDS)):
+            cues = getattr(self, name)
+            words = isinstance(cues, list | tuple) and all(isinstance(c, str) and c for c in cues)
+            if not words:
+                raise SeqnlpError(f"{name} must be a list of words, got {cues!r}")
+            if self.negation_scope == "none" and cues:
+                raise SeqnlpError(f"{name} are read only with a negation_scope of flag or words")
+            if self.negation_scope != "none" and not cues:
+                cues = sorted(default)
+            setattr(self, name, tuple(cues))
+
+    def scope(self, tokens: Sequence[str]) -> list[int]:
+        """The negation-scope flags of ``tokens`` under this model's own cue lists."""
+        return negation_scope(tokens, self.negators, self.scope_ends)
 
 
 def network_shapes(config: SentimentConfig) -> Shapes:

@@ -36,7 +36,6 @@ from seqnlp.sentiment.config import (
     member_tensors,
 )
 from seqnlp.sentiment.data import check_labels, to_example
-from seqnlp.sentiment.negation import negation_scope
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.numpy_network import SentimentNumpy
 from seqnlp.vocab import UNK_ID, Vocab
@@ -206,7 +205,7 @@ class SentimentClassifier:
             ]
         ids = [self.vocab.encode(t) or [UNK_ID] for t in tokens]
         scopes = (
-            [negation_scope(t) or [0] for t in tokens]
+            [self.config.scope(t) or [0] for t in tokens]
             if self.config.negation_scope != "none"
             else None
         )

@@ -8,22 +8,29 @@ n't like"). Marking that scope tells a network which polar words to read reverse
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 NEGATORS = frozenset({"not", "n't", "no", "never", "nothing", "hardly", "nobody", "none", "nor"})
 CONTRASTS = frozenset({"but", "although", "though", "however", "despite", "yet", "while"})
 SCOPE_ENDS = frozenset(". , ; : ! ? --".split()) | CONTRASTS
 
 
-def negation_scope(tokens: Sequence[str]) -> list[int]:
+def negation_scope(
+    tokens: Sequence[str],
+    negators: Collection[str] = NEGATORS,
+    ends: Collection[str] = SCOPE_ENDS,
+) -> list[int]:
     """1 for each token under an odd number of negators since the last scope end, else 0
-    (negators and scope ends themselves are 0): "it is n't bad , but dull" -> 0 0 0 1 0 0 0."""
+    (negators and scope ends themselves are 0): "it is n't bad , but dull" -> 0 0 0 1 0 0 0.
+
+    A saved model passes the cue lists it was trained with (``SentimentConfig.negators``),
+    so that changing the lists here never changes how an existing model reads text."""
     out, negated = [], False
     for token in tokens:
-        if token in NEGATORS:
+        if token in negators:
             negated = not negated
             out.append(0)
-        elif token in SCOPE_ENDS:
+        elif token in ends:
             negated = False
             out.append(0)
         else:

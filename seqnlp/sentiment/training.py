@@ -18,7 +18,6 @@ from seqnlp.sentiment.augment import Augmentation
 from seqnlp.sentiment.config import SentimentConfig, member_prefix
 from seqnlp.sentiment.data import check_labels, label_set, read_source, split_source, to_example
 from seqnlp.sentiment.model import SentimentClassifier, pad
-from seqnlp.sentiment.negation import negation_scope
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.recipe import RECIPE, SST2_NAMES
 from seqnlp.training.config import TrainConfig, TrainResult, run_record
@@ -227,7 +226,7 @@ def train(
 
     def examples(data: Sequence[LabeledText], tokens_list: list[list[str]]) -> list[Any]:
         """(ids, negation-scope flags or None, label id) of each text with tokens."""
-        scope = negation_scope if config.negation_scope != "none" else lambda tokens: None
+        scope = config.scope if config.negation_scope != "none" else lambda tokens: None
         return [
             (vocab.encode(tokens), scope(tokens), label_ids[e.label])
             for e, tokens in zip(data, tokens_list, strict=True)

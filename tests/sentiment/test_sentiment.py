@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 
@@ -169,6 +170,23 @@ def test_config_lists_the_choices():
         SentimentConfig(negation_scope=True)
     with pytest.raises(SeqnlpError, match="dropout"):
         SentimentConfig(dropout=1.5)
+    with pytest.raises(SeqnlpError, match="negators are read only with a negation_scope"):
+        SentimentConfig(negators=("not",))
+    with pytest.raises(SeqnlpError, match="scope_ends must be a list of words"):
+        SentimentConfig(negation_scope="flag", scope_ends="., ")
+
+
+def test_a_scope_config_records_its_cue_lists():
+    from seqnlp.sentiment.negation import NEGATORS, SCOPE_ENDS
+
+    plain = SentimentConfig(negators=[])
+    assert plain.negators == plain.scope_ends == ()
+    config = SentimentConfig(negation_scope="flag")
+    assert config.negators == tuple(sorted(NEGATORS))
+    assert config.scope_ends == tuple(sorted(SCOPE_ENDS))
+    assert config.scope("it is n't bad , but dull".split()) == [0, 0, 0, 1, 0, 0, 0]
+    own = SentimentConfig(negation_scope="flag", negators=["without"], scope_ends=["."])
+    assert own.scope("not bad without fuss , really".split()) == [0, 0, 0, 1, 1, 1]
 
 
 # ---------------------------------------------------------------- training and storage
@@ -240,6 +258,13 @@ def test_negation_scope_is_an_input_of_both_networks(tmp_path, mode, extra):
         unmarked = torch.softmax(net(*map(torch.from_numpy, (words, lengths, 0 * scope))), -1)
     np.testing.assert_allclose(reloaded.probabilities(texts), expected.numpy(), atol=1e-5)
     assert not np.allclose(expected.numpy(), unmarked.numpy(), atol=1e-4)
+    # the saved model reads scope with the cue lists in its config.json, not the library's
+    config_file = tmp_path / "model" / "config.json"
+    saved = json.loads(config_file.read_text())
+    assert saved["negators"] == list(classifier.config.negators)
+    config_file.write_text(json.dumps({**saved, "negators": ["without"]}))
+    no_cues = SentimentClassifier.load(tmp_path / "model")
+    np.testing.assert_allclose(no_cues.probabilities(texts), unmarked.numpy(), atol=1e-5)
 
 
 def test_learns_the_toy_task_and_repeats_with_the_seed():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
+import os
 import sys
 
 import click
@@ -60,6 +61,15 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     return read_source(
         spec, split, format=fmt, text_column=text_column, label_column=label_column, errors=errors
     )
+
+
+def _teacher_models(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
+    """--teacher: 'sentiment' is the shipped model (None); a directory must exist now, not
+    only once the training data has been read."""
+    for value in values:
+        if value != "sentiment" and not os.path.isdir(value):
+            raise click.BadParameter(f"{value!r}: no such classifier directory")
+    return [None if value == "sentiment" else value for value in values]
 
 
 @click.command("train-sentiment")
@@ -176,6 +186,23 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     type=click.IntRange(min=1),
     help="Networks to train (seeds SEED, SEED+1...) and average: an ensemble.",
 )
+@click.option(
+    "--teacher",
+    "teachers",
+    multiple=True,
+    metavar="DIR|sentiment",
+    callback=_teacher_models,
+    help="A trained classifier ('sentiment': the shipped one) whose probabilities on each "
+    "training text become part of its target; repeat it for several (their mean). Distils "
+    "an ensemble into the networks trained here, which predict as fast as any others.",
+)
+@click.option(
+    "--teacher-weight",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Share of the teachers' probabilities in each training target; the rest is its label.",
+)
 @training_options(RECIPE.train_config, unit="Sentences")
 @click.option(
     "--label-names",
@@ -223,6 +250,8 @@ def train_sentiment(
     ngram_weights,
     augment,
     members,
+    teachers,
+    teacher_weight,
     train_config,
     label_names,
     dtype,
@@ -277,6 +306,8 @@ def train_sentiment(
         else None,
         ngram_weights="recipe" if ngram_weights is None else _weights(ngram_weights),
         pretrained_words=pretrained_words,
+        teachers=teachers,
+        teacher_weight=teacher_weight,
         dtype=dtype,
         overwrite=True,
         resume=resume,

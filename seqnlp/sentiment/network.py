@@ -71,5 +71,6 @@ class SentimentNet(nn.Module):
         return self.output(self.dropout(pooled))
 
     def loss(self, scores: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """Mean cross-entropy of (batch, labels) scores against (batch,) label ids."""
+        """Mean cross-entropy of (batch, labels) scores against (batch,) label ids, or
+        against (batch, labels) target probabilities (a teacher's, when distilling)."""
         return nn.functional.cross_entropy(scores, labels)

@@ -80,6 +80,8 @@ def train(
     augmentation: Augmentation | None | str = "recipe",
     ngram_weights: Sequence[float] | None | str = "recipe",
     pretrained_words: int | None = RECIPE.pretrained_words,
+    teachers: Sequence[str | os.PathLike | None] = (),
+    teacher_weight: float = 0.5,
     resume: bool = False,
     overwrite: bool = False,
     keep_checkpoint: bool = False,
@@ -117,12 +119,16 @@ def train(
             ``"recipe"``: the recipe's when ``train`` is the recipe's data, else none.
         ngram_weights: when given, epochs are chosen on the networks alone and the n-gram
             model's share is then the one of these that scores best on dev (ties: the
-            smaller), instead of the fixed ``config.ngram_weight``; ``"recipe"``: the
+            lower dev log loss), instead of the fixed ``config.ngram_weight``; ``"recipe"``: the
             recipe's when ``train`` is the recipe's data, else none.
         pretrained_words: after training, add this many words of ``embeddings`` that the
             training data lacks (the most frequent first), each read through its vector
             (:meth:`SentimentClassifier.add_words`); None or 0 adds none.
-        dtype: how ``output`` stores the word embeddings (see :meth:`SentimentClassifier.save`).
+        teachers: saved classifiers (None: the shipped one) whose mean probabilities on
+            each training text (the augmentation's too) are mixed into its target at
+            ``teacher_weight``, the rest being its label: knowledge distillation (Hinton et
+            al. 2015), so that one model learns what an ensemble of several knows at the
+            prediction cost of one.
         resume, overwrite, keep_checkpoint, progress, on_epoch: as for the tagger's ``train``.
         format, text_column, label_column, errors: how files are read (:func:`read_labeled`).
 
@@ -161,6 +167,9 @@ def train(
         augmentation=augmentation, ngram_weights=ngram_weights,
         pretrained_words=pretrained_words,
     )  # fmt: skip
+    if teachers:  # a recipe's record is what its no-argument call records
+        named = [os.fspath(t) if t is not None else "(shipped)" for t in teachers]
+        recipe |= run_record(teachers=named, teacher_weight=teacher_weight)
     options = {
         "format": format,
         "text_column": text_column,
@@ -193,6 +202,9 @@ def train(
     if label_names is not None and len(label_names) != len(labels):
         raise SeqnlpError(f"{len(label_names)} label names for the labels {labels}")
     label_ids = {label: i for i, label in enumerate(labels)}
+    targets = (
+        teacher_targets(train_examples, labels, teachers, teacher_weight) if teachers else None
+    )
 
     train_tokens = [to_example(e.text, config.max_tokens) for e in train_examples]
     empty = sum(1 for tokens in train_tokens if not tokens)
@@ -224,16 +236,19 @@ def train(
         num_ngrams=len(ngram_model.ngrams) if ngram_model else 0,
     )
 
-    def examples(data: Sequence[LabeledText], tokens_list: list[list[str]]) -> list[Any]:
-        """(ids, negation-scope flags or None, label id) of each text with tokens."""
+    def examples(
+        data: Sequence[LabeledText], tokens_list: list[list[str]], soft: np.ndarray | None = None
+    ) -> list[Any]:
+        """(ids, negation-scope flags or None, label id or ``soft``'s row) of each text with
+        tokens."""
         scope = config.scope if config.negation_scope != "none" else lambda tokens: None
         return [
-            (vocab.encode(tokens), scope(tokens), label_ids[e.label])
-            for e, tokens in zip(data, tokens_list, strict=True)
+            (vocab.encode(tokens), scope(tokens), label_ids[e.label] if soft is None else soft[i])
+            for i, (e, tokens) in enumerate(zip(data, tokens_list, strict=True))
             if tokens
         ]
 
-    train_set = examples(train_examples, train_tokens)
+    train_set = examples(train_examples, train_tokens, targets)
     dev_tokens = [to_example(e.text, config.max_tokens) for e in dev_examples]
     dev_set = examples(dev_examples, dev_tokens)
     if not dev_set:
@@ -259,7 +274,8 @@ def train(
             inputs["scope"] = torch.from_numpy(pad([scope for _, scope, _ in batch])[0])
         return Batch(
             inputs=inputs,
-            targets={"labels": torch.tensor([label for _, _, label in batch])},
+            # label ids, or rows of probabilities (cross_entropy takes either)
+            targets={"labels": torch.from_numpy(np.array([label for _, _, label in batch]))},
             size=len(batch),
         )
 
@@ -337,6 +353,35 @@ def train(
                 classifier.meta[name] = {"source": run_record(s=source)["s"], "accuracy": accuracy}
         classifier.save(output, overwrite=True, dtype=dtype)
     return classifier, result
+
+
+def teacher_targets(
+    examples: Sequence[LabeledText],
+    labels: Sequence[str],
+    teachers: Sequence[str | os.PathLike | None],
+    weight: float,
+) -> np.ndarray:
+    """(examples, labels) float32 training targets: ``1 - weight`` of each example's label,
+    ``weight`` of the mean probabilities of the classifiers saved at ``teachers`` (None:
+    the shipped one).
+
+    Raises:
+        SeqnlpError: ``weight`` outside (0, 1], or a teacher with other labels.
+    """
+    if not 0.0 < weight <= 1.0:
+        raise SeqnlpError(f"teacher_weight must be in (0, 1], got {weight!r}")
+    texts = [e.text for e in examples]
+    mean = np.zeros((len(texts), len(labels)), dtype=np.float32)
+    for path in teachers:
+        teacher = SentimentClassifier.load(path)
+        if teacher.labels != list(labels):
+            raise SeqnlpError(
+                f"teacher {path} has the labels {teacher.labels}, the training data {labels}"
+            )
+        log.info("teacher %s: labelling %d training texts", path or "(shipped)", len(texts))
+        mean += teacher.probabilities(texts) / len(teachers)
+    gold = np.eye(len(labels), dtype=np.float32)[[labels.index(e.label) for e in examples]]
+    return (1 - weight) * gold + weight * mean
 
 
 def _choose_ngram_weight(

@@ -5,10 +5,10 @@ or of one network distilled from it (issue #15), run on demand.
         shipped DIR1 DIR2 ...
 
 ``shipped`` names the shipped model; the others are directories from ``seqnlp
-train-sentiment --output DIR``. Every subset of them is scored by the mean of its members'
-probabilities (each member with its own n-gram share) on SST-2 dev and test, the check list
-and the blind check list. Writes tests/benchmarks/results/sentiment_ensembles.json (or
-``--output``).
+train-sentiment --output DIR``, named in the results by their last part. Every subset of
+them is scored by the mean of its members' probabilities (each member with its own n-gram
+share) on SST-2 dev and test, the check list and the blind check list. Writes
+tests/benchmarks/results/sentiment_ensembles.json (or ``--output``).
 """
 
 from __future__ import annotations
@@ -40,8 +40,11 @@ def main() -> None:
         "checklist_blind": read_checklist(BLIND),
     }
     labels, probs, described = None, {}, {}
-    for name in args.models:
-        model = SentimentClassifier.load(None if name == "shipped" else name)
+    names = [m if m == "shipped" else Path(m).name for m in args.models]
+    if len(set(names)) < len(names):
+        sys.exit(f"two models with the same name: {names}")
+    for name, path in zip(names, args.models, strict=True):
+        model = SentimentClassifier.load(None if name == "shipped" else path)
         if labels not in (None, model.labels):
             sys.exit(f"{name}: labels {model.labels}, not {labels} like the others")
         labels = model.labels
@@ -55,8 +58,8 @@ def main() -> None:
         print(f"scored {name}", file=sys.stderr)
     gold = {k: np.array([labels.index(str(e.label)) for e in d]) for k, d in sets.items()}
     rows = []
-    for size in range(1, len(args.models) + 1):
-        for members in itertools.combinations(args.models, size):
+    for size in range(1, len(names) + 1):
+        for members in itertools.combinations(names, size):
             row = {"models": list(members)}
             for k in sets:
                 mean = np.mean([probs[m][k] for m in members], axis=0)

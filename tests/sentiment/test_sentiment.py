@@ -52,15 +52,21 @@ def toy(n: int, seed: int, classes: int = 2) -> list[LabeledText]:
 TINY = dict(word_dim=8, hidden=6, dropout=0.1, embedding_dropout=0.0)
 
 
-def tiny_train(tmp_path=None, classes=2, epochs=2, n=60, **config):
+def tiny_train(tmp_path=None, classes=2, epochs=2, n=60, flip=False, teachers=(), **config):
+    """A tiny classifier of ``toy`` data (``flip``: every label the other one)."""
     model_config = SentimentConfig(**{**TINY, **config})
+    data, dev = toy(n, 1, classes), toy(20, 2, classes)
+    if flip:
+        data, dev = ([LabeledText(e.text, str(1 - int(e.label))) for e in d] for d in (data, dev))
     return train(
-        toy(n, 1, classes),
-        toy(20, 2, classes),
+        data,
+        dev,
         model_config,
         TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
         embeddings=None,
         output=None if tmp_path is None else tmp_path / "model",
+        teachers=teachers,
+        teacher_weight=1.0,
         progress=False,
     )
 
@@ -273,6 +279,34 @@ def test_learns_the_toy_task_and_repeats_with_the_seed():
     assert result.best_metric >= 0.9
     assert [p.label for p in a.predict(["a good film", "a dull film"])] == ["0", "1"]
     assert all(np.array_equal(a.tensors[k], b.tensors[k]) for k in a.tensors)
+
+
+def test_a_student_learns_what_its_teacher_says(tmp_path):
+    from seqnlp.sentiment.training import teacher_targets
+
+    teacher, _ = tiny_train(tmp_path, epochs=6, n=120, flip=True)
+    texts = [e.text for e in toy(40, 5)]
+    said = teacher.probabilities(texts).argmax(axis=1)
+
+    def agreement(model: SentimentClassifier) -> float:
+        return float((model.probabilities(texts).argmax(axis=1) == said).mean())
+
+    # the same labels and seed; the student's targets are the teacher's probabilities
+    student, _ = tiny_train(epochs=6, n=120, teachers=[tmp_path / "model"])
+    plain, _ = tiny_train(epochs=6, n=120)
+    assert agreement(student) > agreement(plain) + 0.4
+    assert student.meta["recipe"]["teachers"] == [str(tmp_path / "model")]
+    assert "teachers" not in plain.meta["recipe"]
+
+    data = toy(10, 4)
+    targets = teacher_targets(data, teacher.labels, [tmp_path / "model", tmp_path / "model"], 0.25)
+    gold = np.eye(2)[[int(e.label) for e in data]]
+    expected = 0.75 * gold + 0.25 * teacher.probabilities([e.text for e in data])
+    np.testing.assert_allclose(targets, expected, atol=1e-6)
+    with pytest.raises(SeqnlpError, match=r"teacher_weight must be in \(0, 1\]"):
+        teacher_targets(data, teacher.labels, [tmp_path / "model"], 0.0)
+    with pytest.raises(SeqnlpError, match=r"has the labels \['0', '1'\], the training data"):
+        teacher_targets(toy(9, 4, classes=3), ["0", "1", "2"], [tmp_path / "model"], 0.5)
 
 
 def test_five_classes():

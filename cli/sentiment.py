@@ -17,7 +17,7 @@ import click
 
 from seqnlp.cli.common import check_image, check_source, model_option, note, quiet, training_options
 from seqnlp.layers.spec import CELLS, POOLINGS
-from seqnlp.sentiment.config import SCOPE_INPUTS
+from seqnlp.sentiment.config import KIND, SCOPE_INPUTS
 from seqnlp.sentiment.data import FORMATS
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.serialization import STORAGE_DTYPES
@@ -67,9 +67,9 @@ def _teacher_models(ctx: click.Context, param: click.Parameter, values: tuple[st
     """--teacher: 'sentiment' is the shipped model (None); a directory must exist now, not
     only once the training data has been read."""
     for value in values:
-        if value != "sentiment" and not os.path.isdir(value):
+        if value != KIND and not os.path.isdir(value):
             raise click.BadParameter(f"{value!r}: no such classifier directory")
-    return [None if value == "sentiment" else value for value in values]
+    return [None if value == KIND else value for value in values]
 
 
 @click.command("train-sentiment")

@@ -3,6 +3,7 @@ must hold (every ensemble member's network, the n-gram model), computed without 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -126,7 +127,13 @@ class SentimentConfig:
 
     def scope(self, tokens: Sequence[str]) -> list[int]:
         """The negation-scope flags of ``tokens`` under this model's own cue lists."""
-        return negation_scope(tokens, self.negators, self.scope_ends)
+        return negation_scope(tokens, *_cue_sets(self.negators, self.scope_ends))
+
+
+@functools.lru_cache(maxsize=16)
+def _cue_sets(*lists: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """Cue lists as sets, built once per model rather than scanned for every token."""
+    return tuple(frozenset(cues) for cues in lists)
 
 
 def network_shapes(config: SentimentConfig) -> Shapes:

@@ -124,6 +124,7 @@ def train(
         pretrained_words: after training, add this many words of ``embeddings`` that the
             training data lacks (the most frequent first), each read through its vector
             (:meth:`SentimentClassifier.add_words`); None or 0 adds none.
+        dtype: how ``output`` stores the word embeddings (see :meth:`SentimentClassifier.save`).
         teachers: saved classifiers (None: the shipped one) whose mean probabilities on
             each training text (the augmentation's too) are mixed into its target at
             ``teacher_weight``, the rest being its label: knowledge distillation (Hinton et

@@ -75,7 +75,9 @@ def run_record(**arguments: Any) -> dict[str, Any]:
 
     def plain(value: Any) -> Any:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {k: plain(v) for k, v in dataclasses.asdict(value).items()}
+            return plain(dataclasses.asdict(value))
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
         if value is None or isinstance(value, bool | int | float | str):
             return value
         if isinstance(value, os.PathLike):

@@ -10,14 +10,12 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
-import os
 import sys
 
 import click
 
 from seqnlp.cli.common import check_image, check_source, model_option, note, quiet, training_options
 from seqnlp.layers.spec import CELLS, POOLINGS
-from seqnlp.sentiment.config import KIND, SCOPE_INPUTS
 from seqnlp.sentiment.data import FORMATS
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.serialization import STORAGE_DTYPES
@@ -61,15 +59,6 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     return read_source(
         spec, split, format=fmt, text_column=text_column, label_column=label_column, errors=errors
     )
-
-
-def _teacher_models(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
-    """--teacher: 'sentiment' is the shipped model (None); a directory must exist now, not
-    only once the training data has been read."""
-    for value in values:
-        if value != KIND and not os.path.isdir(value):
-            raise click.BadParameter(f"{value!r}: no such classifier directory")
-    return [None if value == KIND else value for value in values]
 
 
 @click.command("train-sentiment")
@@ -128,16 +117,6 @@ def _teacher_models(ctx: click.Context, param: click.Parameter, values: tuple[st
     "--bidirectional/--unidirectional", default=RECIPE.config.bidirectional, show_default=True
 )
 @click.option(
-    "--negation-scope",
-    type=click.Choice(SCOPE_INPUTS),
-    default=RECIPE.config.negation_scope,
-    show_default=True,
-    help="What the network reads per word about negation besides its vector: 'flag', 1 "
-    "when a negator governs the word ('bad' in 'it is n't bad', not in 'it is n't long , "
-    "but bad'); 'words', the flag and the vector again, zero out of scope, so that one "
-    "linear map can read every negated word reversed.",
-)
-@click.option(
     "--layers", default=RECIPE.config.layers, show_default=True, type=click.IntRange(min=1)
 )
 @click.option(
@@ -186,23 +165,6 @@ def _teacher_models(ctx: click.Context, param: click.Parameter, values: tuple[st
     type=click.IntRange(min=1),
     help="Networks to train (seeds SEED, SEED+1...) and average: an ensemble.",
 )
-@click.option(
-    "--teacher",
-    "teachers",
-    multiple=True,
-    metavar="DIR|sentiment",
-    callback=_teacher_models,
-    help="A trained classifier ('sentiment': the shipped one) whose probabilities on each "
-    "training text become part of its target; repeat it for several (their mean). Distils "
-    "an ensemble into the networks trained here, which predict as fast as any others.",
-)
-@click.option(
-    "--teacher-weight",
-    default=0.5,
-    show_default=True,
-    type=click.FloatRange(0, 1, min_open=True),
-    help="Share of the teachers' probabilities in each training target; the rest is its label.",
-)
 @training_options(RECIPE.train_config, unit="Sentences")
 @click.option(
     "--label-names",
@@ -241,7 +203,6 @@ def train_sentiment(
     cell,
     pooling,
     bidirectional,
-    negation_scope,
     layers,
     hidden,
     dropout,
@@ -250,8 +211,6 @@ def train_sentiment(
     ngram_weights,
     augment,
     members,
-    teachers,
-    teacher_weight,
     train_config,
     label_names,
     dtype,
@@ -281,7 +240,6 @@ def train_sentiment(
         cell=cell,
         pooling=pooling,
         bidirectional=bidirectional,
-        negation_scope=negation_scope,
         layers=layers,
         hidden=hidden,
         dropout=dropout,
@@ -306,8 +264,6 @@ def train_sentiment(
         else None,
         ngram_weights="recipe" if ngram_weights is None else _weights(ngram_weights),
         pretrained_words=pretrained_words,
-        teachers=teachers,
-        teacher_weight=teacher_weight,
         dtype=dtype,
         overwrite=True,
         resume=resume,

@@ -98,3 +98,22 @@ def test_setup_cfg_installs_every_package():
     packages = {name for name, path in MODULES.items() if path.name == "__init__.py"}
     packages.add("seqnlp.data")
     assert listed == packages
+
+
+SIBLINGS = ("seqnlp.tagger", "seqnlp.sentiment")  # both sit on the embeddings layer
+
+
+def _inside(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+@pytest.mark.parametrize("package, sibling", [SIBLINGS, SIBLINGS[::-1]])
+def test_the_tagger_and_sentiment_packages_do_not_import_each_other(package, sibling):
+    found = {
+        f"{name} -> {target}"
+        for name, path in MODULES.items()
+        if _inside(name, package)
+        for target in _imports(name, path)
+        if _inside(target, sibling)
+    }
+    assert not found, f"{package} imports {sibling}: {sorted(found)}"

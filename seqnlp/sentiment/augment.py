@@ -4,10 +4,9 @@ SST's phrase-level labels teach a network what "bad" and "a tedious mess" mean, 
 ever what "not bad" or "a tedious start, but a moving film" mean. These functions build
 extra labelled examples from the training data itself, with a few fixed templates:
 
-* negation: a clearly polar adjective or noun (see :func:`polar_words`) put under a negator
-  ("it is n't bad .", "never bad", "i do n't think it 's bad .", "no problems here .",
-  "it has no charm .") takes the opposite label; under two negations ("i would n't say it is
-  n't bad .", "it is not without charm .") it keeps its label (optional);
+* negation: a clearly polar adjective (see :func:`polar_words`) put under a negator
+  ("it is n't bad .", "never bad", "i do n't think it 's bad .") takes the opposite label;
+  under two negations ("i would n't say it is n't bad .") it keeps its label (optional);
 * contrast: two training phrases of opposite labels joined by "but", "although", "though",
   "even though" or "while" take the label of the clause that carries the sentence ("A , but
   B" and "although A , B" and "B , although A" take B's).
@@ -26,13 +25,13 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from seqnlp.corpus import LabeledText
-from seqnlp.sentiment.negation import CONTRASTS, NEGATORS
 
-if TYPE_CHECKING:
-    from seqnlp.tagger.model import Tagger
+NEGATORS = frozenset({"not", "n't", "no", "never", "nothing", "hardly", "nobody", "none", "nor"})
+CONTRASTS = frozenset({"but", "although", "though", "however", "despite", "yet", "while"})
+# words -> "ADJ" or None for each: which polar words a template can put under a negator
+WordClass = Callable[[list[str]], list[str | None]]
 
 # {x}: a polar adjective phrase; the example takes the opposite label of x.
 NEGATION_TEMPLATES = (
@@ -80,43 +79,6 @@ DOUBLE_NEGATION_TEMPLATES = (
     "it is not true that it is n't {x} .",
 )
 
-# The same three kinds for a polar noun {x}, singular or plural: only "no"/"any"/"without"
-# frames, which need no article or verb agreement ("there is no problems" would be wrong).
-NOUN_NEGATION_TEMPLATES = (
-    "no {x}",
-    "no {x} at all",
-    "no {x} here .",
-    "hardly any {x}",
-    "without any {x}",
-    "it has no {x} .",
-    "the film has no {x} .",
-    "i found no {x} in it .",
-    "this movie has no {x} whatsoever .",
-    "a story without {x} .",
-)
-NOUN_DISTANT_NEGATION_TEMPLATES = (
-    "i do n't think it has any {x} .",
-    "nobody found any {x} in it .",
-    "i could not , honestly , find any {x} in it .",
-    "not once did i see any {x} in it .",
-)
-NOUN_DOUBLE_NEGATION_TEMPLATES = (
-    "it is not without {x} .",
-    "the film is not without {x} .",
-    "you ca n't say it has no {x} .",
-    "nobody could say it has no {x} .",
-)
-
-NEGATION_TEMPLATES_BY_CLASS = {"ADJ": NEGATION_TEMPLATES, "NOUN": NOUN_NEGATION_TEMPLATES}
-DISTANT_NEGATION_TEMPLATES_BY_CLASS = {
-    "ADJ": DISTANT_NEGATION_TEMPLATES,
-    "NOUN": NOUN_DISTANT_NEGATION_TEMPLATES,
-}
-DOUBLE_NEGATION_TEMPLATES_BY_CLASS = {
-    "ADJ": DOUBLE_NEGATION_TEMPLATES,
-    "NOUN": NOUN_DOUBLE_NEGATION_TEMPLATES,
-}
-
 # (template, which phrase gives the label): a and b are phrases of opposite labels.
 CONTRAST_TEMPLATES = (
     ("{a} , but {b}", "b"),
@@ -139,19 +101,18 @@ def _tokens(text: str) -> list[str]:
 
 def polar_words(
     examples: Sequence[LabeledText],
-    word_class: Callable[[list[str]], list[str | None]] | None = None,
+    word_class: WordClass | None = None,
     min_count: int = 3,
     agreement: float = 0.8,
-    classes: Sequence[str] = ("ADJ", "NOUN"),
-) -> dict[str, dict[str, str]]:
-    """Words that are clearly positive or clearly negative in ``examples``, for each of the
-    word ``classes``: ``{"ADJ": {word: label}, "NOUN": {word: label}}``.
+) -> dict[str, str]:
+    """The adjectives that are clearly positive or clearly negative in ``examples``:
+    ``{word: label}``.
 
     A word qualifies when it is a one-word example with label L, and of the short examples
     (two or three tokens, no negator) that contain it at least ``min_count`` carry a label
-    and at least ``agreement`` of them carry L. ``word_class`` (words -> "ADJ", "NOUN" or
-    None) keeps the words a template can put under a negator as English; None asks the
-    shipped tagger (:func:`tagger_word_classes`).
+    and at least ``agreement`` of them carry L. ``word_class`` keeps the words a template
+    can put under a negator as English (those it calls "ADJ"); None asks the shipped
+    part-of-speech tagger (:func:`tagger_adjectives`).
     """
     single: dict[str, str] = {}
     near: dict[str, Counter] = defaultdict(Counter)
@@ -170,68 +131,23 @@ def polar_words(
         if counts[label] / sum(counts.values()) >= agreement:
             words[word] = label
     candidates = sorted(words)
-    if word_class is None:
-        found = tagger_word_classes(candidates, examples, nouns="NOUN" in classes)
-    else:
-        found = word_class(candidates)
-    out: dict[str, dict[str, str]] = {cls: {} for cls in classes}
-    for word, cls in zip(candidates, found, strict=True):
-        if cls in out:
-            out[cls][word] = words[word]
-    return out
+    found = (word_class or tagger_adjectives)(candidates)
+    return {w: words[w] for w, cls in zip(candidates, found, strict=True) if cls == "ADJ"}
 
 
-def tagger_word_classes(
-    words: list[str],
-    examples: Sequence[LabeledText],
-    contexts: int = 20,
-    majority: float = 0.7,
-    nouns: bool = True,
-) -> list[str | None]:
-    """The class of each word ("ADJ", "NOUN" or None), by the shipped part-of-speech tagger.
+def tagger_adjectives(words: list[str]) -> list[str | None]:
+    """ "ADJ" for each word the shipped part-of-speech tagger tags ADJ in the frame "it is
+    WORD ." (which makes "not WORD" English), else None.
 
-    An adjective is tagged ADJ in the frame "it is WORD ." (which makes "not WORD" English);
-    a noun is tagged NOUN in at least ``majority`` of its uses in the longer texts of
-    ``examples`` (up to ``contexts`` of them): a frame would call almost any word a noun.
-    With ``nouns=False`` only adjectives are looked for (one tagger call, no pass over
-    ``examples``).
+    The tagger is loaded by its kind through the task registry, as any user loads a model:
+    this package reads its answers and never imports its code (the two tasks are siblings).
     """
     if not words:
         return []
-    from seqnlp.tagger.model import Tagger
+    from seqnlp.tasks import TASKS
 
-    tagger = Tagger.load()
-    framed = tagger.tag([f"it is {w} ." for w in words])
-    adjectives = {w for w, t in zip(words, framed, strict=True) if len(t) == 4 and t[2][1] == "ADJ"}
-    if not nouns:
-        return ["ADJ" if w in adjectives else None for w in words]
-    found = _tagged_nouns(tagger, set(words) - adjectives, examples, contexts, majority)
-    return ["ADJ" if w in adjectives else "NOUN" if w in found else None for w in words]
-
-
-def _tagged_nouns(
-    tagger: Tagger,
-    words: set[str],
-    examples: Sequence[LabeledText],
-    contexts: int,
-    majority: float,
-) -> set[str]:
-    """The ``words`` tagged NOUN in at least ``majority`` of their first ``contexts`` uses
-    in the texts of ``examples`` of five tokens or more."""
-    uses: Counter = Counter()
-    texts = []
-    for e in examples:
-        tokens = _tokens(e.text)
-        found = words.intersection(tokens)
-        if len(tokens) >= 5 and any(uses[w] < contexts for w in found):
-            uses.update(found)
-            texts.append(e.text)
-    tags: dict[str, Counter] = defaultdict(Counter)
-    for tagged in tagger.tag(texts):
-        for token, upos, _xpos in tagged:
-            if token.lower() in words:
-                tags[token.lower()][upos] += 1
-    return {w for w, c in tags.items() if c["NOUN"] >= majority * sum(c.values())}
+    framed = TASKS["tagger"].load().tag([f"it is {w} ." for w in words])
+    return ["ADJ" if len(t) == 4 and t[2][1] == "ADJ" else None for t in framed]
 
 
 def _flip(label: str, labels: Sequence[str]) -> str:
@@ -239,24 +155,18 @@ def _flip(label: str, labels: Sequence[str]) -> str:
 
 
 def negation_examples(
-    words: Mapping[str, Mapping[str, str]],
+    words: Mapping[str, str],
     n: int,
     labels: Sequence[str],
     seed: int = 0,
-    templates: Mapping[str, Sequence[str]] | None = None,
+    templates: Sequence[str] = NEGATION_TEMPLATES,
     flip: bool = True,
 ) -> list[LabeledText]:
-    """``n`` (at most) distinct examples of ``templates`` (by word class, as ``words`` from
-    :func:`polar_words`) filled with the words of that class, each with the word's label
-    flipped (``flip=False`` keeps it, for double negations)."""
-    templates = NEGATION_TEMPLATES_BY_CLASS if templates is None else templates
+    """``n`` (at most) distinct examples of ``templates`` filled with the polar ``words``
+    (``{word: label}``, as from :func:`polar_words`), each with the word's label flipped
+    (``flip=False`` keeps it, for double negations)."""
     rng = random.Random(seed)
-    pool = [
-        (template, word, polar[word])
-        for cls, polar in sorted(words.items())
-        for template in templates.get(cls, ())
-        for word in sorted(polar)
-    ]
+    pool = [(template, word, words[word]) for template in templates for word in sorted(words)]
     rng.shuffle(pool)
     out = []
     for template, word, label in pool[:n]:
@@ -331,19 +241,18 @@ class Augmentation:
     negation_share: float = 0.5
     double_share: float = 0.0
     distant_share: float = 0.0
-    # negate polar nouns too ("no flaws", "it is not without charm"); measured, not in the
-    # recipe: the blind check list gains, SST-2 test loses (README, "Polar nouns")
-    nouns: bool = False
 
-    def examples(self, examples: Sequence[LabeledText]) -> list[LabeledText]:
+    def examples(
+        self, examples: Sequence[LabeledText], word_class: WordClass | None = None
+    ) -> list[LabeledText]:
         return negation_contrast_examples(
             examples,
             self.n,
             seed=self.seed,
             negation_share=self.negation_share,
+            word_class=word_class,
             double_share=self.double_share,
             distant_share=self.distant_share,
-            nouns=self.nouns,
         )
 
 
@@ -352,18 +261,16 @@ def negation_contrast_examples(
     n: int,
     seed: int = 0,
     negation_share: float = 0.5,
-    word_class: Callable[[list[str]], list[str | None]] | None = None,
+    word_class: WordClass | None = None,
     double_share: float = 0.0,
     distant_share: float = 0.0,
-    nouns: bool = False,
 ) -> list[LabeledText]:
     """About ``n`` augmented examples from ``examples`` (two labels).
 
-    ``negation_share`` of them negate polar adjectives (and polar nouns, with ``nouns``),
-    ``distant_share`` negate them from a few words away
-    (:data:`DISTANT_NEGATION_TEMPLATES_BY_CLASS`), ``double_share`` put them under two
-    negations (:data:`DOUBLE_NEGATION_TEMPLATES_BY_CLASS`, label kept); each draws from all
-    its templates and words at random, fewer when they run out. The rest join opposite
+    ``negation_share`` of them negate polar adjectives, ``distant_share`` negate them from a
+    few words away (:data:`DISTANT_NEGATION_TEMPLATES`), ``double_share`` put them under two
+    negations (:data:`DOUBLE_NEGATION_TEMPLATES`, label kept); each draws from all its
+    templates and words at random, fewer when they run out. The rest join opposite
     phrases holding polar adjectives. The same examples and seed give the same
     output. ``word_class`` is :func:`polar_words`'.
     """
@@ -372,41 +279,31 @@ def negation_contrast_examples(
     labels = label_set(examples)
     if len(labels) != 2:
         raise ValueError(f"augmentation needs two labels, got {labels}")
-    words = polar_words(
-        examples, word_class=word_class, classes=("ADJ", "NOUN") if nouns else ("ADJ",)
-    )
+    words = polar_words(examples, word_class=word_class)
     negations = negation_examples(words, round(n * negation_share), labels, seed)
     if double_share:
         negations += negation_examples(
-            words,
-            round(n * double_share),
-            labels,
-            seed + 3,
-            DOUBLE_NEGATION_TEMPLATES_BY_CLASS,
-            flip=False,
+            words, round(n * double_share), labels, seed + 3, DOUBLE_NEGATION_TEMPLATES, flip=False
         )
     if distant_share:
         negations += negation_examples(
-            words, round(n * distant_share), labels, seed + 4, DISTANT_NEGATION_TEMPLATES_BY_CLASS
+            words, round(n * distant_share), labels, seed + 4, DISTANT_NEGATION_TEMPLATES
         )
-    contrasts = contrast_examples(examples, n - len(negations), labels, seed + 1, words["ADJ"])
+    contrasts = contrast_examples(examples, n - len(negations), labels, seed + 1, words)
     return negations + contrasts
 
 
 __all__ = [
+    "CONTRASTS",
     "CONTRAST_TEMPLATES",
     "DISTANT_NEGATION_TEMPLATES",
-    "DISTANT_NEGATION_TEMPLATES_BY_CLASS",
     "DOUBLE_NEGATION_TEMPLATES",
-    "DOUBLE_NEGATION_TEMPLATES_BY_CLASS",
     "NEGATION_TEMPLATES",
-    "NEGATION_TEMPLATES_BY_CLASS",
-    "NOUN_DISTANT_NEGATION_TEMPLATES",
-    "NOUN_DOUBLE_NEGATION_TEMPLATES",
-    "NOUN_NEGATION_TEMPLATES",
+    "NEGATORS",
+    "Augmentation",
     "contrast_examples",
     "negation_contrast_examples",
     "negation_examples",
     "polar_words",
-    "tagger_word_classes",
+    "tagger_adjectives",
 ]

@@ -3,15 +3,12 @@ must hold (every ensemble member's network, the n-gram model), computed without 
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from seqnlp.errors import SeqnlpError
 from seqnlp.layers.spec import CELLS, POOLINGS, Shapes, directions, linear_shapes, rnn_shapes
-from seqnlp.sentiment.negation import NEGATORS, SCOPE_ENDS, negation_scope
 
 KIND = "sentiment"
 # Longer texts are cut (with a warning): a review of 10,000 words is still classified,
@@ -20,8 +17,9 @@ MAX_TOKENS = 400
 # The rows of the words added after training (SentimentConfig.num_pretrained), shared by
 # every member: their pretrained vectors, the same for all.
 PRETRAINED = "pretrained.weight"
-# What the encoder reads about negation scope besides each word's vector (SentimentConfig).
-SCOPE_INPUTS = ("none", "flag", "words")
+# Fields of removed experiments that a saved model may record, with the one value under
+# which the model reads text as it does without them (negation-scope input, issue 28).
+RETIRED_FIELDS = {"negation_scope": "none", "negators": [], "scope_ends": []}
 
 
 @dataclass
@@ -53,14 +51,6 @@ class SentimentConfig:
         num_pretrained: the last words of the vocabulary, added after training with their
             pretrained vectors (:meth:`SentimentClassifier.add_words`); their rows are
             stored once (``pretrained.weight``) for every member.
-        negation_scope: what the encoder reads besides each word's vector about the
-            negator's scope it is in (:func:`seqnlp.sentiment.negation.negation_scope`):
-            ``none``; ``flag``, one input, 1 in scope; ``words``, the flag and the word's
-            vector again, zero out of scope, so that one linear map can read every negated
-            word reversed, also words never seen negated in training.
-        negators, scope_ends: the cue lists of that scope rule, recorded with a model that
-            reads scope (the library's lists when not given), so that a later change of the
-            library's lists does not change how a saved model reads text; empty without one.
     """
 
     num_words: int = 2
@@ -80,20 +70,12 @@ class SentimentConfig:
     num_ngrams: int = 0
     members: int = 1
     num_pretrained: int = 0
-    negation_scope: str = "none"
-    negators: tuple[str, ...] = ()
-    scope_ends: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.cell not in CELLS:
             raise SeqnlpError(f"cell must be one of {CELLS}, got {self.cell!r}")
         if self.pooling not in POOLINGS:
             raise SeqnlpError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
-        if self.negation_scope not in SCOPE_INPUTS:
-            raise SeqnlpError(
-                f"negation_scope must be one of {SCOPE_INPUTS}, got {self.negation_scope!r}"
-            )
-        self._check_cues()
         positive = ("num_words", "num_labels", "word_dim", "hidden", "layers", "max_tokens")
         for name in (*positive, "members"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
@@ -111,30 +93,6 @@ class SentimentConfig:
                 f"num_pretrained must be a count below num_words, got {self.num_pretrained!r}"
             )
 
-    def _check_cues(self) -> None:
-        """Record the library's cue lists for a scope model given none; refuse lists that
-        cannot be read (a JSON config holds them as lists of strings)."""
-        for name, default in (("negators", NEGATORS), ("scope_ends", SCOPE_ENDS)):
-            cues = getattr(self, name)
-            words = isinstance(cues, list | tuple) and all(isinstance(c, str) and c for c in cues)
-            if not words:
-                raise SeqnlpError(f"{name} must be a list of words, got {cues!r}")
-            if self.negation_scope == "none" and cues:
-                raise SeqnlpError(f"{name} are read only with a negation_scope of flag or words")
-            if self.negation_scope != "none" and not cues:
-                cues = sorted(default)
-            setattr(self, name, tuple(cues))
-
-    def scope(self, tokens: Sequence[str]) -> list[int]:
-        """The negation-scope flags of ``tokens`` under this model's own cue lists."""
-        return negation_scope(tokens, *_cue_sets(self.negators, self.scope_ends))
-
-
-@functools.lru_cache(maxsize=16)
-def _cue_sets(*lists: tuple[str, ...]) -> tuple[frozenset[str], ...]:
-    """Cue lists as sets, built once per model rather than scanned for every token."""
-    return tuple(frozenset(cues) for cues in lists)
-
 
 def network_shapes(config: SentimentConfig) -> Shapes:
     """The ``state_dict`` of one ``SentimentNet(config)``."""
@@ -146,7 +104,7 @@ def network_shapes(config: SentimentConfig) -> Shapes:
             config.cell,
             config.layers,
             config.bidirectional,
-            input_size(config),
+            config.word_dim,
             config.hidden,
         )
     )
@@ -154,12 +112,6 @@ def network_shapes(config: SentimentConfig) -> Shapes:
         shapes.update(linear_shapes("attention.", states, 1))
     shapes.update(linear_shapes("output.", states, config.num_labels))
     return shapes
-
-
-def input_size(config: SentimentConfig) -> int:
-    """What the encoder reads per word: its embedding, and its scope inputs when used."""
-    extra = {"none": 0, "flag": 1, "words": 1 + config.word_dim}[config.negation_scope]
-    return config.word_dim + extra
 
 
 def expected_shapes(config: SentimentConfig) -> Shapes:

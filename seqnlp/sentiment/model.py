@@ -30,6 +30,7 @@ from seqnlp.sentiment.checklist import CheckItem, score_by_category
 from seqnlp.sentiment.config import (
     KIND,
     PRETRAINED,
+    RETIRED_FIELDS,
     SentimentConfig,
     expected_shapes,
     member_prefix,
@@ -204,20 +205,12 @@ class SentimentClassifier:
                 for m in range(self.config.members)
             ]
         ids = [self.vocab.encode(t) or [UNK_ID] for t in tokens]
-        scopes = (
-            [self.config.scope(t) or [0] for t in tokens]
-            if self.config.negation_scope != "none"
-            else None
-        )
         out = np.empty((len(ids), self.config.num_labels), dtype=np.float32)
         with _one_blas_thread():
             # similar lengths together: less padding, fewer wasted recurrent steps
             for chunk in batch_schedule([len(x) for x in ids], batch_size, shuffle=False):
                 words, lengths = pad([ids[i] for i in chunk])
-                scope = pad([scopes[i] for i in chunk])[0] if scopes else None
-                out[chunk] = np.mean(
-                    [softmax(net(words, lengths, scope)) for net in self._numpy], axis=0
-                )
+                out[chunk] = np.mean([softmax(net(words, lengths)) for net in self._numpy], axis=0)
         weight = self.config.ngram_weight
         if weight and self.ngram_model is not None:
             out = (1 - weight) * out + weight * self.ngram_model.probabilities(tokens)
@@ -412,7 +405,9 @@ class SentimentClassifier:
                 tensors do not fit its config.
         """
         model = serialization.read_model(directory, KIND)
-        config = model.build_config(SentimentConfig, repeats=("layers", "members"))
+        config = model.build_config(
+            SentimentConfig, repeats=("layers", "members"), retired=RETIRED_FIELDS
+        )
         vocab_data = model.vocab or {}
         try:
             vocab = Vocab.from_dict(vocab_data["words"])

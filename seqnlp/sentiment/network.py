@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from seqnlp.layers.torch_layers import RNNEncoder
-from seqnlp.sentiment.config import SentimentConfig, input_size
+from seqnlp.sentiment.config import SentimentConfig
 from seqnlp.vocab import UNK_ID
 
 
@@ -26,7 +26,7 @@ class SentimentNet(nn.Module):
         self.embedding.weight.requires_grad_(not config.freeze_embeddings)
         self.embedding_dropout = nn.Dropout(config.embedding_dropout)
         self.encoder = RNNEncoder(
-            input_size(config),
+            config.word_dim,
             config.hidden,
             cell=config.cell,
             layers=config.layers,
@@ -39,22 +39,13 @@ class SentimentNet(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
         self.output = nn.Linear(size, config.num_labels)
 
-    def forward(
-        self, words: torch.Tensor, lengths: torch.Tensor, scope: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        """(batch, seq) word ids, 0 at padding, and (batch,) lengths -> (batch, labels) scores;
-        ``scope``, (batch, seq) 0/1 negation-scope flags, unless ``config.negation_scope``
-        is ``none``."""
+    def forward(self, words: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """(batch, seq) word ids, 0 at padding, and (batch,) lengths -> (batch, labels) scores."""
         if self.training and self.config.word_dropout > 0:
             # Unknown words at test time: learn to do without some known ones.
             drop = torch.rand(words.shape, device=words.device) < self.config.word_dropout
             words = words.masked_fill(drop & (words != 0), UNK_ID)
         x = self.embedding_dropout(self.embedding(words))  # (batch, seq, word_dim)
-        if self.config.negation_scope != "none":
-            flag = scope.unsqueeze(-1).to(x.dtype)
-            x = torch.cat(
-                [x, flag, flag * x] if self.config.negation_scope == "words" else [x, flag], -1
-            )
         states, final = self.encoder(x, lengths)  # (batch, seq, dirs*hidden), (batch, dirs*hidden)
         steps = torch.arange(words.shape[1], device=words.device)
         real = (steps.unsqueeze(0) < lengths.to(words.device).unsqueeze(1)).unsqueeze(-1)
@@ -71,6 +62,5 @@ class SentimentNet(nn.Module):
         return self.output(self.dropout(pooled))
 
     def loss(self, scores: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """Mean cross-entropy of (batch, labels) scores against (batch,) label ids, or
-        against (batch, labels) target probabilities (a teacher's, when distilling)."""
+        """Mean cross-entropy of (batch, labels) scores against (batch,) label ids."""
         return nn.functional.cross_entropy(scores, labels)

@@ -15,7 +15,6 @@ class SentimentNumpy:
 
     def __init__(self, config: SentimentConfig, tensors: Mapping[str, np.ndarray]) -> None:
         self.pooling = config.pooling
-        self.negation_scope = config.negation_scope
         self.embedding = f32(tensors["embedding.weight"])
         self.encoder = RNN(
             tensors, "encoder.rnn.", config.cell, config.layers, config.bidirectional
@@ -27,24 +26,11 @@ class SentimentNumpy:
         )
         self.output = (f32(tensors["output.weight"]), f32(tensors["output.bias"]))
 
-    def __call__(
-        self, words: np.ndarray, lengths: np.ndarray, scope: np.ndarray | None = None
-    ) -> np.ndarray:
-        """(batch, seq) ids and (batch,) lengths (and 0/1 scope flags) -> (batch, labels)
-        scores, as the network."""
-        # the input projection once per distinct input of the batch, not once per position
-        if self.negation_scope != "none":
-            types, index = np.unique(2 * words + scope, return_inverse=True)
-            vectors, flag = self.embedding[types // 2], (types % 2)[:, None].astype(np.float32)
-            parts = (
-                [vectors, flag, flag * vectors]
-                if self.negation_scope == "words"
-                else [vectors, flag]
-            )
-            inputs = np.hstack(parts)
-        else:
-            types, index = np.unique(words, return_inverse=True)
-            inputs = self.embedding[types]
+    def __call__(self, words: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """(batch, seq) ids and (batch,) lengths -> (batch, labels) scores, as the network."""
+        # the input projection once per distinct word of the batch, not once per position
+        types, index = np.unique(words, return_inverse=True)
+        inputs = self.embedding[types]
         states, final = self.encoder(inputs, lengths, index.reshape(words.shape))
         real = (np.arange(words.shape[1])[None, :] < np.asarray(lengths)[:, None])[..., None]
         if self.pooling == "last":

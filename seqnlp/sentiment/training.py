@@ -80,8 +80,6 @@ def train(
     augmentation: Augmentation | None | str = "recipe",
     ngram_weights: Sequence[float] | None | str = "recipe",
     pretrained_words: int | None = RECIPE.pretrained_words,
-    teachers: Sequence[str | os.PathLike | None] = (),
-    teacher_weight: float = 0.5,
     resume: bool = False,
     overwrite: bool = False,
     keep_checkpoint: bool = False,
@@ -125,11 +123,6 @@ def train(
             training data lacks (the most frequent first), each read through its vector
             (:meth:`SentimentClassifier.add_words`); None or 0 adds none.
         dtype: how ``output`` stores the word embeddings (see :meth:`SentimentClassifier.save`).
-        teachers: saved classifiers (None: the shipped one) whose mean probabilities on
-            each training text (the augmentation's too) are mixed into its target at
-            ``teacher_weight``, the rest being its label: knowledge distillation (Hinton et
-            al. 2015), so that one model learns what an ensemble of several knows at the
-            prediction cost of one.
         resume, overwrite, keep_checkpoint, progress, on_epoch: as for the tagger's ``train``.
         format, text_column, label_column, errors: how files are read (:func:`read_labeled`).
 
@@ -168,9 +161,6 @@ def train(
         augmentation=augmentation, ngram_weights=ngram_weights,
         pretrained_words=pretrained_words,
     )  # fmt: skip
-    if teachers:  # a recipe's record is what its no-argument call records
-        named = [os.fspath(t) if t is not None else "(shipped)" for t in teachers]
-        recipe |= run_record(teachers=named, teacher_weight=teacher_weight)
     options = {
         "format": format,
         "text_column": text_column,
@@ -203,9 +193,6 @@ def train(
     if label_names is not None and len(label_names) != len(labels):
         raise SeqnlpError(f"{len(label_names)} label names for the labels {labels}")
     label_ids = {label: i for i, label in enumerate(labels)}
-    targets = (
-        teacher_targets(train_examples, labels, teachers, teacher_weight) if teachers else None
-    )
 
     train_tokens = [to_example(e.text, config.max_tokens) for e in train_examples]
     empty = sum(1 for tokens in train_tokens if not tokens)
@@ -237,19 +224,15 @@ def train(
         num_ngrams=len(ngram_model.ngrams) if ngram_model else 0,
     )
 
-    def examples(
-        data: Sequence[LabeledText], tokens_list: list[list[str]], soft: np.ndarray | None = None
-    ) -> list[Any]:
-        """(ids, negation-scope flags or None, label id or ``soft``'s row) of each text with
-        tokens."""
-        scope = config.scope if config.negation_scope != "none" else lambda tokens: None
+    def examples(data: Sequence[LabeledText], tokens_list: list[list[str]]) -> list[Any]:
+        """(ids, label id) of each text with tokens."""
         return [
-            (vocab.encode(tokens), scope(tokens), label_ids[e.label] if soft is None else soft[i])
-            for i, (e, tokens) in enumerate(zip(data, tokens_list, strict=True))
+            (vocab.encode(tokens), label_ids[e.label])
+            for e, tokens in zip(data, tokens_list, strict=True)
             if tokens
         ]
 
-    train_set = examples(train_examples, train_tokens, targets)
+    train_set = examples(train_examples, train_tokens)
     dev_tokens = [to_example(e.text, config.max_tokens) for e in dev_examples]
     dev_set = examples(dev_examples, dev_tokens)
     if not dev_set:
@@ -268,15 +251,11 @@ def train(
                 net.embedding.weight.copy_(torch.from_numpy(matrix))
         return net
 
-    def collate(batch: list[tuple[list[int], list[int] | None, int]]) -> Batch:
-        words, lengths = pad([ids for ids, _, _ in batch])
-        inputs = {"words": torch.from_numpy(words), "lengths": torch.from_numpy(lengths)}
-        if config.negation_scope != "none":
-            inputs["scope"] = torch.from_numpy(pad([scope for _, scope, _ in batch])[0])
+    def collate(batch: list[tuple[list[int], int]]) -> Batch:
+        words, lengths = pad([ids for ids, _ in batch])
         return Batch(
-            inputs=inputs,
-            # label ids, or rows of probabilities (cross_entropy takes either)
-            targets={"labels": torch.from_numpy(np.array([label for _, _, label in batch]))},
+            inputs={"words": torch.from_numpy(words), "lengths": torch.from_numpy(lengths)},
+            targets={"labels": torch.from_numpy(np.array([label for _, label in batch]))},
             size=len(batch),
         )
 
@@ -354,35 +333,6 @@ def train(
                 classifier.meta[name] = {"source": run_record(s=source)["s"], "accuracy": accuracy}
         classifier.save(output, overwrite=True, dtype=dtype)
     return classifier, result
-
-
-def teacher_targets(
-    examples: Sequence[LabeledText],
-    labels: Sequence[str],
-    teachers: Sequence[str | os.PathLike | None],
-    weight: float,
-) -> np.ndarray:
-    """(examples, labels) float32 training targets: ``1 - weight`` of each example's label,
-    ``weight`` of the mean probabilities of the classifiers saved at ``teachers`` (None:
-    the shipped one).
-
-    Raises:
-        SeqnlpError: ``weight`` outside (0, 1], or a teacher with other labels.
-    """
-    if not 0.0 < weight <= 1.0:
-        raise SeqnlpError(f"teacher_weight must be in (0, 1], got {weight!r}")
-    texts = [e.text for e in examples]
-    mean = np.zeros((len(texts), len(labels)), dtype=np.float32)
-    for path in teachers:
-        teacher = SentimentClassifier.load(path)
-        if teacher.labels != list(labels):
-            raise SeqnlpError(
-                f"teacher {path} has the labels {teacher.labels}, the training data {labels}"
-            )
-        log.info("teacher %s: labelling %d training texts", path or "(shipped)", len(texts))
-        mean += teacher.probabilities(texts) / len(teachers)
-    gold = np.eye(len(labels), dtype=np.float32)[[labels.index(e.label) for e in examples]]
-    return (1 - weight) * gold + weight * mean
 
 
 def _choose_ngram_weight(

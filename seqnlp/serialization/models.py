@@ -93,13 +93,23 @@ class LoadedModel:
     # with load_model(..., mapped=True): the memory map that ``tensors`` are views of
     mapped: MappedTensors | None = None
 
-    def build_config(self, cls: type, *, strict: bool = True, repeats: tuple[str, ...] = ()) -> Any:
-        """config.json as a ``cls`` dataclass, each value type-checked (:func:`config_from_dict`).
+    def build_config(
+        self,
+        cls: type,
+        *,
+        strict: bool = True,
+        repeats: tuple[str, ...] = (),
+        retired: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """config.json as a ``cls`` dataclass, each value type-checked (:func:`config_from_dict`,
+        which also explains ``retired``).
 
         ``repeats`` names the count fields (layers, members) that shape loops run over: each
         must not exceed the tensors the file holds (:func:`check_repeats`).
         """
-        config = config_from_dict(cls, self.config, self.path / CONFIG_FILE, strict=strict)
+        config = config_from_dict(
+            cls, self.config, self.path / CONFIG_FILE, strict=strict, retired=retired
+        )
         check_repeats(self.tensors, self.path, **{name: getattr(config, name) for name in repeats})
         return config
 
@@ -343,7 +353,12 @@ def _require_weights(directory: Path) -> Path:
 
 
 def config_from_dict(
-    cls: type, data: Mapping[str, Any], source: str | os.PathLike, *, strict: bool = True
+    cls: type,
+    data: Mapping[str, Any],
+    source: str | os.PathLike,
+    *,
+    strict: bool = True,
+    retired: Mapping[str, Any] | None = None,
 ) -> Any:
     """Rebuild a config dataclass from config.json, checking every value's type first.
 
@@ -354,11 +369,22 @@ def config_from_dict(
     Args:
         cls: the config dataclass; its ``__post_init__`` checks values' ranges.
         strict: unknown keys are an error (a newer or foreign model); else ignored.
+        retired: fields of removed features with the value under which a model never used
+            them; such a field is dropped, any other value of it refused (the model needs
+            the feature).
 
     Raises:
-        ModelFileError: unknown keys, a value of the wrong type, or one the config refuses.
+        ModelFileError: unknown keys, a value of the wrong type, one the config refuses,
+            or a retired feature in use.
     """
     what = f"{source}: invalid {cls.__name__}"
+    for name, unused in (retired or {}).items():
+        if name in data and data[name] != unused:
+            raise ModelFileError(
+                f"{source}: {name} = {data[name]!r} needs a feature this seqnlp no longer has; "
+                "load the model with the seqnlp version that trained it"
+            )
+    data = {k: v for k, v in data.items() if k not in (retired or {})}
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(fields))
     if unknown and strict:

@@ -51,7 +51,6 @@ def main() -> None:
         recipe = model.meta["recipe"]
         described[name] = {
             "seed": recipe["train_config"]["seed"],
-            "negation_scope": recipe["config"]["negation_scope"],
             "ngram_share": model.config.ngram_weight,
         }
         probs[name] = {k: model.probabilities([e.text for e in d]) for k, d in sets.items()}

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from seqnlp.sentiment import SentimentClassifier, read_labeled
+from seqnlp.sentiment.augment import CONTRASTS, NEGATORS
 from seqnlp.sentiment.checklist import read_checklist
-from seqnlp.sentiment.negation import CONTRASTS, NEGATORS, negation_scope
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.sentiment.training import read_examples
@@ -34,10 +34,20 @@ BLIND = Path(__file__).parents[2] / "data" / "samples" / "sentiment_checklist_bl
 SHARES = (0.0, 0.2, 0.35, 0.5)
 
 
+SCOPE_ENDS = frozenset(". , ; : ! ? --".split()) | CONTRASTS
+
+
 def mark_negation(tokens: list[str]) -> list[str]:
-    """Tokens in a negator's scope prefixed NOT_ ("not a bad film" -> not NOT_a NOT_bad ...)."""
-    scope = negation_scope(tokens)
-    return ["NOT_" + t if negated else t for t, negated in zip(tokens, scope, strict=True)]
+    """Tokens in a negator's scope prefixed NOT_ ("not a bad film" -> not NOT_a NOT_bad ...):
+    the tokens after an odd number of negators since the last scope end."""
+    out, negated = [], False
+    for token in tokens:
+        if token in NEGATORS:
+            negated = not negated
+        elif token in SCOPE_ENDS:
+            negated = False
+        out.append("NOT_" + token if negated and token not in NEGATORS else token)
+    return out
 
 
 def has_cue(tokens: list[str]) -> bool:

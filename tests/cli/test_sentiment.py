@@ -124,26 +124,6 @@ def test_network_with_ngrams(runner, files, tmp_path):
     assert abs(sum(json.loads(result.output)["probabilities"].values()) - 1) < 1e-5
 
 
-def test_negation_scope_option(runner, files, tmp_path):
-    out = str(tmp_path / "m")
-    config = trained_config(runner, files, out, "--negation-scope", "words")
-    assert config["negation_scope"] == "words"
-    args = fast_training(files)
-    result = runner.invoke(main, [*args, "--negation-scope", "yes", "--output", out])
-    assert result.exit_code == 2 and "'yes' is not one of" in result.output
-
-
-def test_teacher_option(runner, files, tmp_path):
-    teacher, student = str(tmp_path / "teacher"), str(tmp_path / "student")
-    trained_config(runner, files, teacher)
-    trained_config(runner, files, student, "--teacher", teacher, "--teacher-weight", "0.3")
-    recipe = json.loads((tmp_path / "student" / "meta.json").read_text())["recipe"]
-    assert recipe["teachers"] == [teacher] and recipe["teacher_weight"] == 0.3
-    args = [*fast_training(files), "--output", student, "--force"]
-    result = runner.invoke(main, [*args, "--teacher", str(tmp_path / "nowhere")])
-    assert result.exit_code == 2 and "no such classifier directory" in result.output
-
-
 def test_label_names(runner, files, tmp_path):
     args = fast_training(files)
     out = str(tmp_path / "m")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from seqnlp.corpus import LabeledText
 from seqnlp.sentiment.augment import (
-    DISTANT_NEGATION_TEMPLATES_BY_CLASS,
-    DOUBLE_NEGATION_TEMPLATES_BY_CLASS,
+    DISTANT_NEGATION_TEMPLATES,
+    DOUBLE_NEGATION_TEMPLATES,
     NEGATION_TEMPLATES,
-    NEGATION_TEMPLATES_BY_CLASS,
-    NOUN_NEGATION_TEMPLATES,
     contrast_examples,
     negation_contrast_examples,
     negation_examples,
     polar_words,
-    tagger_word_classes,
+    tagger_adjectives,
 )
 
 E = LabeledText
@@ -51,38 +49,31 @@ DATA = [
 
 def test_polar_words_keeps_agreeing_words_only():
     words = polar_words(DATA, word_class=word_class)
-    assert words == {"ADJ": {"good": "1", "dull": "0"}, "NOUN": {"charm": "1"}}
+    assert words == {"good": "1", "dull": "0"}  # "charm" agrees, but is no adjective
 
 
 def test_polar_words_drops_words_of_no_class():
     words = polar_words(DATA, word_class=lambda ws: [None if w == "dull" else "ADJ" for w in ws])
-    assert words == {"ADJ": {"good": "1", "charm": "1"}, "NOUN": {}}
+    assert words == {"good": "1", "charm": "1"}
 
 
 def test_negation_flips_the_label():
-    words = {"ADJ": {"good": "1", "dull": "0"}, "NOUN": {"charm": "1", "mess": "0"}}
+    words = {"good": "1", "dull": "0"}
     out = negation_examples(words, 1000, ["0", "1"])
-    assert len(out) == 2 * len(NEGATION_TEMPLATES) + 2 * len(NOUN_NEGATION_TEMPLATES)
+    assert len(out) == 2 * len(NEGATION_TEMPLATES)
     assert len({e.text for e in out}) == len(out)
     negators = {"not", "n't", "never", "hardly", "nobody", "no", "without"}
     for e in out:
-        (word,) = {"good", "dull", "charm", "mess"}.intersection(e.text.split())
-        assert e.label == ("0" if word in ("good", "charm") else "1")
+        (word,) = {"good", "dull"}.intersection(e.text.split())
+        assert e.label == ("0" if word == "good" else "1")
         assert negators.intersection(e.text.split())
-
-
-def test_nouns_take_noun_templates_only():
-    words = {"ADJ": {"good": "1"}, "NOUN": {"charm": "1"}}
-    out = negation_examples(words, 1000, ["0", "1"])
-    nouns = {e.text for e in out if "charm" in e.text.split()}
-    assert nouns == {t.format(x="charm") for t in NOUN_NEGATION_TEMPLATES}
 
 
 def test_double_negation_keeps_the_label():
     out = negation_contrast_examples(
-        DATA, 40, double_share=0.25, negation_share=0.25, word_class=word_class, nouns=True
+        DATA, 40, double_share=0.25, negation_share=0.25, word_class=word_class
     )
-    doubles = [e for e in out if e.text in _filled(DOUBLE_NEGATION_TEMPLATES_BY_CLASS)]
+    doubles = [e for e in out if e.text in _filled(DOUBLE_NEGATION_TEMPLATES)]
     assert len(doubles) == 10
     for e in doubles:
         assert e.label == ("0" if "dull" in e.text.split() else "1")
@@ -90,17 +81,16 @@ def test_double_negation_keeps_the_label():
 
 def test_distant_negation_flips_the_label():
     out = negation_contrast_examples(
-        DATA, 40, distant_share=0.25, negation_share=0.25, word_class=word_class, nouns=True
+        DATA, 40, distant_share=0.25, negation_share=0.25, word_class=word_class
     )
-    distant = [e for e in out if e.text in _filled(DISTANT_NEGATION_TEMPLATES_BY_CLASS)]
+    distant = [e for e in out if e.text in _filled(DISTANT_NEGATION_TEMPLATES)]
     assert len(distant) == 10
     for e in distant:
         assert e.label == ("1" if "dull" in e.text.split() else "0")
 
 
 def _filled(templates):
-    words = {"ADJ": ("good", "dull"), "NOUN": ("charm",)}
-    return {t.format(x=w) for cls, ts in templates.items() for t in ts for w in words[cls]}
+    return {t.format(x=w) for t in templates for w in ("good", "dull")}
 
 
 def test_contrast_takes_the_label_of_the_carrying_clause():
@@ -133,25 +123,6 @@ def test_fragments_are_not_contrast_clauses():
     assert contrast_examples(data, 5, ["0", "1"]) == []
 
 
-def test_tagger_word_classes_reads_nouns_from_their_uses():
-    examples = [
-        E("the film has real charm and wit .", "1"),
-        E("its charm carries the whole story", "1"),
-        E("a film of great charm and grace .", "1"),
-    ]
-    classes = tagger_word_classes(["bad", "charm", "quickly"], examples)
-    assert classes == ["ADJ", "NOUN", None]
-
-
-def test_nouns_are_negated_only_when_asked():
-    def noun_texts(**options):
-        out = negation_contrast_examples(
-            DATA, 60, negation_share=0.5, word_class=word_class, **options
-        )
-        return [
-            e for e in out if e.text in _filled(NEGATION_TEMPLATES_BY_CLASS) and "charm" in e.text
-        ]
-
-    assert noun_texts() == []
-    nouns = noun_texts(nouns=True)
-    assert nouns and all(e.label == "0" for e in nouns)  # "no charm" is negative
+def test_tagger_adjectives_asks_the_shipped_tagger():
+    assert tagger_adjectives(["bad", "charm", "quickly"]) == ["ADJ", None, None]
+    assert tagger_adjectives([]) == []

@@ -52,12 +52,10 @@ def toy(n: int, seed: int, classes: int = 2) -> list[LabeledText]:
 TINY = dict(word_dim=8, hidden=6, dropout=0.1, embedding_dropout=0.0)
 
 
-def tiny_train(tmp_path=None, classes=2, epochs=2, n=60, flip=False, teachers=(), **config):
-    """A tiny classifier of ``toy`` data (``flip``: every label the other one)."""
+def tiny_train(tmp_path=None, classes=2, epochs=2, n=60, **config):
+    """A tiny classifier of ``toy`` data."""
     model_config = SentimentConfig(**{**TINY, **config})
     data, dev = toy(n, 1, classes), toy(20, 2, classes)
-    if flip:
-        data, dev = ([LabeledText(e.text, str(1 - int(e.label))) for e in d] for d in (data, dev))
     return train(
         data,
         dev,
@@ -65,8 +63,6 @@ def tiny_train(tmp_path=None, classes=2, epochs=2, n=60, flip=False, teachers=()
         TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
         embeddings=None,
         output=None if tmp_path is None else tmp_path / "model",
-        teachers=teachers,
-        teacher_weight=1.0,
         progress=False,
     )
 
@@ -172,27 +168,8 @@ def test_config_lists_the_choices():
         SentimentConfig(cell="transformer")
     with pytest.raises(SeqnlpError, match="pooling must be one of"):
         SentimentConfig(pooling="sum")
-    with pytest.raises(SeqnlpError, match=r"negation_scope must be one of \('none', 'flag'"):
-        SentimentConfig(negation_scope=True)
     with pytest.raises(SeqnlpError, match="dropout"):
         SentimentConfig(dropout=1.5)
-    with pytest.raises(SeqnlpError, match="negators are read only with a negation_scope"):
-        SentimentConfig(negators=("not",))
-    with pytest.raises(SeqnlpError, match="scope_ends must be a list of words"):
-        SentimentConfig(negation_scope="flag", scope_ends="., ")
-
-
-def test_a_scope_config_records_its_cue_lists():
-    from seqnlp.sentiment.negation import NEGATORS, SCOPE_ENDS
-
-    plain = SentimentConfig(negators=[])
-    assert plain.negators == plain.scope_ends == ()
-    config = SentimentConfig(negation_scope="flag")
-    assert config.negators == tuple(sorted(NEGATORS))
-    assert config.scope_ends == tuple(sorted(SCOPE_ENDS))
-    assert config.scope("it is n't bad , but dull".split()) == [0, 0, 0, 1, 0, 0, 0]
-    own = SentimentConfig(negation_scope="flag", negators=["without"], scope_ends=["."])
-    assert own.scope("not bad without fuss , really".split()) == [0, 0, 0, 1, 1, 1]
 
 
 # ---------------------------------------------------------------- training and storage
@@ -209,6 +186,21 @@ def test_two_epochs_save_reload_same_probabilities(tmp_path, cell, pooling):
     assert np.array_equal(reloaded.probabilities(texts), before)
     np.testing.assert_allclose(before.sum(axis=1), 1.0, rtol=1e-5)
     assert reloaded.config == classifier.config
+
+
+def test_a_model_saved_with_the_retired_scope_fields_still_loads(tmp_path):
+    """Models saved before the negation-scope input left (issue 28) record it as unused."""
+    classifier, _ = tiny_train(tmp_path)
+    config_file = tmp_path / "model" / "config.json"
+    saved = json.loads(config_file.read_text())
+    texts = ["a really good film", "the plot is dull"]
+    unused = {"negation_scope": "none", "negators": [], "scope_ends": []}
+    config_file.write_text(json.dumps({**saved, **unused}))
+    loaded = SentimentClassifier.load(tmp_path / "model")
+    assert np.array_equal(loaded.probabilities(texts), classifier.probabilities(texts))
+    config_file.write_text(json.dumps({**saved, **unused, "negation_scope": "flag"}))
+    with pytest.raises(ModelFileError, match="negation_scope = 'flag' needs a feature"):
+        SentimentClassifier.load(tmp_path / "model")
 
 
 @pytest.mark.parametrize("dtype", ["float16", "int8"])
@@ -243,70 +235,12 @@ def test_numpy_prediction_matches_the_torch_network(pooling):
     np.testing.assert_allclose(classifier.probabilities(texts), expected.numpy(), atol=1e-5)
 
 
-@pytest.mark.parametrize("mode, extra", [("flag", 1), ("words", 1 + TINY["word_dim"])])
-def test_negation_scope_is_an_input_of_both_networks(tmp_path, mode, extra):
-    from seqnlp.sentiment.model import pad
-    from seqnlp.sentiment.negation import negation_scope
-    from seqnlp.sentiment.network import SentimentNet
-
-    classifier, _ = tiny_train(tmp_path, pooling="attention", negation_scope=mode)
-    assert classifier.tensors["encoder.rnn.weight_ih_l0"].shape[1] == TINY["word_dim"] + extra
-    reloaded = SentimentClassifier.load(tmp_path / "model")
-    assert reloaded.config.negation_scope == mode
-    net = SentimentNet(classifier.config)
-    net.load_state_dict({k: torch.from_numpy(v) for k, v in classifier.tensors.items()})
-    net.eval()
-    texts = ["not good", "a bad , not dull film .", "the story is n't really moving"]
-    words, lengths = pad([classifier.encode(t) for t in texts])
-    scope, _ = pad([negation_scope(classifier.tokens(t)) for t in texts])
-    with torch.no_grad():
-        expected = torch.softmax(net(*map(torch.from_numpy, (words, lengths, scope))), -1)
-        unmarked = torch.softmax(net(*map(torch.from_numpy, (words, lengths, 0 * scope))), -1)
-    np.testing.assert_allclose(reloaded.probabilities(texts), expected.numpy(), atol=1e-5)
-    assert not np.allclose(expected.numpy(), unmarked.numpy(), atol=1e-4)
-    # the saved model reads scope with the cue lists in its config.json, not the library's
-    config_file = tmp_path / "model" / "config.json"
-    saved = json.loads(config_file.read_text())
-    assert saved["negators"] == list(classifier.config.negators)
-    config_file.write_text(json.dumps({**saved, "negators": ["without"]}))
-    no_cues = SentimentClassifier.load(tmp_path / "model")
-    np.testing.assert_allclose(no_cues.probabilities(texts), unmarked.numpy(), atol=1e-5)
-
-
 def test_learns_the_toy_task_and_repeats_with_the_seed():
     a, result = tiny_train(epochs=6, n=120)
     b, _ = tiny_train(epochs=6, n=120)
     assert result.best_metric >= 0.9
     assert [p.label for p in a.predict(["a good film", "a dull film"])] == ["0", "1"]
     assert all(np.array_equal(a.tensors[k], b.tensors[k]) for k in a.tensors)
-
-
-def test_a_student_learns_what_its_teacher_says(tmp_path):
-    from seqnlp.sentiment.training import teacher_targets
-
-    teacher, _ = tiny_train(tmp_path, epochs=6, n=120, flip=True)
-    texts = [e.text for e in toy(40, 5)]
-    said = teacher.probabilities(texts).argmax(axis=1)
-
-    def agreement(model: SentimentClassifier) -> float:
-        return float((model.probabilities(texts).argmax(axis=1) == said).mean())
-
-    # the same labels and seed; the student's targets are the teacher's probabilities
-    student, _ = tiny_train(epochs=6, n=120, teachers=[tmp_path / "model"])
-    plain, _ = tiny_train(epochs=6, n=120)
-    assert agreement(student) > agreement(plain) + 0.4
-    assert student.meta["recipe"]["teachers"] == [str(tmp_path / "model")]
-    assert "teachers" not in plain.meta["recipe"]
-
-    data = toy(10, 4)
-    targets = teacher_targets(data, teacher.labels, [tmp_path / "model", tmp_path / "model"], 0.25)
-    gold = np.eye(2)[[int(e.label) for e in data]]
-    expected = 0.75 * gold + 0.25 * teacher.probabilities([e.text for e in data])
-    np.testing.assert_allclose(targets, expected, atol=1e-6)
-    with pytest.raises(SeqnlpError, match=r"teacher_weight must be in \(0, 1\]"):
-        teacher_targets(data, teacher.labels, [tmp_path / "model"], 0.0)
-    with pytest.raises(SeqnlpError, match=r"has the labels \['0', '1'\], the training data"):
-        teacher_targets(toy(9, 4, classes=3), ["0", "1", "2"], [tmp_path / "model"], 0.5)
 
 
 def test_five_classes():

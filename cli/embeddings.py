@@ -429,11 +429,6 @@ def evaluate_embeddings(model, analogies, similarities, restrict_vocab, as_json)
     click.echo(json.dumps(scores, indent=2) if as_json else _format_scores(scores))
 
 
-def _interactive() -> bool:
-    """Progress bars on a terminal only: in a log file or a pipe they are noise."""
-    return sys.stderr.isatty()
-
-
 def _format_scores(scores: dict) -> str:
     a = scores["analogy"]
     lines = [

@@ -1,6 +1,6 @@
 """Part-of-speech commands: train-tagger, tag, evaluate-tagger.
 
-Tagging runs on numpy (``seqnlp.inference``) and never imports torch, so that
+Tagging runs on numpy (``seqnlp.tagger.numpy_network``) and never imports torch, so that
 ``seqnlp tag "I saw a saw"`` answers in well under a second.
 """
 

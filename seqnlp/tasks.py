@@ -13,8 +13,6 @@ import dataclasses
 import importlib
 from typing import Any
 
-from seqnlp.errors import SeqnlpError
-
 
 @dataclasses.dataclass(frozen=True)
 class Task:
@@ -75,11 +73,3 @@ TASKS: dict[str, Task] = {
         ),
     )
 }
-
-
-def get_task(kind: str) -> Task:
-    """The registry entry of ``kind``; an unknown kind lists the known ones."""
-    try:
-        return TASKS[kind]
-    except KeyError:
-        raise SeqnlpError(f"unknown model kind {kind!r}; seqnlp knows {', '.join(TASKS)}") from None

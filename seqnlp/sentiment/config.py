@@ -140,8 +140,9 @@ def member_prefix(member: int, members: int) -> str:
 def member_tensors(
     tensors: dict[str, np.ndarray], member: int, members: int
 ) -> dict[str, np.ndarray]:
-    """One network's tensors, named as in :class:`seqnlp.nn.SentimentNet`'s state_dict; its
-    embedding includes the shared rows of the words added after training."""
+    """One network's tensors, named as in the state_dict of
+    :class:`seqnlp.sentiment.network.SentimentNet`; its embedding includes the shared rows
+    of the words added after training."""
     prefix = member_prefix(member, members)
     own = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
     if PRETRAINED in tensors:

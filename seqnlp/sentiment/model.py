@@ -92,7 +92,7 @@ class SentimentClassifier:
         config: the network's shape.
         vocab: the word vocabulary.
         labels: the label of each output, as in the training data (e.g. "0", "1").
-        tensors: weights named as in :class:`seqnlp.nn.SentimentNet`'s ``state_dict``
+        tensors: the ``state_dict`` of :class:`~seqnlp.sentiment.network.SentimentNet`
             (plus ``ngrams.*``, the :class:`NgramModel`'s, when ``config.num_ngrams``).
         label_names: what to call each label in answers (e.g. "negative", "positive");
             by default the labels themselves.

@@ -84,7 +84,7 @@ class KindRules:
 
 
 class TokenEncoder:
-    """Tokens -> the id arrays that :class:`seqnlp.nn.TaggerNet` and its numpy twin take.
+    """Tokens -> the id arrays that :class:`~seqnlp.tagger.network.TaggerNet` and its twin take.
 
     The one path from strings to ids, for training batches and for a user's text alike.
     """

@@ -65,6 +65,7 @@ def _tag_file(path: Path, output: Path, *args: str) -> tuple[int, float, float]:
     return run.returncode, int(run.stdout.split()[-1]) / 1024, time.perf_counter() - start
 
 
+@pytest.mark.slow  # ~40-60 s; tests/tagger: test_streaming_reads_only_a_chunk_ahead
 def test_50_mb_file_in_bounded_memory(tmp_path, record_property):
     small, big = tmp_path / "1mb.txt", tmp_path / "50mb.txt"
     _write_repeated(small, MB)

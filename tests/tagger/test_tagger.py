@@ -175,6 +175,22 @@ def test_streaming_keeps_order_and_formats(tagger):
     assert "SpaceAfter=No" in block.splitlines()[-1 - 1]  # "barked" before "."
 
 
+def test_streaming_reads_only_a_chunk_ahead(tagger):
+    """The unit-level twin of the 50 MB bounded-memory test (marked slow): a long input is
+    tagged as it is read, 8 batches at a time, never held whole."""
+    read = []
+
+    def lines():
+        for i in range(1, 10_001):
+            read.append(i)
+            yield i, "The dog barked."
+
+    out = tag_lines(tagger, lines(), batch_size=4)
+    first = [next(out) for _ in range(40)]
+    assert [s.source for s in first] == list(range(1, 41))
+    assert len(read) <= 2 * 8 * 4 + 1
+
+
 def test_split_text_keeps_sentence_texts():
     assert split_text("I saw a saw. It was sharp!  ") == [
         ("I saw a saw.", ["I", "saw", "a", "saw", "."]),

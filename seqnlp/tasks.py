@@ -48,7 +48,7 @@ TASKS: dict[str, Task] = {
     task.kind: task
     for task in (
         Task(
-            kind="embeddings",
+            kind="vectors",
             summary="word vectors: similarity, neighbours, analogies (gensim word2vec/fastText)",
             model="seqnlp.embeddings.vectors:WordVectors",
             config="seqnlp.embeddings.config:EmbeddingConfig",

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
+import types
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
@@ -430,3 +432,15 @@ def evaluate_tokenizer(
         scores[f"system_{unit}s"] = system
     scores["documents"] = documents
     return scores
+
+
+class _CallableModule(types.ModuleType):
+    """Importing this module binds the name ``seqnlp.tokenize`` to it, in place of the
+    function of that name that ``seqnlp/__init__.py`` offers; calling the module does what
+    that function does, so ``seqnlp.tokenize(text)`` works before and after the import."""
+
+    def __call__(self, text: str) -> list[list[str]]:
+        return tokenize(text)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -14,26 +14,27 @@ from seqnlp.errors import DataError
 
 @pytest.fixture(scope="module")
 def tagger():
-    return seqnlp.load_tagger()
+    return seqnlp.load("tagger")
 
 
 @pytest.fixture(scope="module")
 def classifier():
-    return seqnlp.load_classifier()
+    return seqnlp.load("sentiment")
 
 
 @pytest.mark.parametrize("sentences", [["I saw"], ["I", "saw"], "I saw", [["I"], "saw"]])
-def test_tag_tokens_refuses_strings_and_names_the_fix(tagger, sentences):
-    """A string is a sequence too: ``tag_tokens(["I saw"])`` tagged its characters."""
-    with pytest.raises(TypeError, match=r"tag_tokens\(\[\['I', 'saw'\]\]\).*tag\(\)"):
-        tagger.tag_tokens(sentences)
+def test_predict_tokens_refuses_strings_and_names_the_fix(tagger, sentences):
+    """A string is a sequence too: ``predict_tokens(["I saw"])`` tagged its characters."""
+    match = r"predict_tokens\(\[\['I', 'saw'\]\]\).*predict\(\)"
+    with pytest.raises(TypeError, match=match):
+        tagger.predict_tokens(sentences)
 
 
-def test_tag_tokens_still_takes_token_lists_and_tuples(tagger):
-    lists = tagger.tag_tokens([["I", "saw", "a", "saw"], ("It", "works")])
+def test_predict_tokens_still_takes_token_lists_and_tuples(tagger):
+    lists = tagger.predict_tokens([["I", "saw", "a", "saw"], ("It", "works")])
     assert [w for w, _, _ in lists[0]] == ["I", "saw", "a", "saw"]
     assert [w for w, _, _ in lists[1]] == ["It", "works"]
-    assert tagger.tag_tokens([[]]) == [[]]
+    assert tagger.predict_tokens([[]]) == [[]]
 
 
 @pytest.mark.parametrize("texts, number", [([""], 1), (["a good film", "  \n"], 2), ("", 1)])
@@ -63,14 +64,21 @@ def test_readable_reprs(tagger, classifier):
 
 
 def test_facade_has_type_hints_and_only_public_names():
+    from seqnlp.embeddings import WordVectors
     from seqnlp.sentiment import SentimentClassifier
     from seqnlp.tagger import Tagger
 
     # the return types are imported for type checkers only (numpy's import stays lazy)
     names = {"Tagger": Tagger, "SentimentClassifier": SentimentClassifier}
+    names["WordVectors"] = WordVectors
+    with pytest.warns(DeprecationWarning, match="seqnlp.load_tagger is deprecated"):
+        load_tagger = seqnlp.load_tagger
+    with pytest.warns(DeprecationWarning, match="seqnlp.load_classifier is deprecated"):
+        load_classifier = seqnlp.load_classifier
     for load, returns in (
-        (seqnlp.load_tagger, Tagger),
-        (seqnlp.load_classifier, names["SentimentClassifier"]),
+        (load_tagger, Tagger),
+        (load_classifier, names["SentimentClassifier"]),
+        (seqnlp.load_vectors, WordVectors),
     ):
         hints = typing.get_type_hints(load, localns=names)
         assert hints["return"] is returns and set(hints) == {"path", "return"}

@@ -21,7 +21,7 @@ from tests.sentiment.test_sentiment import TINY, toy
 from tests.tagger.data import tiny_config, write_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-TRAINED = [kind for kind in TASKS if kind != "embeddings"]  # embeddings train with gensim
+TRAINED = [kind for kind in TASKS if kind != "vectors"]  # vectors train with gensim
 
 
 def _train_args(kind: str, tmp_path) -> dict:
@@ -38,7 +38,7 @@ def _train_args(kind: str, tmp_path) -> dict:
 
 def _predict(kind: str, model):
     if kind == "tagger":
-        return model.tag_tokens([["I", "saw", "a", "saw", "."], ["zorblax"]])
+        return model.predict_tokens([["I", "saw", "a", "saw", "."], ["zorblax"]])
     if kind == "sentiment":
         return model.probabilities(["a really good film", "the plot is dull", "x"])
     return model.similar("king", 3)
@@ -63,13 +63,13 @@ def trained(tmp_path_factory) -> dict:
             models[kind] = (model, root / "model")
     finally:
         torch.set_num_threads(threads)
-    vectors_class = TASKS["embeddings"].resolve("model")
-    config = TASKS["embeddings"].resolve("config")(dim=5)
+    vectors_class = TASKS["vectors"].resolve("model")
+    config = TASKS["vectors"].resolve("config")(dim=5)
     matrix = np.array([TINY_VECTORS[w] for w in TINY_WORDS], dtype=np.float32)
     vectors = vectors_class(TINY_WORDS, matrix, config, counts=np.arange(10, 0, -1))
-    root = tmp_path_factory.mktemp("embeddings")
+    root = tmp_path_factory.mktemp("vectors")
     vectors.save(root / "model")
-    models["embeddings"] = (vectors, root / "model")
+    models["vectors"] = (vectors, root / "model")
     return models
 
 
@@ -137,7 +137,7 @@ def test_the_recipe_is_the_library_default_and_the_shipped_models_record(kind):
     recipe = task.resolve("recipe")
     shipped = task.load()
     assert shipped.meta["recipe"] == recipe.record()
-    if kind == "embeddings":
+    if kind == "vectors":
         return
     train = inspect.signature(task.resolve("train")).parameters
     assert train["config"].default is None and train["train_config"].default is None

@@ -10,45 +10,39 @@
 - :mod:`~seqnlp.embeddings.index`: an approximate nearest-neighbour index (annoy).
 """
 
-from seqnlp.embeddings.config import ALGORITHMS, KIND, EmbeddingConfig, normalize_token
-from seqnlp.embeddings.evaluation import (
-    DEFAULT_SIMILARITIES,
-    benchmark_path,
-    evaluate,
-    evaluate_analogies,
-    evaluate_similarity,
-)
+from seqnlp import deprecation as _deprecation
+from seqnlp.embeddings.config import EmbeddingConfig
+from seqnlp.embeddings.evaluation import evaluate
 from seqnlp.embeddings.importing import export_vectors, import_vectors
-from seqnlp.embeddings.training import (
-    PreparedCorpus,
-    default_workers,
-    gensim_model,
-    prepare_corpus,
-    tokenized_source,
-    train,
-    train_embeddings,
-)
+from seqnlp.embeddings.training import train_embeddings
 from seqnlp.embeddings.vectors import WordVectors, read_vectors
 
 __all__ = [
-    "ALGORITHMS",
-    "DEFAULT_SIMILARITIES",
-    "KIND",
     "EmbeddingConfig",
-    "PreparedCorpus",
     "WordVectors",
-    "benchmark_path",
-    "default_workers",
     "evaluate",
-    "evaluate_analogies",
-    "evaluate_similarity",
     "export_vectors",
-    "gensim_model",
     "import_vectors",
-    "normalize_token",
-    "prepare_corpus",
     "read_vectors",
-    "tokenized_source",
-    "train",
     "train_embeddings",
 ]
+
+# exported until issue 28; each still resolves, with a warning naming its module
+__getattr__ = _deprecation.moved_names(
+    __name__,
+    {
+        "ALGORITHMS": "seqnlp.embeddings.config",
+        "KIND": "seqnlp.embeddings.config",
+        "normalize_token": "seqnlp.embeddings.config",
+        "DEFAULT_SIMILARITIES": "seqnlp.embeddings.evaluation",
+        "benchmark_path": "seqnlp.embeddings.evaluation",
+        "evaluate_analogies": "seqnlp.embeddings.evaluation",
+        "evaluate_similarity": "seqnlp.embeddings.evaluation",
+        "PreparedCorpus": "seqnlp.embeddings.training",
+        "default_workers": "seqnlp.embeddings.training",
+        "gensim_model": "seqnlp.embeddings.training",
+        "prepare_corpus": "seqnlp.embeddings.training",
+        "tokenized_source": "seqnlp.embeddings.training",
+        "train": "seqnlp.embeddings.training",
+    },
+)

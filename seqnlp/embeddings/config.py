@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from seqnlp.errors import SeqnlpError
 
 ALGORITHMS = ("word2vec", "fasttext")
-KIND = "embeddings"
+KIND = "vectors"  # saved as "embeddings" before issue 28 (serialization.KIND_ALIASES)
 
 
 @dataclass

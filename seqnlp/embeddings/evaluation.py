@@ -5,11 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
-from seqnlp.embeddings.vectors import WordVectors, _unit_rows, cosmul
+from seqnlp.embeddings.arithmetic import cosmul, unit_rows
 from seqnlp.errors import DataError
+
+
+class WordVectors(Protocol):
+    """What the benchmarks read of a :class:`seqnlp.embeddings.WordVectors`, which calls
+    them from its ``evaluate`` (a protocol, so that this module need not import it)."""
+
+    words: Sequence[str]
+    vectors: np.ndarray
+    unit: np.ndarray
+    is_mapped: bool
+
+    def __len__(self) -> int: ...
+
+    def truncate(self, size: int) -> Any: ...
+
+    def to_keyed_vectors(self) -> Any: ...
+
 
 # Word-pair benchmarks go through gensim's KeyedVectors, a copy of the vectors: a big mapped
 # table lends it only its most frequent words (rare words are not in these benchmarks).
@@ -71,7 +89,7 @@ def evaluate_analogies(
     if total == 0:
         raise DataError(f"{path}: no analogy questions found")
 
-    unit = _unit_rows(wv.vectors[:size]) if wv.is_mapped else wv.unit[:size]
+    unit = unit_rows(wv.vectors[:size]) if wv.is_mapped else wv.unit[:size]
     correct = {"add": {}, "mul": {}}
     covered = sum(len(q) for q in sections.values())
     bar = tqdm(

@@ -28,6 +28,7 @@ import numpy as np
 
 from seqnlp import serialization
 from seqnlp.embeddings import storage
+from seqnlp.embeddings.arithmetic import cosmul, unit_rows
 from seqnlp.embeddings.config import KIND, EmbeddingConfig, normalize_token
 from seqnlp.embeddings.storage import (
     WordIndex,
@@ -46,12 +47,6 @@ log = logging.getLogger("seqnlp")
 # bigger ones are memory-mapped and scanned in chunks of SCAN_ROWS rows.
 EAGER_ELEMENTS = 20_000_000
 SCAN_ROWS = 1 << 15
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.maximum(norms, 1e-12)
 
 
 class WordVectors:
@@ -219,6 +214,20 @@ class WordVectors:
             overwrite=overwrite,
         )
 
+    def evaluate(
+        self,
+        analogies: str | os.PathLike | None = None,
+        similarities: Sequence[str | os.PathLike] | None = None,
+        *,
+        restrict_vocab: int | None = 30_000,
+        progress: bool = False,
+    ) -> dict:
+        """Google analogies (3CosAdd, 3CosMul) and word-pair similarity (WordSim353,
+        SimLex-999), gensim's files by default: see :func:`seqnlp.embeddings.evaluate`."""
+        from seqnlp.embeddings.evaluation import evaluate
+
+        return evaluate(self, analogies, similarities, restrict_vocab, progress)
+
     def truncate(self, size: int) -> WordVectors:
         """Keep only the ``size`` most frequent words (sub-word vectors are kept)."""
         counts = None if self.counts is None else self.counts[:size]
@@ -261,7 +270,7 @@ class WordVectors:
         """Rows scaled to length 1 (float32), computed once: the whole table in memory, so
         big mapped tables answer queries with :meth:`cosines` instead."""
         if self._unit is None:
-            self._unit = _unit_rows(self.vectors)
+            self._unit = unit_rows(self.vectors)
         return self._unit
 
     @property
@@ -566,8 +575,3 @@ def _from_fasttext(path: Path, limit: int | None, lowercase: bool) -> WordVector
     meta = {"source": _source_meta(path, "fasttext", stats, limit, lowercase)}
     ngrams = np.asarray(kv.vectors_ngrams, dtype=np.float32)
     return WordVectors(words, vectors[keep], config, counts[keep], ngrams, meta)
-
-
-def cosmul(positive1: np.ndarray, positive2: np.ndarray, negative: np.ndarray) -> np.ndarray:
-    """3CosMul over cosines shifted to [0, 1], exactly as gensim's most_similar_cosmul."""
-    return ((1 + positive1) / 2) * ((1 + positive2) / 2) / ((1 + negative) / 2 + 1e-6)

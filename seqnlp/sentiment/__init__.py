@@ -13,40 +13,38 @@ probabilities. Prediction runs in numpy and never imports torch; training import
 - :mod:`~seqnlp.sentiment.recipe`: the shipped model's recipe (``train()``'s defaults).
 """
 
-from seqnlp.sentiment.config import KIND, MAX_TOKENS, SentimentConfig, expected_shapes
-from seqnlp.sentiment.data import (
-    FORMATS,
-    check_labels,
-    guess_format,
-    label_set,
-    read_labeled,
-    read_source,
-    split_source,
-    to_example,
-)
+from seqnlp import deprecation as _deprecation
+from seqnlp.sentiment.config import SentimentConfig
+from seqnlp.sentiment.data import FORMATS, read_labeled, read_source
 from seqnlp.sentiment.model import Prediction, SentimentClassifier
-from seqnlp.sentiment.ngrams import NgramModel
-from seqnlp.sentiment.recipe import RECIPE, SST2_NAMES
-from seqnlp.sentiment.training import read_examples, train
+from seqnlp.sentiment.recipe import RECIPE
+from seqnlp.sentiment.training import train
 
 __all__ = [
     "FORMATS",
-    "KIND",
-    "MAX_TOKENS",
     "RECIPE",
-    "SST2_NAMES",
-    "NgramModel",
     "Prediction",
     "SentimentClassifier",
     "SentimentConfig",
-    "check_labels",
-    "expected_shapes",
-    "guess_format",
-    "label_set",
-    "read_examples",
     "read_labeled",
     "read_source",
-    "split_source",
-    "to_example",
     "train",
 ]
+
+# exported until issue 28; each still resolves, with a warning naming its module
+__getattr__ = _deprecation.moved_names(
+    __name__,
+    {
+        "KIND": "seqnlp.sentiment.config",
+        "MAX_TOKENS": "seqnlp.sentiment.config",
+        "expected_shapes": "seqnlp.sentiment.config",
+        "check_labels": "seqnlp.sentiment.data",
+        "guess_format": "seqnlp.sentiment.data",
+        "label_set": "seqnlp.sentiment.data",
+        "split_source": "seqnlp.sentiment.data",
+        "to_example": "seqnlp.sentiment.data",
+        "NgramModel": "seqnlp.sentiment.ngrams",
+        "SST2_NAMES": "seqnlp.sentiment.recipe",
+        "read_examples": "seqnlp.sentiment.training",
+    },
+)

@@ -12,7 +12,7 @@ extra labelled examples from the training data itself, with a few fixed template
   B" and "although A , B" and "B , although A" take B's).
 
 Everything is drawn from the examples given (never from an evaluation set); the output uses
-SST's lower-cased, PTB-tokenised convention, as :func:`seqnlp.sentiment.to_example` reads it.
+SST's lower-cased, PTB-tokenised convention, as :func:`seqnlp.sentiment.data.to_example` reads it.
 It plugs into training by concatenation::
 
     examples = sst2 phrases + sentences
@@ -146,7 +146,7 @@ def tagger_adjectives(words: list[str]) -> list[str | None]:
         return []
     from seqnlp.tasks import TASKS
 
-    framed = TASKS["tagger"].load().tag([f"it is {w} ." for w in words])
+    framed = TASKS["tagger"].load().predict([f"it is {w} ." for w in words])
     return ["ADJ" if len(t) == 4 and t[2][1] == "ADJ" else None for t in framed]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seqnlp import serialization
+from seqnlp import deprecation, serialization
 from seqnlp.batching import batch_schedule, chunks
 from seqnlp.calibration import confidence_and_correct, expected_calibration_error, reliability_bins
 from seqnlp.corpus import LabeledText
@@ -36,7 +37,7 @@ from seqnlp.sentiment.config import (
     member_prefix,
     member_tensors,
 )
-from seqnlp.sentiment.data import check_labels, to_example
+from seqnlp.sentiment.data import check_labels, read_source, to_example
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.numpy_network import SentimentNumpy
 from seqnlp.vocab import UNK_ID, Vocab
@@ -266,9 +267,10 @@ class SentimentClassifier:
             return self.labels.index(gold)
         return self.label_names.index(gold)
 
+    @deprecation.renamed_keywords(examples="data")
     def evaluate(
         self,
-        examples: Sequence[LabeledText],
+        data: Sequence[LabeledText] | str | os.PathLike,
         batch_size: int = 256,
         categories: Sequence[str] | None = None,
     ) -> dict:
@@ -276,12 +278,15 @@ class SentimentClassifier:
         calibration of the probabilities (expected calibration error over 15 bins).
 
         Args:
+            data: labelled texts, or a file or dataset spec (``sst2:test``; a dataset's
+                test split by default) read with :func:`seqnlp.sentiment.read_source`.
             categories: one category name per example (a check list's): the report then
                 also scores each category (``categories`` key, :func:`score_by_category`).
 
         Raises:
             DataError: the examples use labels the model does not know.
         """
+        examples = read_source(data, "test") if isinstance(data, str | os.PathLike) else data
         check_labels(examples, self.labels + self.label_names, "the evaluation data")
         probs = self.probabilities([e.text for e in examples], batch_size)
         gold_ids = [self.label_index(e.label) for e in examples]
@@ -366,8 +371,9 @@ class SentimentClassifier:
             )
 
     # ------------------------------------------------------------------ storage
+    @deprecation.renamed_keywords(directory="path")
     def save(
-        self, directory: str | Path, *, overwrite: bool = False, dtype: str = "float32"
+        self, path: str | os.PathLike, *, overwrite: bool = False, dtype: str = "float32"
     ) -> Path:
         """Save as one model directory (safetensors + JSON, atomically, no pickle).
 
@@ -382,7 +388,7 @@ class SentimentClassifier:
             for m in range(self.config.members)
         ] + [PRETRAINED]
         return serialization.save_model(
-            directory,
+            path,
             kind=KIND,
             config=asdict(self.config),
             tensors=serialization.compact(self.tensors, dtype, rows=rows),
@@ -397,14 +403,15 @@ class SentimentClassifier:
         )
 
     @classmethod
-    def load(cls, directory: str | Path | None = None) -> SentimentClassifier:
+    @deprecation.renamed_keywords(directory="path")
+    def load(cls, path: str | os.PathLike | None = None) -> SentimentClassifier:
         """Load a model directory (default: the classifier shipped with seqnlp).
 
         Raises:
             ModelFileError: missing, corrupted, of another kind (e.g. a tagger), or its
                 tensors do not fit its config.
         """
-        model = serialization.read_model(directory, KIND)
+        model = serialization.read_model(path, KIND)
         config = model.build_config(
             SentimentConfig, repeats=("layers", "members"), retired=RETIRED_FIELDS
         )

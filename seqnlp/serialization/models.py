@@ -68,6 +68,9 @@ MODEL_FILES = (CONFIG_FILE, WEIGHTS_FILE, VOCAB_FILE, META_FILE)
 
 # Keys that save_model adds to config.json; a config dataclass must not use them as fields.
 RESERVED_CONFIG_KEYS = ("kind", "format_version")
+# Older names of a kind, read as the current one (vectors were saved as "embeddings" until
+# issue 28 gave the kind one name): a model saved under the old name still loads.
+KIND_ALIASES = {"embeddings": "vectors"}
 
 # Default models shipped inside the package, in seqnlp/pretrained/<kind>/: one per task.
 DEFAULT_MODELS = tuple(TASKS)
@@ -206,7 +209,7 @@ def save_model(
 
     Args:
         directory: the model directory to create (parents are created too).
-        kind: what the model is, e.g. "tagger", "sentiment", "embeddings".
+        kind: what the model is, e.g. "tagger", "sentiment", "vectors".
         config: the config dataclass (or its ``asdict``); it must rebuild the network exactly.
         tensors: name -> array, e.g. a state_dict converted to numpy.
         vocab: vocabularies and label sets as plain data; no vocab.json when None.
@@ -332,6 +335,7 @@ def _read_config(directory: Path, expected_kind: str | None) -> tuple[str, int, 
     kind = config.pop("kind", None)
     if not isinstance(kind, str) or not kind:
         raise ModelFileError(f"{config_path} does not say which kind of model it is (no 'kind')")
+    kind = KIND_ALIASES.get(kind, kind)
     if expected_kind is not None and kind != expected_kind:
         raise ModelFileError(
             f"{directory} is {_article(kind)} {kind} model, "
@@ -503,13 +507,14 @@ def default_model(kind: str) -> Path:
 
 def resolve_model(name_or_path: str | os.PathLike) -> Path:
     """Turn a command-line model argument into a directory: a default model's name (``tagger``,
-    ``sentiment``, ``embeddings``) is always the shipped model, whatever folders the working
+    ``sentiment``, ``vectors``) is always the shipped model, whatever folders the working
     directory holds (write ``./tagger`` for a directory of that name); anything else is a path.
 
     Raises:
         ModelFileError: a path that does not exist, or a default model that is not installed.
     """
     name = os.fspath(name_or_path)
+    name = KIND_ALIASES.get(name, name)
     if name in DEFAULT_MODELS:
         return default_model(name)
     path = Path(name_or_path)
@@ -518,6 +523,19 @@ def resolve_model(name_or_path: str | os.PathLike) -> Path:
     raise ModelFileError(
         f"{name}: no such model directory, and not a default model ({', '.join(DEFAULT_MODELS)})"
     )
+
+
+def model_kind(directory: str | os.PathLike) -> str:
+    """The kind a model directory's ``config.json`` names (an older name read as the current);
+    while a save swaps the directory, the kind of the model it moved aside, as
+    :func:`load_model` reads that one.
+
+    Raises:
+        ModelFileError: not a seqnlp model directory, or of an unsupported format version.
+    """
+    directory = Path(directory)
+    source = directory if directory.exists() else _moved_aside(directory) or directory
+    return _read_config(source, None)[0]
 
 
 def read_model(directory: str | os.PathLike | None, kind: str) -> LoadedModel:

@@ -20,6 +20,7 @@ import seqnlp
 from seqnlp.embeddings import WordVectors
 from seqnlp.errors import SeqnlpError, UnknownWordError
 from seqnlp.tagger import format_sentence, tag_lines
+from seqnlp.tasks import TASKS
 from seqnlp.tokenize import tokenize
 
 __all__ = ["Models", "SeqnlpError", "UnknownWordError", "Sentence", "__version__"]
@@ -64,10 +65,10 @@ class Models:
         """
         seconds = {}
         start = time.perf_counter()
-        tagger_model = seqnlp.load_tagger(tagger)
+        tagger_model = TASKS["tagger"].load(tagger)
         seconds["tagger"] = time.perf_counter() - start
         start = time.perf_counter()
-        classifier = seqnlp.load_classifier(sentiment)
+        classifier = TASKS["sentiment"].load(sentiment)
         seconds["sentiment"] = time.perf_counter() - start
         start = time.perf_counter()
         word_vectors = WordVectors.load(vectors)

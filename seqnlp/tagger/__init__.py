@@ -7,48 +7,48 @@ and never imports torch; training imports it on demand.
 - :mod:`~seqnlp.tagger.config`: :class:`TaggerConfig` and the tensor shapes it implies;
 - :mod:`~seqnlp.tagger.encoding`: tokens to ids, vocabularies, joint UPOS/XPOS decoding;
 - :mod:`~seqnlp.tagger.network` (PyTorch) and :mod:`~seqnlp.tagger.numpy_network` (numpy);
-- :mod:`~seqnlp.tagger.model`: :class:`Tagger`, the user-facing model (load, save, tag);
+- :mod:`~seqnlp.tagger.model`: :class:`Tagger`, the user-facing model (load, save, predict);
 - :mod:`~seqnlp.tagger.formats`: streaming a user's lines, text/CoNLL-U/JSON output;
 - :mod:`~seqnlp.tagger.training`: :func:`train`, the task's hooks for the shared driver;
 - :mod:`~seqnlp.tagger.recipe`: the shipped tagger's recipe (``train()``'s defaults);
 - :mod:`~seqnlp.tagger.evaluation`: scores on gold tokens and from raw text.
 """
 
-from seqnlp.tagger.config import KIND, TaggerConfig, expected_shapes
-from seqnlp.tagger.encoding import TokenEncoder, build_vocabs, decode_tags, pair_ids, tag_pairs
+from seqnlp import deprecation as _deprecation
+from seqnlp.tagger.config import TaggerConfig
 from seqnlp.tagger.evaluation import evaluate_tagger
-from seqnlp.tagger.formats import (
-    FORMATS,
-    TAGSETS,
-    SentenceTags,
-    format_sentence,
-    split_text,
-    tag_lines,
-)
-from seqnlp.tagger.model import MAX_WINDOW, TaggedToken, Tagger
+from seqnlp.tagger.formats import FORMATS, TAGSETS, SentenceTags, format_sentence, tag_lines
+from seqnlp.tagger.model import TaggedToken, Tagger
 from seqnlp.tagger.recipe import RECIPE
-from seqnlp.tagger.training import read_tagged, train
+from seqnlp.tagger.training import train
 
 __all__ = [
     "FORMATS",
-    "KIND",
-    "MAX_WINDOW",
     "RECIPE",
     "TAGSETS",
     "SentenceTags",
     "TaggedToken",
     "Tagger",
     "TaggerConfig",
-    "TokenEncoder",
-    "build_vocabs",
-    "decode_tags",
     "evaluate_tagger",
-    "expected_shapes",
     "format_sentence",
-    "pair_ids",
-    "read_tagged",
-    "split_text",
     "tag_lines",
-    "tag_pairs",
     "train",
 ]
+
+# exported until issue 28; each still resolves, with a warning naming its module
+__getattr__ = _deprecation.moved_names(
+    __name__,
+    {
+        "KIND": "seqnlp.tagger.config",
+        "expected_shapes": "seqnlp.tagger.config",
+        "MAX_WINDOW": "seqnlp.tagger.model",
+        "TokenEncoder": "seqnlp.tagger.encoding",
+        "build_vocabs": "seqnlp.tagger.encoding",
+        "decode_tags": "seqnlp.tagger.encoding",
+        "pair_ids": "seqnlp.tagger.encoding",
+        "tag_pairs": "seqnlp.tagger.encoding",
+        "split_text": "seqnlp.tagger.formats",
+        "read_tagged": "seqnlp.tagger.training",
+    },
+)

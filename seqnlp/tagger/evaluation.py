@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -20,14 +20,28 @@ from seqnlp.evaluation import (
     per_label_scores,
     span_f1,
 )
-from seqnlp.tagger.model import Tagger
+
+
+class Tagger(Protocol):
+    """What scoring reads of a :class:`seqnlp.tagger.Tagger`, which calls it from its
+    ``evaluate`` (a protocol, so that this module need not import the model's)."""
+
+    upos_tags: list[str]
+
+    def predict(self, texts: Sequence[str], batch_size: int = ...) -> list[list[Any]]: ...
+
+    def predict_tokens(
+        self, sentences: Sequence[Sequence[str]], batch_size: int = ...
+    ) -> list[list[Any]]: ...
+
+    def seen_in_training(self, word: str) -> bool: ...
 
 
 def _tag_gold_tokens(
     tagger: Tagger, sentences: Sequence[TaggedSentence], batch_size: int
 ) -> tuple[list[str], list[str], list[str], list[str]]:
     """Gold UPOS, gold XPOS, predicted UPOS, predicted XPOS over every token of ``sentences``."""
-    tagged = tagger.tag_tokens([s.words for s in sentences], batch_size=batch_size)
+    tagged = tagger.predict_tokens([s.words for s in sentences], batch_size=batch_size)
     gold_upos = [t for s in sentences for t in s.upos]
     gold_xpos = [t for s in sentences for t in s.xpos]
     upos = [u for sent in tagged for _, u, _ in sent]
@@ -111,7 +125,7 @@ def evaluate_tagger(
     }
     with_text = [s for s in sentences if s.text]
     if raw_text and with_text:
-        system = tagger.tag([s.text for s in with_text], batch_size=batch_size)
+        system = tagger.predict([s.text for s in with_text], batch_size=batch_size)
         totals = np.zeros((3, 4), dtype=np.int64)  # rows: words, upos, xpos
         for s, out in zip(with_text, system, strict=True):
             words = [w for w, _, _ in out]

@@ -65,7 +65,7 @@ def tag_lines(
                 for text, tokens in split_text(line):
                     yield (number, text), tokens
 
-    for (number, text), tokens, upos, xpos in tagger.iter_tag(sentences(), batch_size):
+    for (number, text), tokens, upos, xpos in tagger.predict_tokens_stream(sentences(), batch_size):
         yield SentenceTags(text, tokens, upos, xpos, number)
 
 

@@ -3,7 +3,7 @@
 A saved tagger is a model directory of kind ``"tagger"`` (see :mod:`seqnlp.serialization`):
 ``config.json`` is a :class:`~seqnlp.tagger.config.TaggerConfig`, ``vocab.json`` holds the
 word, character and tag vocabularies (and the UPOS/XPOS pairs seen in training),
-``weights.safetensors`` the PyTorch ``state_dict`` (float16, word rows int8 by default).
+``weights.safetensors`` the PyTorch ``state_dict`` (the recipe stores float16, word rows int8).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from seqnlp import serialization
+from seqnlp import deprecation, serialization
 from seqnlp.batching import batch_schedule, chunks
 from seqnlp.errors import ModelFileError, SeqnlpError
 from seqnlp.tagger.config import KIND, TaggerConfig, expected_shapes
@@ -42,8 +42,10 @@ def _windows(tokens: Sequence[str]) -> list[Sequence[str]]:
 class Tagger:
     """A trained part-of-speech tagger: tokens or raw text in, (word, UPOS, XPOS) out.
 
-    Load one with :meth:`load` (or ``seqnlp.load_tagger()``), train one with
-    :func:`seqnlp.tagger.train`.
+    Load one with :meth:`load` (or ``seqnlp.load("tagger")``), train one with
+    :func:`seqnlp.train_tagger`. The verbs every seqnlp model answers: :meth:`load`,
+    :meth:`save`, :meth:`predict` (one text or a list), :meth:`predict_stream` (an
+    iterable, in constant memory) and :meth:`evaluate`.
     """
 
     def __init__(
@@ -74,13 +76,14 @@ class Tagger:
 
     # ------------------------------------------------------------------ files
     @classmethod
-    def load(cls, directory: str | os.PathLike | None = None) -> Tagger:
+    @deprecation.renamed_keywords(directory="path")
+    def load(cls, path: str | os.PathLike | None = None) -> Tagger:
         """Load a tagger directory; None loads the tagger shipped with seqnlp.
 
         Raises:
             ModelFileError: not a tagger (e.g. a sentiment model), corrupted, or incomplete.
         """
-        model = serialization.read_model(directory, KIND)
+        model = serialization.read_model(path, KIND)
         path = model.path
         config = model.build_config(TaggerConfig, repeats=("layers",))
         if not model.vocab:
@@ -111,16 +114,18 @@ class Tagger:
             raise ModelFileError(f"{path}: vocab.json tag_pairs must list known [UPOS, XPOS] pairs")
         return cls(config, vocabs, tensors, model.meta, path, train_words, pairs)
 
+    @deprecation.renamed_keywords(directory="path")
     def save(
-        self, directory: str | os.PathLike, *, overwrite: bool = False, dtype: str = "float16"
+        self, path: str | os.PathLike, *, overwrite: bool = False, dtype: str = "float32"
     ) -> Path:
         """Save as a model directory (atomically).
 
-        ``dtype="float16"`` halves the file; ``"int8"`` also stores the word embedding, most
-        of the model, as int8 rows with one scale each (a quarter of float32).
+        ``dtype`` is every model's choice (default float32, exactly what is in memory):
+        ``"float16"`` halves the file; ``"int8"`` also stores the word embedding, most of the
+        model, as int8 rows with one scale each (a quarter of float32).
         """
         return serialization.save_model(
-            directory,
+            path,
             kind=KIND,
             config=self.config,
             tensors=serialization.compact(self.tensors, dtype, rows=ROW_TENSORS),
@@ -155,7 +160,7 @@ class Tagger:
         self._kind_rules.apply(sentences, upos, xpos)  # emoji SYM, non-Latin words X
         return [(upos[i, :n], xpos[i, :n]) for i, n in enumerate(arrays["lengths"])]
 
-    def iter_tag(
+    def predict_tokens_stream(
         self,
         items: Iterable[tuple[Any, Sequence[str]]],
         batch_size: int = 256,
@@ -174,8 +179,8 @@ class Tagger:
                 if isinstance(tokens, str):
                     raise TypeError(
                         f"sentence {key!r} is the string {tokens[:40]!r}, not a list of tokens: "
-                        "give tag_tokens token lists (tag_tokens([['I', 'saw']])) "
-                        "or give raw text to tag() (tag(['I saw']))"
+                        "give predict_tokens token lists (predict_tokens([['I', 'saw']])) "
+                        "or give raw text to predict() (predict(['I saw']))"
                     )
                 windows += [(i, w) for w in _windows(tokens)]
             tags: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(windows)
@@ -192,7 +197,7 @@ class Tagger:
             for (key, tokens), u, x in zip(chunk, upos, xpos, strict=True):
                 yield key, list(tokens), u, x
 
-    def tag_tokens(
+    def predict_tokens(
         self, sentences: Sequence[Sequence[str]], batch_size: int = 256
     ) -> list[list[TaggedToken]]:
         """Tag pre-tokenized sentences: ``[["I", "saw", "a", "saw"]]`` ->
@@ -200,17 +205,17 @@ class Tagger:
 
         Raises:
             TypeError: a sentence is a string, not a list of tokens (raw text goes to
-                :meth:`tag`); a string would otherwise be tagged character by character.
+                :meth:`predict`); a string would otherwise be tagged character by character.
         """
         if isinstance(sentences, str):
             raise TypeError(
-                f"tag_tokens takes a list of token lists, not the string {sentences[:40]!r}: "
-                "tag_tokens([['I', 'saw']]), or tag() for raw text"
+                f"predict_tokens takes a list of token lists, not the string "
+                f"{sentences[:40]!r}: predict_tokens([['I', 'saw']]), or predict() for raw text"
             )
-        tagged = self.iter_tag(enumerate(sentences), batch_size)
+        tagged = self.predict_tokens_stream(enumerate(sentences), batch_size)
         return [list(zip(tokens, u, x, strict=True)) for _, tokens, u, x in tagged]
 
-    def tag(self, texts: Sequence[str] | str, batch_size: int = 256) -> list[list[TaggedToken]]:
+    def predict(self, texts: Sequence[str] | str, batch_size: int = 256) -> list[list[TaggedToken]]:
         """Tokenize raw texts (sentences and words, EWT conventions) and tag them.
 
         Returns one list of (word, UPOS, XPOS) per text, its sentences one after another;
@@ -219,11 +224,45 @@ class Tagger:
         """
         if isinstance(texts, str):
             texts = [texts]
-        sentences = ((i, s) for i, text in enumerate(texts) for s in tokenize(text))
-        result: list[list[TaggedToken]] = [[] for _ in texts]
-        for i, tokens, u, x in self.iter_tag(sentences, batch_size):
-            result[i] += zip(tokens, u, x, strict=True)
-        return result
+        return [tagged for _, tagged in self.predict_stream(texts, batch_size)]
+
+    def predict_stream(
+        self, texts: Iterable[str], batch_size: int = 256
+    ) -> Iterator[tuple[str, list[TaggedToken]]]:
+        """Tag a stream of raw texts (e.g. a file's lines) in constant memory, in order:
+        ``(text, [(word, UPOS, XPOS), ...])`` for each, as :meth:`predict` tags it."""
+
+        def sentences() -> Iterator[tuple[tuple[str, bool], list[str]]]:
+            """Each text's sentences, keyed by the text and whether it is its last."""
+            for text in texts:
+                tokenized = tokenize(text) or [[]]  # a blank text: one empty sentence
+                for j, tokens in enumerate(tokenized):
+                    yield (text, j == len(tokenized) - 1), tokens
+
+        tagged: list[TaggedToken] = []
+        for (text, last), tokens, u, x in self.predict_tokens_stream(sentences(), batch_size):
+            tagged += zip(tokens, u, x, strict=True)
+            if last:
+                yield text, tagged
+                tagged = []
+
+    def evaluate(
+        self,
+        data: str | os.PathLike,
+        *,
+        batch_size: int = 256,
+        raw_text: bool = True,
+        errors: str = "strict",
+    ) -> dict[str, Any]:
+        """Scores on a CoNLL-U file or a dataset's test split (``ud_english_ewt``): see
+        :func:`seqnlp.tagger.evaluation.evaluate_tagger`."""
+        from seqnlp.tagger.evaluation import evaluate_tagger
+
+        return evaluate_tagger(self, data, batch_size=batch_size, raw_text=raw_text, errors=errors)
+
+    tag = deprecation.alias("predict", "tag")
+    tag_tokens = deprecation.alias("predict_tokens", "tag_tokens")
+    iter_tag = deprecation.alias("predict_tokens_stream", "iter_tag")
 
     def __repr__(self) -> str:
         c = self.config

@@ -42,7 +42,7 @@ class Plan:
         network: member number -> a new network, initialised (the driver seeds torch first).
         collate, evaluate, metric, length: as :func:`~seqnlp.training.loop.fit` takes them.
         model: (one weights dict per member, meta) -> the task's model, which has
-            ``save(directory, overwrite=..., dtype=...)`` and a ``load(directory)`` classmethod.
+            ``save(path, overwrite=..., dtype=...)`` and a ``load(path)`` classmethod.
         members: networks trained one after another with seeds ``seed``, ``seed + 1``...
         meta: what every saved model records (data, vocabularies' sources, the recipe...).
     """

@@ -92,7 +92,7 @@ def cold_start(runs: int = 5) -> dict:
 
 def _slice_corpus(words: int, out: Path) -> int:
     from seqnlp.datasets import dataset_paths
-    from seqnlp.embeddings import prepare_corpus
+    from seqnlp.embeddings.training import prepare_corpus
 
     raw = out.with_suffix(".raw.txt")
     first = dataset_paths("enwiki-2015")[0]
@@ -116,7 +116,8 @@ def throughput(corpus: Path, words: int, rounds: int = 2) -> dict:
     """
     from gensim.models import Word2Vec
 
-    from seqnlp.embeddings import EmbeddingConfig, train
+    from seqnlp.embeddings import EmbeddingConfig
+    from seqnlp.embeddings.training import train
 
     config = EmbeddingConfig(epochs=1)
 
@@ -195,7 +196,8 @@ def scaling(corpus: Path, rounds: int = 2) -> dict:
     """
     from gensim.models.word2vec import LineSentence
 
-    from seqnlp.embeddings import EmbeddingConfig, gensim_model, train
+    from seqnlp.embeddings import EmbeddingConfig
+    from seqnlp.embeddings.training import gensim_model, train
 
     config = EmbeddingConfig(epochs=1)
 

@@ -108,7 +108,7 @@ class TfidfBaseline:
 
     @staticmethod
     def _texts(texts):
-        from seqnlp.sentiment import to_example
+        from seqnlp.sentiment.data import to_example
 
         return [" ".join(to_example(t, max_tokens=None)) for t in texts]
 

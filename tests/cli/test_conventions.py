@@ -16,7 +16,7 @@ from tests.tagger.data import tiny_cli_args, write_data
 @pytest.fixture
 def shadowing_cwd(tmp_path, monkeypatch):
     """A working directory holding folders named like the default models."""
-    for name in ("tagger", "sentiment", "embeddings"):
+    for name in ("tagger", "sentiment", "vectors", "embeddings"):
         (tmp_path / name).mkdir()
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -31,7 +31,7 @@ def test_defaults_never_depend_on_the_working_directory(runner, shadowing_cwd):
     assert runner.invoke(main, ["sentiment", "a gripping, funny film"]).exit_code == 0
     assert runner.invoke(main, ["analogy", "king", "man", "woman", "--topn", "1"]).exit_code == 0
     assert runner.invoke(main, ["info", "tagger"]).exit_code == 0
-    assert seqnlp.load_tagger().tag("I saw a saw")[0][1][1] == "VERB"
+    assert seqnlp.load("tagger").predict("I saw a saw")[0][1][1] == "VERB"
     # a default model's name is the shipped model; a directory of that name is a path
     assert runner.invoke(main, ["tag", "-m", "tagger", "hi"]).exit_code == 0
     result = runner.invoke(main, ["tag", "-m", "./tagger", "hi"])

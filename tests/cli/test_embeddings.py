@@ -157,7 +157,7 @@ def test_evaluate_reports_the_words_actually_used(runner, model, tmp_path):
 
 
 def test_evaluate_shows_progress(tiny, tmp_path, capsys):
-    from seqnlp.embeddings import evaluate_analogies
+    from seqnlp.embeddings.evaluation import evaluate_analogies
 
     questions = tmp_path / "q.txt"
     questions.write_text(": capital\nfrance paris italy rome\n")
@@ -266,7 +266,7 @@ def test_train_embeddings_unknown_corpus(runner, tmp_path):
 
 
 def test_tokenizing_progress_counts_words(tmp_path, capsys):
-    from seqnlp.embeddings import prepare_corpus
+    from seqnlp.embeddings.training import prepare_corpus
 
     text = tmp_path / "t.txt"
     text.write_text("the king and the queen .\n" * 150)
@@ -276,7 +276,7 @@ def test_tokenizing_progress_counts_words(tmp_path, capsys):
 
 
 def test_similarity_benchmark_with_no_pair_in_the_vocabulary(tiny, tmp_path):
-    from seqnlp.embeddings import evaluate_similarity
+    from seqnlp.embeddings.evaluation import evaluate_similarity
 
     pairs = tmp_path / "pairs.tsv"
     pairs.write_text("tiger\tcat\t7\nbook\tpaper\t6\n")

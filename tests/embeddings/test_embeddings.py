@@ -8,16 +8,9 @@ import os
 import numpy as np
 import pytest
 
-from seqnlp.embeddings import (
-    EmbeddingConfig,
-    WordVectors,
-    default_workers,
-    evaluate_analogies,
-    evaluate_similarity,
-    prepare_corpus,
-    train,
-    train_embeddings,
-)
+from seqnlp.embeddings import EmbeddingConfig, WordVectors, train_embeddings
+from seqnlp.embeddings.evaluation import evaluate_analogies, evaluate_similarity
+from seqnlp.embeddings.training import default_workers, prepare_corpus, train
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError, UnknownWordError
 from seqnlp.vocab import PAD_ID, UNK_ID, Vocab
 from tests.conftest import TINY_VECTORS, TINY_WORDS

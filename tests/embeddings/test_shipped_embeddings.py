@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from seqnlp.cli import main
-from seqnlp.embeddings import WordVectors, benchmark_path, evaluate_analogies
+from seqnlp.embeddings import WordVectors
+from seqnlp.embeddings.evaluation import benchmark_path, evaluate_analogies
 
 
 @pytest.fixture(scope="module")

@@ -83,7 +83,8 @@ def test_rnn_with_an_index_of_distinct_rows(cell):
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("parts", ["both", "words", "chars", "both-lstm", "chars-lstm"])
 def test_tagger_network_matches_pytorch(cell, bidirectional, parts):
-    from seqnlp.tagger import TaggerConfig, expected_shapes
+    from seqnlp.tagger import TaggerConfig
+    from seqnlp.tagger.config import expected_shapes
     from seqnlp.tagger.network import TaggerNet
     from seqnlp.tagger.numpy_network import TaggerNumpy
 

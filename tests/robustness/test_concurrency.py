@@ -39,7 +39,7 @@ while time.monotonic() < end:
         continue
     name, bias = tagger.meta["name"], float(tagger.tensors["upos_head.bias"][0])
     assert round(bias) == {"old": 0, "new": 100}[name], (name, bias)  # never a mix
-    tagger.tag(["I saw a saw."])
+    tagger.predict(["I saw a saw."])
     seen.add(name)
 print(" ".join(sorted(seen)), missing)
 """

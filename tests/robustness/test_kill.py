@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seqnlp import load_tagger
+from seqnlp import load
 from seqnlp.errors import ModelFileError
 from seqnlp.serialization import load_tensors
 from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for, load_checkpoint
@@ -221,8 +221,8 @@ class Training:
 
     def model_tags(self) -> dict:
         """Load the model in output, check that it tags; its meta.json."""
-        tagger = load_tagger(self.output)
-        (tagged,) = tagger.tag(["I saw a saw."])
+        tagger = load(self.output)
+        (tagged,) = tagger.predict(["I saw a saw."])
         assert [w for w, _, _ in tagged] == ["I", "saw", "a", "saw", "."], self.context
         assert all(u in tagger.vocabs["upos"].stoi for _, u, _ in tagged), self.context
         return tagger.meta
@@ -291,7 +291,7 @@ def test_killed_mid_epoch_and_mid_checkpoint_then_resumed(zygote, uninterrupted,
     job.run(resume=False, point={"at": "step", "n": n})
     header = job.survivors()
     assert header is not None and header["epoch"] == epoch - 1, job.context
-    assert load_tagger(job.output).meta["epoch"] == header["best_epoch"], job.context
+    assert load(job.output).meta["epoch"] == header["best_epoch"], job.context
     # 2. resume, and kill -9 in the middle of writing a later epoch's checkpoint
     write = job.rng.randint(1, EPOCHS - header["epoch"])
     point = {"at": "write", "prefix": ".checkpoint.safetensors.tmp-", "n": write}

@@ -22,33 +22,33 @@ TOKEN = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=30)
 
 @pytest.fixture(scope="module")
 def tagger():
-    return seqnlp.load_tagger()
+    return seqnlp.load("tagger")
 
 
 @pytest.fixture(scope="module")
 def classifier():
-    return seqnlp.load_classifier()
+    return seqnlp.load("sentiment")
 
 
 @settings(max_examples=150, deadline=None)
 @given(texts=st.lists(TEXT, max_size=4))
 def test_tagger_one_tag_per_token_and_repeatable(tagger, texts):
-    tagged = tagger.tag(texts)
+    tagged = tagger.predict(texts)
     pairs = set(tagger.pairs)
     assert len(tagged) == len(texts)
     for text, tokens in zip(texts, tagged, strict=True):
         assert [word for word, _, _ in tokens] == [t for s in tokenize(text) for t in s]
         assert all((u, x) in pairs for _, u, x in tokens)  # only pairs seen in training
-    assert tagger.tag(texts) == tagged
+    assert tagger.predict(texts) == tagged
 
 
 @settings(max_examples=100, deadline=None)
 @given(sentences=st.lists(st.lists(TOKEN, max_size=40), max_size=4))
 def test_tagger_on_any_pretokenized_tokens(tagger, sentences):
     """Tokens the tokenizer would never make (spaces inside, lone marks) still get a tag each."""
-    tagged = tagger.tag_tokens(sentences)
+    tagged = tagger.predict_tokens(sentences)
     assert [[word for word, _, _ in s] for s in tagged] == sentences
-    assert tagger.tag_tokens(sentences) == tagged
+    assert tagger.predict_tokens(sentences) == tagged
 
 
 @settings(max_examples=150, deadline=None)

@@ -7,13 +7,13 @@ from collections import Counter
 import pytest
 
 from seqnlp.errors import DataError
-from seqnlp.sentiment import to_example
 from seqnlp.sentiment.checklist import (
     CheckItem,
     read_checklist,
     score_by_category,
     sentiment_checklist_path,
 )
+from seqnlp.sentiment.data import to_example
 
 
 def test_shipped_sentiment_checklist_is_balanced_and_large_enough():

@@ -14,18 +14,10 @@ from seqnlp.corpus import LabeledText
 from seqnlp.embeddings import WordVectors
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.layers.spec import CELLS, POOLINGS
-from seqnlp.sentiment import (
-    NgramModel,
-    SentimentClassifier,
-    SentimentConfig,
-    check_labels,
-    expected_shapes,
-    guess_format,
-    label_set,
-    read_labeled,
-    to_example,
-    train,
-)
+from seqnlp.sentiment import SentimentClassifier, SentimentConfig, read_labeled, train
+from seqnlp.sentiment.config import expected_shapes
+from seqnlp.sentiment.data import check_labels, guess_format, label_set, to_example
+from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.training import TrainConfig
 
 POSITIVE = ["good", "great", "funny", "moving", "gripping", "charming", "lovely"]
@@ -569,7 +561,7 @@ def test_an_interrupted_ensemble_resumes(tmp_path):
 def test_the_shipped_classifier():
     import seqnlp
 
-    classifier = seqnlp.load_classifier()
+    classifier = seqnlp.load("sentiment")
     assert classifier.config.members == 2 and classifier.label_names == ["negative", "positive"]
     good, bad = classifier.predict(["A gripping, funny film!", "It wasn't good at all."])
     assert (good.label, bad.label) == ("positive", "negative")
@@ -597,7 +589,7 @@ def test_no_evidence_is_said_not_guessed(text, reason):
     "a" positive 0.924; the shipped classifier now says it has no evidence."""
     import seqnlp
 
-    classifier = seqnlp.load_classifier()
+    classifier = seqnlp.load("sentiment")
     (prediction,) = classifier.predict(text)
     assert (prediction.label, prediction.known, prediction.reason) == ("unknown", False, reason)
     assert prediction.probability == 0.5
@@ -610,7 +602,7 @@ def test_no_evidence_is_said_not_guessed(text, reason):
 def test_evidence_needs_one_known_uncommon_word():
     import seqnlp
 
-    classifier = seqnlp.load_classifier()
+    classifier = seqnlp.load("sentiment")
     assert {"the", "a", "of", "and", "is", ","} <= classifier.stop_words
     assert not classifier.stop_words & {"good", "bad", "not", "funny", "boring", "film"}
     good, film, bad = classifier.predict(["a good film 👍", "the film", "it is not good !!!"])

@@ -64,7 +64,7 @@ def test_tag_one_text(client):
 
 def test_tag_batch_matches_the_library(client):
     results = client.post("/v1/tag", json={"texts": TEXTS}).json()["results"]
-    expected = seqnlp.load_tagger().tag(TEXTS)
+    expected = seqnlp.load("tagger").predict(TEXTS)
     got = [
         [(t["word"], t["upos"], t["xpos"]) for s in r["sentences"] for t in s["tokens"]]
         for r in results
@@ -91,7 +91,7 @@ def test_tag_conllu_numbers_sentences_across_the_request(client):
 def test_sentiment_matches_the_library(client):
     texts = ["a gripping, funny film", "It wasn't GOOD.", "dull and far too long"]
     results = client.post("/v1/sentiment", json={"texts": texts}).json()["results"]
-    expected = seqnlp.load_classifier().predict(texts)
+    expected = seqnlp.load("sentiment").predict(texts)
     assert [r["label"] for r in results] == [p.label for p in expected]
     for r, p in zip(results, expected, strict=True):
         assert r["probability"] == pytest.approx(p.probability, abs=1e-6)

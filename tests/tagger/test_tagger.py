@@ -10,18 +10,11 @@ import pytest
 from seqnlp.corpus import read_conllu
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.layers.spec import CELLS
-from seqnlp.tagger import (
-    MAX_WINDOW,
-    Tagger,
-    TaggerConfig,
-    decode_tags,
-    format_sentence,
-    pair_ids,
-    split_text,
-    tag_lines,
-    tag_pairs,
-)
+from seqnlp.tagger import Tagger, TaggerConfig, format_sentence, tag_lines
 from seqnlp.tagger import train as train_tagger
+from seqnlp.tagger.encoding import decode_tags, pair_ids, tag_pairs
+from seqnlp.tagger.formats import split_text
+from seqnlp.tagger.model import MAX_WINDOW
 from seqnlp.training.checkpoints import checkpoint_dir_for
 from seqnlp.vocab import Vocab
 from tests.tagger.data import SENTENCES, tiny_config, train_tiny, write_data
@@ -68,8 +61,8 @@ def test_every_cell_trains_saves_and_reloads(tmp_path, cell, bidirectional):
     assert reloaded.config == tagger.config
     assert reloaded.config.cell == cell and reloaded.config.bidirectional == bidirectional
     sentences = [s.split() for s in ("I saw a saw .", "Unseen words like zorblax", "dog")]
-    tags = tagger.tag_tokens(sentences)
-    assert reloaded.tag_tokens(sentences) == tags
+    tags = tagger.predict_tokens(sentences)
+    assert reloaded.predict_tokens(sentences) == tags
     # the numpy prediction equals the PyTorch network's on the same weights
     assert [([u for _, u, _ in s], [x for _, _, x in s]) for s in tags] == _torch_tags(
         tagger, sentences
@@ -80,15 +73,17 @@ def test_character_lstm_tagger_trains_and_reloads(tmp_path):
     tagger, _ = train_tiny(tmp_path, char_encoder="lstm", char_features=8)
     assert "char_encoder.encoder.rnn.weight_hh_l0_reverse" in tagger.tensors
     sentences = [s.split() for s in ("I saw a saw .", "zorblax")]
-    assert Tagger.load(tmp_path / "tagger").tag_tokens(sentences) == tagger.tag_tokens(sentences)
-    tags = tagger.tag_tokens(sentences)
+    assert Tagger.load(tmp_path / "tagger").predict_tokens(sentences) == tagger.predict_tokens(
+        sentences
+    )
+    tags = tagger.predict_tokens(sentences)
     assert [([u for _, u, _ in s], [x for _, _, x in s]) for s in tags] == _torch_tags(
         tagger, sentences
     )
 
 
 def test_tags_learned_and_the_sequence_decides(tagger):
-    (tagged,) = tagger.tag_tokens([["I", "saw", "a", "saw", "."]])
+    (tagged,) = tagger.predict_tokens([["I", "saw", "a", "saw", "."]])
     assert [u for _, u, _ in tagged] == ["PRON", "VERB", "DET", "NOUN", "PUNCT"]
     assert [x for _, _, x in tagged] == ["PRP", "VBD", "DT", "NN", "."]
 
@@ -126,12 +121,12 @@ def test_tags_come_in_pairs_seen_in_training(tmp_path, tagger):
     train, _ = write_data(tmp_path)
     assert tagger.pairs == tag_pairs(read_conllu(train))
     assert Tagger.load(tagger.path).pairs == tagger.pairs
-    tagged = tagger.tag(["The old man saw a big dog and we like it , you know ."])[0]
+    tagged = tagger.predict(["The old man saw a big dog and we like it , you know ."])[0]
     assert {(u, x) for _, u, x in tagged} <= set(tagger.pairs)
 
 
 def test_raw_text_and_edge_cases(tagger):
-    result = tagger.tag(["I saw a saw. The dog barked!", "", "   \t "])
+    result = tagger.predict(["I saw a saw. The dog barked!", "", "   \t "])
     assert [w for w, _, _ in result[0]] == [
         "I",
         "saw",
@@ -144,17 +139,17 @@ def test_raw_text_and_edge_cases(tagger):
         "!",
     ]
     assert result[1] == [] and result[2] == []
-    assert tagger.tag([]) == [] and tagger.tag_tokens([]) == []
-    assert tagger.tag_tokens([[]]) == [[]]
+    assert tagger.predict([]) == [] and tagger.predict_tokens([]) == []
+    assert tagger.predict_tokens([[]]) == [[]]
     # one string is one text, as SentimentClassifier.predict takes it (issue #12)
-    assert tagger.tag("I saw a saw") == tagger.tag(["I saw a saw"])
-    weird = tagger.tag(["\x00\x07 control \x1b[31m chars \u200b and emoji 🙂"])[0]
+    assert tagger.predict("I saw a saw") == tagger.predict(["I saw a saw"])
+    weird = tagger.predict(["\x00\x07 control \x1b[31m chars \u200b and emoji 🙂"])[0]
     assert all(isinstance(u, str) and isinstance(x, str) for _, u, x in weird)
 
 
 def test_a_very_long_sentence_is_tagged_in_windows(tagger):
     tokens = ["the", "dog", "saw", "a", "cat", "."] * 1000  # 6,000 tokens, one "sentence"
-    (tagged,) = tagger.tag_tokens([tokens])
+    (tagged,) = tagger.predict_tokens([tokens])
     assert len(tagged) == len(tokens) > 10 * MAX_WINDOW
     assert [w for w, _, _ in tagged] == tokens
 
@@ -251,12 +246,14 @@ def test_float16_and_int8_weights(tmp_path, tagger):
     }
     assert size["int8"] < size["float16"] < 0.6 * size["float32"]
     sentences = [s.split() for s in ("I saw a saw .", "The cat sleeps")]
-    assert Tagger.load(tmp_path / "float32").tag_tokens(sentences) == tagger.tag_tokens(sentences)
+    assert Tagger.load(tmp_path / "float32").predict_tokens(sentences) == tagger.predict_tokens(
+        sentences
+    )
     int8 = Tagger.load(tmp_path / "int8")
     assert int8.tensors["word_embedding.weight"].dtype == np.float32
     error = np.abs(int8.tensors["word_embedding.weight"] - tagger.tensors["word_embedding.weight"])
     assert error.max() < 0.01 * np.abs(tagger.tensors["word_embedding.weight"]).max()
-    assert int8.tag_tokens(sentences) == tagger.tag_tokens(sentences)
+    assert int8.predict_tokens(sentences) == tagger.predict_tokens(sentences)
 
 
 def test_interrupted_training_leaves_a_model_and_resumes(tmp_path):
@@ -279,7 +276,7 @@ def test_interrupted_training_leaves_a_model_and_resumes(tmp_path):
     )
     with pytest.raises(KeyboardInterrupt):
         train_tagger(**kwargs, on_epoch=stop)
-    assert Tagger.load(output).tag_tokens([["a", "dog"]])  # the best model so far works
+    assert Tagger.load(output).predict_tokens([["a", "dog"]])  # the best model so far works
     assert (checkpoint_dir_for(output) / "checkpoint.safetensors").is_file()
     tagger, result = train_tagger(**kwargs, resume=True)
     assert result.epochs == 3 and len(result.history) == 3
@@ -310,7 +307,7 @@ def test_killed_before_the_first_checkpoint_resumes_from_the_saved_model(tmp_pat
     aside = tmp_path / ".tagger.old-dead"
     output.rename(aside)  # and a swap cut between its two renames
     serialization.recover_interrupted_save(output)
-    assert Tagger.load(output).tag_tokens([["a", "dog"]]) and not aside.exists()
+    assert Tagger.load(output).predict_tokens([["a", "dog"]]) and not aside.exists()
     assert not leftover.exists()
     train, dev = write_data(tmp_path)
     tagger, result = train_tagger(
@@ -385,8 +382,8 @@ def test_shipped_tagger_says_i_saw_a_saw():
         pytest.skip("the shipped tagger is not trained yet")
     import seqnlp
 
-    tagger = seqnlp.load_tagger()
-    (tagged,) = tagger.tag(["I saw a saw"])
+    tagger = seqnlp.load("tagger")
+    (tagged,) = tagger.predict(["I saw a saw"])
     assert {(u, x) for _, u, x in tagged} <= set(tagger.pairs)
     assert [(w, u) for w, u, _ in tagged] == [
         ("I", "PRON"),
@@ -402,16 +399,16 @@ def test_shipped_tagger_gives_emoji_sym_and_other_scripts_x():
     EWT's tags for their kin: emoticons (":)") SYM/NFP, foreign words X/FW."""
     import seqnlp
 
-    tagger = seqnlp.load_tagger()
+    tagger = seqnlp.load("tagger")
     text = "I ❤️ NY 👨\u200d👩\u200d👧 🇫🇷 👍🏽 and 東京は大きい , مرحبا بالعالم , Москва :)"
-    tagged = {w: (u, x) for w, u, x in tagger.tag(text)[0]}
+    tagged = {w: (u, x) for w, u, x in tagger.predict(text)[0]}
     for emoji in ("❤️", "👨\u200d👩\u200d👧", "🇫🇷", "👍🏽", ":)"):
         assert tagged[emoji] == ("SYM", "NFP"), emoji
     for word in ("東京は大きい", "مرحبا", "بالعالم", "Москва"):
         assert tagged[word] == ("X", "FW"), word
     assert tagged["NY"][0] == "PROPN" and tagged["and"] == ("CCONJ", "CC")
     assert {("SYM", "NFP"), ("X", "FW")} <= set(tagger.pairs)  # pairs seen in training
-    assert tagger.tag_tokens([["👍"], ["naïve", "café"]])[0] == [("👍", "SYM", "NFP")]
+    assert tagger.predict_tokens([["👍"], ["naïve", "café"]])[0] == [("👍", "SYM", "NFP")]
 
 
 def test_kind_rules_only_give_tags_the_model_knows(tagger):
@@ -420,5 +417,5 @@ def test_kind_rules_only_give_tags_the_model_knows(tagger):
 
     assert ("SYM", "NFP") not in tagger.pairs
     assert KindRules(tagger.vocabs["upos"], tagger.vocabs["xpos"], tagger.pairs).ids == {}
-    (tagged,) = tagger.tag_tokens([["I", "saw", "👍", "東京"]])
+    (tagged,) = tagger.predict_tokens([["I", "saw", "👍", "東京"]])
     assert {(u, x) for _, u, x in tagged} <= set(tagger.pairs)

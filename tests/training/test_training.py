@@ -17,7 +17,7 @@ import pytest
 import torch
 from torch import nn
 
-from seqnlp import load_tagger, serialization
+from seqnlp import load, serialization
 from seqnlp.batching import batch_schedule
 from seqnlp.errors import ModelFileError, SeqnlpError
 from seqnlp.layers.torch_layers import RNNEncoder
@@ -293,8 +293,8 @@ def test_torchrun_trains_a_tagger_and_resumes(tmp_path):
     _, header = load_checkpoint(tmp_path / "ddp-tagger.checkpoint" / CHECKPOINT_FILE)
     assert header["epoch"] == 6
     _torchrun(*args, "--epochs", "14", "--resume", cwd=tmp_path)
-    tagger = load_tagger(output)
+    tagger = load(output)
     assert tagger.meta["training"]["epochs"] == 14
-    (tagged,) = tagger.tag_tokens([["I", "saw", "a", "saw", "."]])
+    (tagged,) = tagger.predict_tokens([["I", "saw", "a", "saw", "."]])
     assert [u for _, u, _ in tagged] == ["PRON", "VERB", "DET", "NOUN", "PUNCT"]
     assert not (tmp_path / "ddp-tagger.checkpoint").exists()

@@ -16,12 +16,11 @@ import click
 
 from seqnlp import __version__
 from seqnlp.errors import SeqnlpError
+from seqnlp.layers.threads import default_one_blas_thread
 
-# One BLAS thread for every command, set before anything imports numpy (a user's own
-# setting wins): the small products of prediction gain nothing from a second thread, and
-# spinning threads cost a lot on a busy machine.
-for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")
+# One BLAS thread for every command (and the server's workers), set before anything
+# imports numpy; a user's own setting wins (seqnlp.layers.threads says why).
+default_one_blas_thread()
 
 # command name -> "module:attribute" inside seqnlp.cli
 COMMANDS: dict[str, str] = {

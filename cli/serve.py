@@ -123,9 +123,7 @@ def serve(
     /openapi.json. Each worker loads the models once; requests that arrive together
     are tagged in one batch.
     """
-    # one BLAS thread per worker: an RNN step's small products gain nothing from more
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
+    # one BLAS thread per worker: the command group set it (seqnlp.layers.threads)
     settings = Settings(
         max_body_bytes=max_body,
         max_texts=max_texts,

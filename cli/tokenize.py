@@ -75,7 +75,7 @@ def evaluate_tokenizer_cmd(data: str, split: str, as_json: bool) -> None:
     """
     from seqnlp.corpus import read_conllu
     from seqnlp.datasets import resolve
-    from seqnlp.tokenize import evaluate_tokenizer
+    from seqnlp.evaluation import evaluate_tokenizer
 
     path = resolve(data, split)
     if isinstance(path, list):

@@ -1,4 +1,5 @@
-"""Scores: plain functions over label lists (accuracy, P/R/F1, confusion, aligned spans).
+"""Scores: plain functions over label lists (accuracy, P/R/F1, confusion, aligned spans),
+and a tokenizer's word and sentence F1 against gold text (CoNLL 2018's way).
 
 The label functions take two equally long sequences (gold, predicted) of any hashable labels
 and use numpy only, so that evaluation on the command line does not pay scikit-learn's
@@ -7,10 +8,15 @@ import; ``tests/test_evaluation.py`` checks them against scikit-learn.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+import itertools
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
+
+from seqnlp.corpus import TaggedSentence
+from seqnlp.errors import DataError
+from seqnlp.tokenize import split_sentences, word_tokenize
 
 Labels = Sequence[Hashable]
 
@@ -149,11 +155,106 @@ def span_f1(gold: int, system: int, correct: int) -> dict[str, float]:
     }
 
 
+# -------------------------------------------------------------------- tokenizers
+
+
+def _ewt_document(sentence: TaggedSentence) -> str:
+    """EWT sentence ids are ``<document>-<number>``."""
+    return (sentence.sent_id or "").rsplit("-", 1)[0]
+
+
+def _bare(pieces: Iterable[str]) -> str:
+    return "".join("".join(piece.split()) for piece in pieces)
+
+
+def _spans(pieces: Iterable[str]) -> set[tuple[int, int]]:
+    """Character spans of ``pieces`` in their concatenation with all whitespace removed."""
+    spans = set()
+    offset = 0
+    for piece in pieces:
+        length = len(_bare([piece]))
+        spans.add((offset, offset + length))
+        offset += length
+    return spans
+
+
+def evaluate_tokenizer(
+    sentences: Iterable[TaggedSentence],
+    word_tokenizer: Callable[[str], list[str]] = word_tokenize,
+    sentence_splitter: Callable[[str], list[str]] = split_sentences,
+    document: Callable[[TaggedSentence], str] = _ewt_document,
+) -> dict[str, float | int]:
+    """Score a tokenizer against gold words the way the CoNLL 2018 shared task does.
+
+    Words: each gold sentence's ``text`` is tokenized and a system word counts as correct
+    when its character span equals a gold word's span, both taken over the text with
+    whitespace removed (so "don't" must come out as "do" + "n't", as in the gold
+    syntactic words). Sentences: the texts of each document (consecutive sentences with
+    the same ``document(sentence)``) are joined by spaces, split, and scored by span.
+
+    Args:
+        sentences: gold sentences with ``words``, ``text`` and ``sent_id``, e.g. from
+            :func:`seqnlp.corpus.read_conllu`.
+        word_tokenizer, sentence_splitter: the tokenizer under test.
+        document: the document key; by default the EWT sent_id without its number.
+
+    Returns:
+        ``word_precision/recall/f1``, ``sentence_precision/recall/f1`` (fractions) and the
+        counts ``gold_words``, ``system_words``, ``gold_sentences``, ``system_sentences``,
+        ``documents``.
+
+    Raises:
+        DataError: a sentence has no text, or its words do not spell its text.
+        ValueError: the tokenizer changed, dropped or added characters.
+    """
+    # unit -> [gold, system, correct]
+    counts = {"word": [0, 0, 0], "sentence": [0, 0, 0]}
+    documents = 0
+
+    def add(unit: str, gold: list[str], system: list[str]) -> None:
+        gold_spans = _spans(gold)
+        counts[unit][0] += len(gold_spans)
+        counts[unit][1] += len(system)
+        counts[unit][2] += len(gold_spans & _spans(system))
+
+    for _, group in itertools.groupby(sentences, key=document):
+        documents += 1
+        texts = []
+        for sentence in group:
+            name = sentence.sent_id or "?"
+            if sentence.text is None:
+                raise DataError(f"sentence {name} has no '# text' to tokenize")
+            bare = _bare([sentence.text])
+            if _bare(sentence.words) != bare:
+                raise DataError(f"sentence {name}: the words do not spell {sentence.text!r}")
+            system = word_tokenizer(sentence.text)
+            if _bare(system) != bare:
+                raise ValueError(f"sentence {name}: the tokens do not spell {sentence.text!r}")
+            add("word", sentence.words, system)
+            texts.append(sentence.text)
+        system = sentence_splitter(" ".join(texts))
+        if _bare(system) != _bare(texts):
+            raise ValueError(f"document of {name}: the sentences do not spell the text")
+        add("sentence", texts, system)
+
+    scores: dict[str, float | int] = {}
+    for unit, (gold, system, correct) in counts.items():
+        scores[f"{unit}_precision"] = correct / system if system else 0.0
+        scores[f"{unit}_recall"] = correct / gold if gold else 0.0
+        scores[f"{unit}_f1"] = 2 * correct / (gold + system) if gold + system else 0.0
+    for unit, (gold, system, _) in counts.items():
+        scores[f"gold_{unit}s"] = gold
+        scores[f"system_{unit}s"] = system
+    scores["documents"] = documents
+    return scores
+
+
 __all__ = [
     "accuracy",
     "aligned_counts",
     "classification_report",
     "confusion_matrix",
+    "evaluate_tokenizer",
     "label_set",
     "macro_f1",
     "per_label_scores",

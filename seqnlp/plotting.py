@@ -25,15 +25,16 @@ def _pyplot():
 
 
 def project_2d(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
-    """Project rows to 2-D with scikit-learn's PCA or t-SNE."""
+    """Project rows to 2-D: seqnlp's PCA (:func:`~seqnlp.embeddings.arithmetic.pca`, the
+    server's word map too) or scikit-learn's t-SNE."""
     if method not in PROJECTIONS:
         raise SeqnlpError(f"method must be one of {PROJECTIONS}, got {method!r}")
     if len(vectors) < 3:
         raise SeqnlpError("a map needs at least 3 words")
     if method == "pca":
-        from sklearn.decomposition import PCA
+        from seqnlp.embeddings.arithmetic import pca
 
-        return PCA(n_components=2, random_state=seed).fit_transform(vectors)
+        return pca(np.asarray(vectors, dtype=np.float64), 2, fixed_signs=True)
     from sklearn.manifold import TSNE
 
     perplexity = min(30.0, (len(vectors) - 1) / 3)

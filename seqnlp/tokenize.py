@@ -1,8 +1,11 @@
-"""Raw text -> sentences -> tokens in UD English EWT conventions.
+"""Raw text -> sentences -> tokens in UD English EWT conventions: the one home of text.
 
-One tokenizer for training and prediction, so that the two never disagree. The rules
-were read off the EWT train and dev splits (r2.16) and are scored the way the CoNLL 2018
-shared task scores tokenizers (:func:`evaluate_tokenizer`):
+One tokenizer for training and prediction, so that the two never disagree; here too are
+the one lookup key of a word (:func:`normalize_token`), the sentences the tagger reads from raw
+text (:func:`split_text`), and SST's PTB conventions both ways (:func:`sst_normalize`,
+:func:`sst_unescape`). The rules were read off the EWT train and dev splits (r2.16) and
+are scored the way the CoNLL 2018 shared task scores tokenizers
+(:func:`seqnlp.evaluation.evaluate_tokenizer`):
 
 - punctuation is split off, but runs stay whole (``!!!``, ``...``, ``?!``, ``--``);
 - clitics are split (``do n't``, ``it 's``, ``I 'm``, ``ca n't``), as are the contractions
@@ -21,22 +24,22 @@ are exactly the characters of the tokens. Text normalisation is separate (:func:
 
 from __future__ import annotations
 
-import itertools
 import re
 import sys
 import types
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 
-from seqnlp.corpus import TaggedSentence
-from seqnlp.errors import DataError
+from seqnlp import deprecation
 from seqnlp.unicode import has_clusters, join_clusters, remove_stray_joiners, token_kind
 
 __all__ = [
-    "evaluate_tokenizer",
     "normalize",
+    "normalize_token",
     "split_sentences",
+    "split_text",
     "sst_normalize",
+    "sst_unescape",
     "token_kind",
     "tokenize",
     "word_tokenize",
@@ -280,6 +283,24 @@ def tokenize(text: str) -> list[list[str]]:
     return [word_tokenize(s) for s in split_sentences(normalize(text))]
 
 
+def split_text(text: str) -> list[tuple[str, list[str]]]:
+    """Raw text -> (sentence text, tokens) of each sentence with tokens, as :func:`tokenize`
+    splits it: the one path from a user's text into the tagger (``Tagger.predict`` and the
+    ``tag`` command's lines alike), keeping each sentence's text for CoNLL-U's ``# text``."""
+    out = []
+    for sentence in split_sentences(normalize(text)):
+        tokens = word_tokenize(sentence)
+        if tokens:
+            out.append((sentence, tokens))
+    return out
+
+
+def normalize_token(token: str, lowercase: bool) -> str:
+    """The one lookup key of a word in a vocabulary or a table of vectors, shared by
+    training, queries and the taggers: lower-cased when the table is (``lowercase``)."""
+    return token.lower() if lowercase else token
+
+
 # ------------------------------------------------------------------------------- SST
 
 _PTB_SYMBOLS = {
@@ -340,98 +361,31 @@ def _is_word(token: str) -> bool:
     return token[-1:].isalnum() and token[:1].isalnum()
 
 
-# ------------------------------------------------------------------------------ scoring
+# The PTB escapes of SST's text, the way back from :data:`_PTB_SYMBOLS`: undone before
+# tokenising, so that a training file and a user's raw text reach the same tokens.
+_PTB_ESCAPES = {
+    "-lrb-": "(",
+    "-rrb-": ")",
+    "-lsb-": "[",
+    "-rsb-": "]",
+    "-lcb-": "{",
+    "-rcb-": "}",
+    "``": '"',
+    "''": '"',
+    "\\/": "/",
+    "\\*": "*",
+}
+_PTB_PATTERN = re.compile("|".join(re.escape(k) for k in _PTB_ESCAPES), re.IGNORECASE)
 
 
-def _ewt_document(sentence: TaggedSentence) -> str:
-    """EWT sentence ids are ``<document>-<number>``."""
-    return (sentence.sent_id or "").rsplit("-", 1)[0]
+def sst_unescape(text: str) -> str:
+    """SST's PTB escapes back to the characters a user types: ``-lrb-`` -> "(", ``\\/``
+    -> "/"; the inverse of the escaping in :func:`sst_normalize`."""
+    return _PTB_PATTERN.sub(lambda m: _PTB_ESCAPES[m.group(0).lower()], text)
 
 
-def _bare(pieces: Iterable[str]) -> str:
-    return "".join("".join(piece.split()) for piece in pieces)
-
-
-def _spans(pieces: Iterable[str]) -> set[tuple[int, int]]:
-    """Character spans of ``pieces`` in their concatenation with all whitespace removed."""
-    spans = set()
-    offset = 0
-    for piece in pieces:
-        length = len(_bare([piece]))
-        spans.add((offset, offset + length))
-        offset += length
-    return spans
-
-
-def evaluate_tokenizer(
-    sentences: Iterable[TaggedSentence],
-    word_tokenizer: Callable[[str], list[str]] = word_tokenize,
-    sentence_splitter: Callable[[str], list[str]] = split_sentences,
-    document: Callable[[TaggedSentence], str] = _ewt_document,
-) -> dict[str, float | int]:
-    """Score a tokenizer against gold words the way the CoNLL 2018 shared task does.
-
-    Words: each gold sentence's ``text`` is tokenized and a system word counts as correct
-    when its character span equals a gold word's span, both taken over the text with
-    whitespace removed (so "don't" must come out as "do" + "n't", as in the gold
-    syntactic words). Sentences: the texts of each document (consecutive sentences with
-    the same ``document(sentence)``) are joined by spaces, split, and scored by span.
-
-    Args:
-        sentences: gold sentences with ``words``, ``text`` and ``sent_id``, e.g. from
-            :func:`seqnlp.corpus.read_conllu`.
-        word_tokenizer, sentence_splitter: the tokenizer under test.
-        document: the document key; by default the EWT sent_id without its number.
-
-    Returns:
-        ``word_precision/recall/f1``, ``sentence_precision/recall/f1`` (fractions) and the
-        counts ``gold_words``, ``system_words``, ``gold_sentences``, ``system_sentences``,
-        ``documents``.
-
-    Raises:
-        DataError: a sentence has no text, or its words do not spell its text.
-        ValueError: the tokenizer changed, dropped or added characters.
-    """
-    # unit -> [gold, system, correct]
-    counts = {"word": [0, 0, 0], "sentence": [0, 0, 0]}
-    documents = 0
-
-    def add(unit: str, gold: list[str], system: list[str]) -> None:
-        gold_spans = _spans(gold)
-        counts[unit][0] += len(gold_spans)
-        counts[unit][1] += len(system)
-        counts[unit][2] += len(gold_spans & _spans(system))
-
-    for _, group in itertools.groupby(sentences, key=document):
-        documents += 1
-        texts = []
-        for sentence in group:
-            name = sentence.sent_id or "?"
-            if sentence.text is None:
-                raise DataError(f"sentence {name} has no '# text' to tokenize")
-            bare = _bare([sentence.text])
-            if _bare(sentence.words) != bare:
-                raise DataError(f"sentence {name}: the words do not spell {sentence.text!r}")
-            system = word_tokenizer(sentence.text)
-            if _bare(system) != bare:
-                raise ValueError(f"sentence {name}: the tokens do not spell {sentence.text!r}")
-            add("word", sentence.words, system)
-            texts.append(sentence.text)
-        system = sentence_splitter(" ".join(texts))
-        if _bare(system) != _bare(texts):
-            raise ValueError(f"document of {name}: the sentences do not spell the text")
-        add("sentence", texts, system)
-
-    scores: dict[str, float | int] = {}
-    for unit, (gold, system, correct) in counts.items():
-        scores[f"{unit}_precision"] = correct / system if system else 0.0
-        scores[f"{unit}_recall"] = correct / gold if gold else 0.0
-        scores[f"{unit}_f1"] = 2 * correct / (gold + system) if gold + system else 0.0
-    for unit, (gold, system, _) in counts.items():
-        scores[f"gold_{unit}s"] = gold
-        scores[f"system_{unit}s"] = system
-    scores["documents"] = documents
-    return scores
+# exported until issue 28 moved tokenizer scoring out of the tokenizer
+__getattr__ = deprecation.moved_names(__name__, {"evaluate_tokenizer": "seqnlp.evaluation"})
 
 
 class _CallableModule(types.ModuleType):

@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from seqnlp.cli import main
 from seqnlp.corpus import TaggedSentence, read_conllu
 from seqnlp.errors import DataError
+from seqnlp.evaluation import evaluate_tokenizer
 from seqnlp.tokenize import (
-    evaluate_tokenizer,
     normalize,
     split_sentences,
+    split_text,
     sst_normalize,
+    sst_unescape,
     tokenize,
     word_tokenize,
 )
@@ -270,3 +272,36 @@ def test_any_unicode_text_tokenizes_without_losing_characters(text):
     assert all(token and not any(ch.isspace() for ch in token) for token in tokens)
     assert not any(unicodedata.category(ch) == "Cc" for token in tokens for ch in token)
     assert "".join(tokens) == "".join(normalize(text).split())  # nothing lost, nothing added
+
+
+def test_split_text_keeps_sentence_texts():
+    assert split_text("I saw a saw. It was sharp!  ") == [
+        ("I saw a saw.", ["I", "saw", "a", "saw", "."]),
+        ("It was sharp!", ["It", "was", "sharp", "!"]),
+    ]
+    assert split_text(" \n ") == []
+
+
+def test_sst_escapes_both_ways_in_one_place():
+    """SST's PTB escapes, undone for the classifier and redone for its vocabulary."""
+    assert sst_unescape("a -LRB- very -rrb- good ``film'' , writer\\/director") == (
+        'a ( very ) good "film" , writer/director'
+    )
+    tokens = word_tokenize(sst_unescape("-lrb- a `` good '' film -rrb-"))
+    assert sst_normalize(tokens) == ["-lrb-", "a", "``", "good", "''", "film", "-rrb-"]
+
+
+def test_one_lookup_key_for_a_word():
+    from seqnlp.embeddings.config import normalize_token as old_home
+    from seqnlp.tokenize import normalize_token
+
+    assert normalize_token("Apple", lowercase=True) == "apple"
+    assert normalize_token("Apple", lowercase=False) == "Apple"
+    assert old_home is normalize_token
+
+
+def test_tokenizer_scoring_moved_out_of_the_tokenizer():
+    import seqnlp.tokenize
+
+    with pytest.warns(DeprecationWarning, match="use seqnlp.evaluation.evaluate_tokenizer"):
+        assert seqnlp.tokenize.evaluate_tokenizer is evaluate_tokenizer

@@ -33,7 +33,7 @@ __getattr__ = _deprecation.moved_names(
     {
         "ALGORITHMS": "seqnlp.embeddings.config",
         "KIND": "seqnlp.embeddings.config",
-        "normalize_token": "seqnlp.embeddings.config",
+        "normalize_token": "seqnlp.tokenize",
         "DEFAULT_SIMILARITIES": "seqnlp.embeddings.evaluation",
         "benchmark_path": "seqnlp.embeddings.evaluation",
         "evaluate_analogies": "seqnlp.embeddings.evaluation",

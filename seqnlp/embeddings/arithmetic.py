@@ -16,3 +16,24 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
 def cosmul(positive1: np.ndarray, positive2: np.ndarray, negative: np.ndarray) -> np.ndarray:
     """3CosMul over cosines shifted to [0, 1], exactly as gensim's most_similar_cosmul."""
     return ((1 + positive1) / 2) * ((1 + positive2) / 2) / ((1 + negative) / 2 + 1e-6)
+
+
+def pca(
+    matrix: np.ndarray, dim: int, fit: np.ndarray | None = None, *, fixed_signs: bool = False
+) -> np.ndarray:
+    """``matrix`` (rows) on the ``dim`` directions of largest variance of ``fit`` (default:
+    the rows themselves), centred on ``fit``'s mean: the one PCA of seqnlp (the tagger's
+    smaller word embedding, the server's word map, ``seqnlp plot-embeddings``).
+
+    Args:
+        fixed_signs: flip each axis so that its largest coordinate (by size) is positive:
+            an SVD's signs are arbitrary, and the same words should always draw one map.
+    """
+    fit = matrix if fit is None else fit
+    mean = fit.mean(axis=0)
+    _, _, vt = np.linalg.svd(fit - mean, full_matrices=False)
+    points = (matrix - mean) @ vt[:dim].T
+    if fixed_signs and len(points):
+        largest = points[np.abs(points).argmax(axis=0), np.arange(points.shape[1])]
+        points *= np.where(largest < 0, -1.0, 1.0)
+    return points

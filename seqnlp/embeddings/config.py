@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from seqnlp.errors import SeqnlpError
 
+# the one lookup key of a word lives with the text; this module offered it before issue 28
+from seqnlp.tokenize import normalize_token as normalize_token
+
 ALGORITHMS = ("word2vec", "fasttext")
 KIND = "vectors"  # saved as "embeddings" before issue 28 (serialization.KIND_ALIASES)
 
@@ -35,8 +38,3 @@ class EmbeddingConfig:
         for name in ("dim", "window", "negative", "epochs", "min_count"):
             if getattr(self, name) < (0 if name == "negative" else 1):
                 raise SeqnlpError(f"{name} must be positive, got {getattr(self, name)}")
-
-
-def normalize_token(token: str, lowercase: bool) -> str:
-    """The one lookup key for a token, shared by training, queries and the taggers."""
-    return token.lower() if lowercase else token

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from seqnlp.errors import DataError
+from seqnlp.tokenize import normalize_token
 
 log = logging.getLogger("seqnlp")
 
@@ -209,7 +210,7 @@ class Word2VecReader:
             if raw in self._raw_seen:
                 raise DataError(f"{where}: duplicate word {word!r}")
             self._raw_seen.add(raw)
-            key = word.lower() if self.lowercase else word
+            key = normalize_token(word, self.lowercase)
             if key in self._seen:
                 self.stats.merged += 1
                 return None

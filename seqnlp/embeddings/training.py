@@ -23,7 +23,7 @@ from seqnlp.datasets import sha256
 from seqnlp.embeddings.config import EmbeddingConfig
 from seqnlp.embeddings.vectors import WordVectors
 from seqnlp.errors import DataError
-from seqnlp.tokenize import word_tokenize
+from seqnlp.tokenize import normalize_token, word_tokenize
 
 log = logging.getLogger("seqnlp")
 
@@ -67,8 +67,7 @@ def prepare_corpus(
                 tokens = word_tokenize(line)
                 if not tokens:
                     continue
-                if lowercase:
-                    tokens = [t.lower() for t in tokens]
+                tokens = [normalize_token(t, lowercase) for t in tokens]
                 out.write(" ".join(tokens))
                 out.write("\n")
                 lines += 1

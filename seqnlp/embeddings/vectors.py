@@ -29,7 +29,7 @@ import numpy as np
 from seqnlp import serialization
 from seqnlp.embeddings import storage
 from seqnlp.embeddings.arithmetic import cosmul, unit_rows
-from seqnlp.embeddings.config import KIND, EmbeddingConfig, normalize_token
+from seqnlp.embeddings.config import KIND, EmbeddingConfig
 from seqnlp.embeddings.storage import (
     WordIndex,
     WordList,
@@ -39,6 +39,7 @@ from seqnlp.embeddings.storage import (
     word_tensors,
 )
 from seqnlp.errors import ModelFileError, SeqnlpError, UnknownWordError
+from seqnlp.tokenize import normalize_token
 from seqnlp.vocab import PAD_ID, Vocab
 
 log = logging.getLogger("seqnlp")

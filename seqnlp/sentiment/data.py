@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -11,25 +10,9 @@ from pathlib import Path
 from seqnlp.corpus import LabeledText, read_sst, read_table
 from seqnlp.errors import DataError
 from seqnlp.sentiment.config import MAX_TOKENS
-from seqnlp.tokenize import normalize, sst_normalize, word_tokenize
+from seqnlp.tokenize import normalize, sst_normalize, sst_unescape, word_tokenize
 
 FORMATS = ("sst", "glue", "tsv", "csv")
-
-# The PTB escapes of SST's text, undone before tokenising so that a training file and a
-# user's raw text reach the same tokens (and the embeddings, trained on raw text, know them).
-_PTB_ESCAPES = {
-    "-lrb-": "(",
-    "-rrb-": ")",
-    "-lsb-": "[",
-    "-rsb-": "]",
-    "-lcb-": "{",
-    "-rcb-": "}",
-    "``": '"',
-    "''": '"',
-    "\\/": "/",
-    "\\*": "*",
-}
-_PTB_PATTERN = re.compile("|".join(re.escape(k) for k in _PTB_ESCAPES), re.IGNORECASE)
 
 
 def to_example(text: str, max_tokens: int | None = MAX_TOKENS) -> list[str]:
@@ -37,7 +20,7 @@ def to_example(text: str, max_tokens: int | None = MAX_TOKENS) -> list[str]:
 
     SST is lower-cased and PTB-tokenised (``wo n't``, ``-lrb-``); a user types
     "It wasn't GOOD (really).". Both go through the same steps, so that training files and
-    raw text can never disagree: undo PTB escapes (``-lrb-`` -> "("), then
+    raw text can never disagree: undo PTB escapes (:func:`~seqnlp.tokenize.sst_unescape`), then
     :func:`seqnlp.tokenize.normalize`, :func:`~seqnlp.tokenize.word_tokenize` and
     :func:`~seqnlp.tokenize.sst_normalize`, which maps the tokens back into SST's
     conventions. SST's own sentences come out as they went in (98 % exactly; the rest
@@ -50,8 +33,7 @@ def to_example(text: str, max_tokens: int | None = MAX_TOKENS) -> list[str]:
     Returns:
         The tokens; empty when ``text`` holds none.
     """
-    text = _PTB_PATTERN.sub(lambda m: _PTB_ESCAPES[m.group(0).lower()], text)
-    tokens = sst_normalize(word_tokenize(normalize(text)))
+    tokens = sst_normalize(word_tokenize(normalize(sst_unescape(text))))
     if max_tokens is not None and len(tokens) > max_tokens:
         tokens = tokens[:max_tokens]
     return tokens

@@ -9,7 +9,6 @@ storage, each a short method.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import os
@@ -27,6 +26,7 @@ from seqnlp.corpus import LabeledText
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.evaluation import classification_report, confusion_matrix
 from seqnlp.layers.numpy_layers import softmax
+from seqnlp.layers.threads import one_blas_thread
 from seqnlp.sentiment.checklist import CheckItem, score_by_category
 from seqnlp.sentiment.config import (
     KIND,
@@ -207,7 +207,7 @@ class SentimentClassifier:
             ]
         ids = [self.vocab.encode(t) or [UNK_ID] for t in tokens]
         out = np.empty((len(ids), self.config.num_labels), dtype=np.float32)
-        with _one_blas_thread():
+        with one_blas_thread():
             # similar lengths together: less padding, fewer wasted recurrent steps
             for chunk in batch_schedule([len(x) for x in ids], batch_size, shuffle=False):
                 words, lengths = pad([ids[i] for i in chunk])
@@ -445,21 +445,6 @@ def _refuse_empty(texts: Sequence[str], first: int = 1) -> None:
             raise TypeError(f"text {number} is a {type(text).__name__}, not a string")
         if not text.strip():
             raise DataError(f"text {number} is empty")
-
-
-def _one_blas_thread():
-    """Run numpy's matrix products on one thread.
-
-    The products here are small (a batch of 256 by a few hundred units); a second BLAS
-    thread buys little on an idle machine and, on a busy 2-core one, made prediction
-    5x slower (OpenBLAS threads spin waiting for a core). threadpoolctl comes with
-    scikit-learn; without it nothing changes.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def pad(ids: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:

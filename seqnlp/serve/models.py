@@ -18,6 +18,7 @@ import numpy as np
 
 import seqnlp
 from seqnlp.embeddings import WordVectors
+from seqnlp.embeddings.arithmetic import pca
 from seqnlp.errors import SeqnlpError, UnknownWordError
 from seqnlp.tagger import format_sentence, tag_lines
 from seqnlp.tasks import TASKS
@@ -120,15 +121,11 @@ class Models:
         """2-D coordinates of ``words`` (PCA of their unit vectors), each axis in [-1, 1]."""
         matrix = np.stack([self.vectors.vector(w) for w in words]).astype(np.float64)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        centred = matrix - matrix.mean(axis=0)
         if len(words) < 2:
             return [(0.0, 0.0) for _ in words]
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
-        points = centred @ vt[:2].T
+        points = pca(matrix, 2, fixed_signs=True)  # the same query always draws the same map
         if points.shape[1] < 2:
             points = np.hstack([points, np.zeros((len(words), 1))])
-        # a fixed sign per axis so that the same query always draws the same map
-        points *= np.where(points[np.abs(points).argmax(axis=0), [0, 1]] < 0, -1.0, 1.0)
         points /= np.maximum(np.abs(points).max(axis=0), 1e-12)
         return [(float(x), float(y)) for x, y in points]
 

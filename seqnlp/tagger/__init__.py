@@ -48,7 +48,7 @@ __getattr__ = _deprecation.moved_names(
         "decode_tags": "seqnlp.tagger.encoding",
         "pair_ids": "seqnlp.tagger.encoding",
         "tag_pairs": "seqnlp.tagger.encoding",
-        "split_text": "seqnlp.tagger.formats",
+        "split_text": "seqnlp.tokenize",
         "read_tagged": "seqnlp.tagger.training",
     },
 )

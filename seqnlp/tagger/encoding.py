@@ -12,6 +12,7 @@ import numpy as np
 from seqnlp.corpus import TaggedSentence
 from seqnlp.layers.numpy_layers import log_softmax
 from seqnlp.tagger.config import TaggerConfig
+from seqnlp.tokenize import normalize_token
 from seqnlp.unicode import token_kind
 from seqnlp.vocab import PAD_ID, UNK_ID, Vocab
 
@@ -101,11 +102,8 @@ class TokenEncoder:
         else the form as written, falling back to the lower-cased form ("Apple" and "apple"
         then have rows of their own, and an unseen "APPLE" gets "apple"'s)."""
         stoi = self.words.stoi
-        lower = token.lower()
-        if self.config.lowercase or lower == token:
-            index = stoi.get(lower, UNK_ID)
-        else:
-            index = stoi.get(token) or stoi.get(lower, UNK_ID)
+        key = normalize_token(token, self.config.lowercase)
+        index = stoi.get(key) or stoi.get(token.lower(), UNK_ID)  # the cased form's fallback
         return index if index >= 2 else UNK_ID  # a literal "<pad>" in the text is unknown
 
     def char_ids(self, token: str) -> list[int]:
@@ -163,7 +161,7 @@ def build_vocabs(
     most frequent first, then the vectors' most frequent words, up to ``max_words``. Every
     other word is unknown and tagged from its spelling. Characters: all in the training data.
     """
-    counts = Counter(w.lower() if lowercase else w for s in sentences for w in s.words)
+    counts = Counter(normalize_token(w, lowercase) for s in sentences for w in s.words)
     known = vectors.index if vectors is not None else {}
     items = [w for w, c in counts.most_common() if c >= min_count or w in known]
     items = items[: max(max_words - 2, 0)]

@@ -10,7 +10,7 @@ from typing import Any
 
 from seqnlp.errors import SeqnlpError
 from seqnlp.tagger.model import Tagger
-from seqnlp.tokenize import normalize, split_sentences, word_tokenize
+from seqnlp.tokenize import normalize, split_text
 
 TAGSETS = ("upos", "xpos", "both")
 FORMATS = ("text", "conllu", "json")
@@ -27,17 +27,6 @@ class SentenceTags:
     upos: list[str]
     xpos: list[str]
     source: int  # 1-based number of the input line (or command-line text) it came from
-
-
-def split_text(text: str) -> list[tuple[str, list[str]]]:
-    """Raw text -> (sentence text, tokens) pairs: :func:`seqnlp.tokenize.tokenize`, keeping
-    each sentence's text for CoNLL-U's ``# text``."""
-    out = []
-    for sentence in split_sentences(normalize(text)):
-        tokens = word_tokenize(sentence)
-        if tokens:
-            out.append((sentence, tokens))
-    return out
 
 
 def tag_lines(

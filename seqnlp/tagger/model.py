@@ -21,7 +21,7 @@ from seqnlp.errors import ModelFileError, SeqnlpError
 from seqnlp.tagger.config import KIND, TaggerConfig, expected_shapes
 from seqnlp.tagger.encoding import KindRules, TokenEncoder, decode_tags, pair_ids
 from seqnlp.tagger.numpy_network import TaggerNumpy
-from seqnlp.tokenize import tokenize
+from seqnlp.tokenize import split_text
 from seqnlp.vocab import UNK_ID, Vocab
 
 # Sentences longer than this are tagged in windows of this many tokens: a 100,000-token line
@@ -235,7 +235,9 @@ class Tagger:
         def sentences() -> Iterator[tuple[tuple[str, bool], list[str]]]:
             """Each text's sentences, keyed by the text and whether it is its last."""
             for text in texts:
-                tokenized = tokenize(text) or [[]]  # a blank text: one empty sentence
+                # the one raw-text path (the tag command's too); a text without words
+                # becomes one empty sentence, which tags as []
+                tokenized = [tokens for _, tokens in split_text(text)] or [[]]
                 for j, tokens in enumerate(tokenized):
                     yield (text, j == len(tokenized) - 1), tokens
 

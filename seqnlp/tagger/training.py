@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from seqnlp.corpus import TaggedSentence, read_conllu
+from seqnlp.embeddings.arithmetic import pca
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError
 from seqnlp.serialization import CONFIG_FILE
 from seqnlp.tagger.config import TaggerConfig
@@ -21,6 +22,7 @@ from seqnlp.tagger.encoding import TokenEncoder, build_vocabs, tag_pairs
 from seqnlp.tagger.evaluation import tag_accuracies
 from seqnlp.tagger.model import Tagger
 from seqnlp.tagger.recipe import RECIPE
+from seqnlp.tokenize import normalize_token
 from seqnlp.training.config import TrainConfig, TrainResult, run_record
 from seqnlp.vocab import PAD_ID, Vocab
 
@@ -71,10 +73,7 @@ def _embedding_init(vectors: Any, vocab: Vocab, dim: int) -> tuple[np.ndarray, f
     if dim < matrix.shape[1]:
         # Keep the directions of largest variance: most of what the tagger can use, in a
         # smaller model (the shipped tagger's size is mostly this matrix).
-        known = matrix[2:]
-        mean = known.mean(axis=0)
-        _, _, vt = np.linalg.svd(known - mean, full_matrices=False)
-        matrix = (matrix - mean) @ vt[:dim].T
+        matrix = pca(matrix, dim, fit=matrix[2:])
     matrix = matrix * (EMBEDDING_STD / max(float(matrix[2:].std()), 1e-12))
     matrix[PAD_ID] = 0.0
     return matrix.astype(np.float32), coverage
@@ -188,7 +187,7 @@ def train(
             }
             log.info("pretrained vectors cover %.1f%% of the word vocabulary", 100 * coverage)
 
-    counts = Counter(w.lower() if config.lowercase else w for s in train_sents for w in s.words)
+    counts = Counter(normalize_token(w, config.lowercase) for s in train_sents for w in s.words)
     word_counts = [counts.get(w, 0) for w in vocabs["words"].itos]
     encoder = TokenEncoder(config, vocabs["words"], vocabs["chars"])
     upos_vocab, xpos_vocab = vocabs["upos"], vocabs["xpos"]

@@ -29,7 +29,7 @@ RESULTS = Path(__file__).parent / "results" / "tokenizer.json"
 def scores(split: str) -> dict:
     from seqnlp.corpus import read_conllu
     from seqnlp.datasets import dataset_path
-    from seqnlp.tokenize import evaluate_tokenizer
+    from seqnlp.evaluation import evaluate_tokenizer
 
     result = evaluate_tokenizer(read_conllu(dataset_path("ud-english-ewt", split)))
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}

@@ -13,7 +13,6 @@ from seqnlp.layers.spec import CELLS
 from seqnlp.tagger import Tagger, TaggerConfig, format_sentence, tag_lines
 from seqnlp.tagger import train as train_tagger
 from seqnlp.tagger.encoding import decode_tags, pair_ids, tag_pairs
-from seqnlp.tagger.formats import split_text
 from seqnlp.tagger.model import MAX_WINDOW
 from seqnlp.training.checkpoints import checkpoint_dir_for
 from seqnlp.vocab import Vocab
@@ -184,14 +183,6 @@ def test_streaming_reads_only_a_chunk_ahead(tagger):
     first = [next(out) for _ in range(40)]
     assert [s.source for s in first] == list(range(1, 41))
     assert len(read) <= 2 * 8 * 4 + 1
-
-
-def test_split_text_keeps_sentence_texts():
-    assert split_text("I saw a saw. It was sharp!  ") == [
-        ("I saw a saw.", ["I", "saw", "a", "saw", "."]),
-        ("It was sharp!", ["It", "was", "sharp", "!"]),
-    ]
-    assert split_text(" \n ") == []
 
 
 def test_seen_in_training(tagger):

@@ -10,22 +10,14 @@
 Nothing here imports torch. The names below are the API the tasks use.
 """
 
-from seqnlp.serialization.atomic import save_tensors_atomic, write_bytes_atomic, write_json_atomic
+from seqnlp import deprecation as _deprecation
+from seqnlp.serialization.atomic import save_tensors_atomic, write_json_atomic
 from seqnlp.serialization.describe import describe_model
 from seqnlp.serialization.models import (
     CONFIG_FILE,
-    DEFAULT_MODELS,
     DEFAULT_MODELS_DIR,
-    FORMAT_VERSION,
-    META_FILE,
     MODEL_FILES,
-    RESERVED_CONFIG_KEYS,
-    SUPPORTED_FORMAT_VERSIONS,
     VOCAB_FILE,
-    WEIGHTS_FILE,
-    LoadedModel,
-    check_repeats,
-    config_from_dict,
     default_model,
     load_model,
     model_kind,
@@ -36,7 +28,6 @@ from seqnlp.serialization.models import (
 )
 from seqnlp.serialization.tensors import (
     STORAGE_DTYPES,
-    TensorInfo,
     check_finite,
     check_shapes,
     check_storage_dtype,
@@ -45,29 +36,18 @@ from seqnlp.serialization.tensors import (
     expect_row_scales,
     load_tensors,
     quantize_rows,
-    read_tensor_info,
 )
 
 __all__ = [
     "CONFIG_FILE",
-    "DEFAULT_MODELS",
     "DEFAULT_MODELS_DIR",
-    "FORMAT_VERSION",
-    "META_FILE",
     "MODEL_FILES",
-    "RESERVED_CONFIG_KEYS",
     "STORAGE_DTYPES",
-    "SUPPORTED_FORMAT_VERSIONS",
     "VOCAB_FILE",
-    "WEIGHTS_FILE",
-    "LoadedModel",
-    "TensorInfo",
-    "check_repeats",
     "check_finite",
     "check_shapes",
     "check_storage_dtype",
     "compact",
-    "config_from_dict",
     "default_model",
     "dequantize_rows",
     "describe_model",
@@ -77,11 +57,28 @@ __all__ = [
     "model_kind",
     "quantize_rows",
     "read_model",
-    "read_tensor_info",
     "recover_interrupted_save",
     "resolve_model",
     "save_model",
     "save_tensors_atomic",
-    "write_bytes_atomic",
     "write_json_atomic",
 ]
+
+# exported until issue 28; each still resolves, with a warning naming its module
+__getattr__ = _deprecation.moved_names(
+    __name__,
+    {
+        "DEFAULT_MODELS": "seqnlp.serialization.models",
+        "FORMAT_VERSION": "seqnlp.serialization.models",
+        "META_FILE": "seqnlp.serialization.models",
+        "RESERVED_CONFIG_KEYS": "seqnlp.serialization.models",
+        "SUPPORTED_FORMAT_VERSIONS": "seqnlp.serialization.models",
+        "WEIGHTS_FILE": "seqnlp.serialization.models",
+        "LoadedModel": "seqnlp.serialization.models",
+        "TensorInfo": "seqnlp.serialization.tensors",
+        "check_repeats": "seqnlp.serialization.models",
+        "config_from_dict": "seqnlp.serialization.models",
+        "read_tensor_info": "seqnlp.serialization.tensors",
+        "write_bytes_atomic": "seqnlp.serialization.atomic",
+    },
+)

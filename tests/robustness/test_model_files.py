@@ -28,7 +28,8 @@ from seqnlp.cli import main
 from seqnlp.embeddings import WordVectors
 from seqnlp.errors import ModelFileError
 from seqnlp.sentiment import SentimentClassifier
-from seqnlp.serialization import MODEL_FILES, WEIGHTS_FILE, describe_model, load_model
+from seqnlp.serialization import MODEL_FILES, describe_model, load_model
+from seqnlp.serialization.models import WEIGHTS_FILE
 from seqnlp.tagger import Tagger
 from seqnlp.training.checkpoints import CHECKPOINT_FILE, load_checkpoint
 

@@ -14,15 +14,15 @@ import safetensors.numpy
 from seqnlp import serialization
 from seqnlp.errors import ModelFileError
 from seqnlp.serialization import (
-    FORMAT_VERSION,
     check_shapes,
     load_model,
     load_tensors,
-    read_tensor_info,
     save_model,
     save_tensors_atomic,
     write_json_atomic,
 )
+from seqnlp.serialization.models import FORMAT_VERSION
+from seqnlp.serialization.tensors import read_tensor_info
 
 
 def tensors(scale: float = 1.0) -> dict[str, np.ndarray]:
@@ -386,7 +386,7 @@ def test_int8_rows_round_trip_and_missing_scale_is_caught():
 def test_config_from_dict_checks_types_and_keys():
     import dataclasses
 
-    from seqnlp.serialization import check_repeats, config_from_dict
+    from seqnlp.serialization.models import check_repeats, config_from_dict
 
     @dataclasses.dataclass
     class Config:

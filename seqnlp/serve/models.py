@@ -115,6 +115,17 @@ class Models:
     def analogy(self, a: str, b: str, c: str, method: str, topn: int) -> list[tuple[str, float]]:
         return self.vectors.analogy(a, b, c, method=method, topn=topn)
 
+    def most_similar(
+        self, positive: list[str], negative: list[str], method: str, topn: int
+    ) -> list[tuple[str, float]]:
+        return self.vectors.most_similar(positive, negative, topn, method)
+
+    def doesnt_match(self, words: list[str]) -> str:
+        return self.vectors.doesnt_match(words)
+
+    def n_similarity(self, a: list[str], b: list[str]) -> float:
+        return self.vectors.n_similarity(a, b)
+
     def word_map(self, words: Sequence[str]) -> list[tuple[float, float]]:
         """2-D coordinates of ``words`` (PCA of their unit vectors), each axis in [-1, 1]."""
         matrix = np.stack([self.vectors.vector(w) for w in words]).astype(np.float64)

@@ -13,6 +13,7 @@ import pytest
 import seqnlp
 from seqnlp.embeddings import WordVectors
 from tests.serve.conftest import start_server, stop_server
+from tests.serve.test_bad_input import ENDPOINTS
 
 TEXTS = ["I saw a saw.", "She can't come, Mr. Smith. It's late.", "The new film is great!"]
 
@@ -33,7 +34,7 @@ def test_info_lists_the_models_and_no_torch_in_the_server(client):
 
 def test_openapi_schema_names_every_endpoint(client):
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("tokenize", "tag", "sentiment", "similar", "similarity", "analogy"):
+    for path in ENDPOINTS:
         assert f"/v1/{path}" in paths and "post" in paths[f"/v1/{path}"]
     assert "/health" in paths and "/v1/info" in paths
 
@@ -139,6 +140,67 @@ def test_analogy_add_mul_and_batch(client, vectors):
     results = client.post("/v1/analogy", json={"queries": queries, "topn": 1}).json()["results"]
     expected = vectors.analogy("paris", "france", "italy", topn=1)[0][0]
     assert [r["answers"][0]["word"] for r in results] == ["queen", expected]
+
+
+def test_one_unknown_word_does_not_fail_a_batch(client, vectors):
+    """Each item of a batch is answered, a failed one with its own error, as the CLI's
+    --input answers each line; a single query still fails with 422 (issue #30 A.10)."""
+    body = {"words": ["paris", "fraance", "cat"], "topn": 3}
+    response = client.post("/v1/similar", json=body)
+    assert response.status_code == 200, response.text
+    paris, bad, cat = response.json()["results"]
+    assert [n["word"] for n in paris["neighbours"]] == [w for w, _ in vectors.similar("paris", 3)]
+    assert bad["word"] == "fraance" and "neighbours" not in bad
+    assert bad["error"]["code"] == "unknown_word" and "france" in bad["error"]["suggestions"]
+    assert cat["neighbours"] and "error" not in cat
+    pairs = {"pairs": [["cat", "dgo"], ["cat", "dog"]]}
+    first, second = client.post("/v1/similarity", json=pairs).json()["results"]
+    assert first["error"]["word"] == "dgo" and second["similarity"] > 0.5
+    queries = [{"a": "king", "b": "king", "c": "woman"}, {"a": "king", "b": "man", "c": "woman"}]
+    first, second = client.post("/v1/analogy", json={"queries": queries}).json()["results"]
+    assert (
+        first["error"]["code"] == "invalid_request"
+        and "three different" in first["error"]["message"]
+    )
+    assert second["answers"][0]["word"] == "queen"
+
+
+def test_head_answers_like_get(client):
+    for path in ("/", "/health"):
+        response = client.head(path)
+        assert response.status_code == 200 and response.content == b"", path
+
+
+def test_gensim_query_verbs(client, vectors):
+    """most_similar with several positive and negative words, doesnt_match and
+    n_similarity, one query and a batch, as the library answers them (issue #30 B.4)."""
+    for method in ("add", "mul"):
+        body = {"positive": ["paris", "italy", "man"], "negative": ["france"], "topn": 3}
+        answers = client.post("/v1/most_similar", json={**body, "method": method})
+        expected = vectors.most_similar(["paris", "italy", "man"], ["france"], 3, method)
+        assert [a["word"] for a in answers.json()["results"][0]["answers"]] == [
+            w for w, _ in expected
+        ]
+    queries = [{"positive": ["king", "woman"], "negative": ["man"]}, {"positive": ["qwzx"]}]
+    first, second = client.post("/v1/most_similar", json={"queries": queries}).json()["results"]
+    assert first["answers"][0]["word"] == "queen" and second["error"]["code"] == "unknown_word"
+
+    words = ["breakfast", "cereal", "dinner", "lunch"]
+    one = client.post("/v1/doesnt_match", json={"words": words}).json()["results"][0]
+    assert one == {"words": words, "answer": vectors.doesnt_match(words)}
+    many = client.post("/v1/doesnt_match", json={"queries": [words, ["cat", "dog", "paris"]]})
+    assert [r["answer"] for r in many.json()["results"]] == [
+        vectors.doesnt_match(words),
+        vectors.doesnt_match(["cat", "dog", "paris"]),
+    ]
+
+    body = {"a": ["sushi", "shop"], "b": ["japanese", "restaurant"]}
+    one = client.post("/v1/n_similarity", json=body).json()["results"][0]
+    assert one["similarity"] == pytest.approx(
+        vectors.n_similarity(["sushi", "shop"], ["japanese", "restaurant"]), abs=1e-6
+    )
+    pairs = {"pairs": [[["cat"], ["dog", "mouse"]], [["cat"], []]]}
+    assert client.post("/v1/n_similarity", json=pairs).status_code == 422  # an empty set
 
 
 def test_concurrent_requests_are_batched_and_answered_in_order(server, client):

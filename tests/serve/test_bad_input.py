@@ -14,7 +14,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-ENDPOINTS = ["tokenize", "tag", "sentiment", "similar", "similarity", "analogy"]
+ENDPOINTS = [
+    "tokenize",
+    "tag",
+    "sentiment",
+    "similar",
+    "similarity",
+    "analogy",
+    "most_similar",
+    "doesnt_match",
+    "n_similarity",
+]
 
 
 def error_of(response: httpx.Response, status: int) -> dict:
@@ -141,7 +151,8 @@ def test_a_streamed_body_is_refused_once_it_passes_the_limit(server):
         data = b""
         while part := s.recv(65536):
             data += part
-    assert answered_at is not None and answered_at < 3_000_000  # answered long before the end
+    # answered while the client was still sending (kernel buffers hold a few MB in flight)
+    assert answered_at is not None and answered_at < 8_000_000
     assert data.startswith(b"HTTP/1.1 413"), data[:200]
     assert b'"body_too_large"' in data
 
@@ -266,7 +277,8 @@ JSON = st.recursive(
     max_leaves=12,
 )
 FIELDS = st.sampled_from(
-    ["text", "texts", "word", "words", "a", "b", "c", "pairs", "queries", "topn"]
+    ["text", "texts", "word", "words", "a", "b", "c", "pairs", "queries", "topn", "positive"]
+    + ["negative"]
 )
 
 

@@ -24,6 +24,16 @@ def _model(kind: str):
     )
 
 
+vectors_option = click.option(
+    "--vectors",
+    type=click.Path(exists=True),
+    metavar="DIR|FILE",
+    help="Word vectors: a seqnlp directory or a word2vec/GloVe/fastText file, read whole "
+    "by each worker at start (`seqnlp vectors import` it once to open it in milliseconds). "
+    "Default: the vectors shipped with seqnlp.",
+)
+
+
 def _check_free(host: str, port: int) -> None:
     """Fail in one line, before the models load, when the address is taken (uvicorn
     would only log it after start-up); uvicorn binds it again right after."""
@@ -52,7 +62,7 @@ def _check_free(host: str, port: int) -> None:
 )
 @_model("tagger")
 @_model("sentiment")
-@_model("vectors")
+@vectors_option
 @click.option(
     "--max-body",
     default=DEFAULTS.max_body_bytes,

@@ -293,3 +293,17 @@ def test_a_taken_port_is_a_one_line_error(server):
         done.stderr.strip()
         == f"Error: cannot listen on 127.0.0.1:{server.port}: Address already in use"
     )
+
+
+def test_vectors_from_a_word2vec_file(tmp_path, tiny):
+    """`serve --vectors` takes a file as every query command does (it took only a
+    directory, while the README said DIR|FILE: issue #30 A.11)."""
+    path = tiny.export(tmp_path / "tiny.txt")
+    server = start_server(tmp_path / "server.log", "--vectors", str(path))
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as c:
+            result = c.post("/v1/similar", json={"word": "paris", "topn": 1}).json()["results"]
+            assert result[0]["neighbours"][0]["word"] == "rome"
+            assert c.get("/v1/info").json()["models"]["vectors"]["words"] == len(tiny)
+    finally:
+        stop_server(server)

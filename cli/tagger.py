@@ -227,7 +227,14 @@ def train_tagger(
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="text: word/TAG; conllu: CoNLL-U (UPOS column 4, XPOS 5); json: one object a line.",
+    help="text: word/TAG; conllu: CoNLL-U (UPOS column 4, XPOS 5); json: one object a "
+    "line, with each token's start/end in its input line and each tag's probability.",
+)
+@click.option(
+    "--top-k",
+    type=click.IntRange(min=1),
+    help="With --format json: also each token's K likeliest tags with their probabilities "
+    "(upos_top, xpos_top).",
 )
 @click.option(
     "--tagset",
@@ -249,7 +256,7 @@ def train_tagger(
     help=ERRORS_HELP,
 )
 @model_option(TAGGER_HELP)
-def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model):
+def tag(texts, input_path, fmt, tagset, pretokenized, top_k, batch_size, errors, model):
     """Tag the part of speech of every word.
 
     Raw text is split into sentences and tokens (UD English EWT conventions); one
@@ -259,7 +266,7 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
       seqnlp tag "I saw a saw"                    I/PRON saw/VERB a/DET saw/NOUN
       seqnlp tag --tagset both "She saw it."      She/PRON/PRP saw/VERB/VBD it/PRON/PRP ./PUNCT/.
       seqnlp tag --input book.txt --format conllu > book.conllu
-      cat tweets.txt | seqnlp tag -i - --format json
+      cat tweets.txt | seqnlp tag -i - --format json --top-k 3
       seqnlp tag --pretokenized "I ca n't go"
 
     Files are read line by line and tagged in batches, so a file of any size runs in
@@ -271,6 +278,8 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
         input_path = "-"  # printf 'I saw a saw' | seqnlp tag
     if batch_size < 1:
         raise click.BadParameter("must be at least 1", param_hint="--batch-size")
+    if top_k and fmt != "json":
+        raise click.UsageError("--top-k needs --format json")
     if texts and not any(t.strip() for t in texts) and input_path is None:
         raise click.ClickException("nothing to tag: the text is empty")
     tagset = tagset or ("upos" if fmt == "text" else "both")
@@ -288,7 +297,14 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
     out = sys.stdout
     start, tokens, sent_id = time.perf_counter(), 0, 0
     for sent_id, sentence in enumerate(
-        tag_lines(tagger, lines(), pretokenized=pretokenized, batch_size=batch_size), start=1
+        tag_lines(
+            tagger,
+            lines(),
+            pretokenized=pretokenized,
+            batch_size=batch_size,
+            top_k=(top_k or 0) if fmt == "json" else None,
+        ),
+        start=1,
     ):
         out.write(format_sentence(sentence, fmt, tagset, sent_id))
         out.write("\n")

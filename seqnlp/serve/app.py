@@ -210,20 +210,11 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
     )
     async def tag(body: TagIn) -> JSONResponse:
         texts = check_texts(body, settings)
-        tagged = await tag_batcher.submit(texts)
+        tagged = await tag_batcher.submit([(text, body.top_k) for text in texts])
         results, sent_id = [], 1
         for sentences in tagged:
             result: dict[str, Any] = {
-                "sentences": [
-                    {
-                        "text": s.text,
-                        "tokens": [
-                            {"word": w, "upos": u, "xpos": x}
-                            for w, u, x in zip(s.tokens, s.upos, s.xpos, strict=True)
-                        ],
-                    }
-                    for s in sentences
-                ]
+                "sentences": [{"text": s.text, "tokens": s.tokens_out} for s in sentences]
             }
             if body.conllu:
                 result["conllu"] = models.conllu(sentences, sent_id)

@@ -22,6 +22,9 @@ class TextsIn(_Strict):
 
 class TagIn(TextsIn):
     conllu: bool = Field(False, description="Also return each text's sentences as CoNLL-U.")
+    top_k: int = Field(
+        0, ge=0, le=50, description="Also return each token's k likeliest UPOS and XPOS tags."
+    )
 
 
 class SimilarIn(_Strict):
@@ -85,6 +88,12 @@ class Token(BaseModel):
     word: str
     upos: str
     xpos: str
+    start: int | None = Field(description="The token is text[start:end] of its request text.")
+    end: int | None
+    upos_prob: float = Field(description="The probability the UPOS head gives this tag.")
+    xpos_prob: float
+    upos_top: list[tuple[str, float]] | None = Field(None, description="Only with top_k.")
+    xpos_top: list[tuple[str, float]] | None = None
 
 
 class TaggedSentence(BaseModel):

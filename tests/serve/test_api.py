@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import subprocess
 import sys
@@ -61,6 +62,21 @@ def test_tag_one_text(client):
         ("saw", "NOUN"),
     ]
     assert tokens[1]["xpos"] == "VBD" and "conllu" not in result[0]
+
+
+def test_tag_offsets_probabilities_and_top_k(client):
+    """Each token's characters in its request text, its tags' probabilities and, when
+    asked, the top-k tags: as Tagger.annotate gives them (issue #30 B.2, B.3)."""
+    text = "Cafe\u0301 au lait. I saw a saw."
+    body = {"texts": [text, "Time flies."], "top_k": 2}
+    results = client.post("/v1/tag", json=body).json()["results"]
+    expected = seqnlp.load_tagger().annotate([text, "Time flies."], top_k=2)
+    got = [[t for s in r["sentences"] for t in s["tokens"]] for r in results]
+    assert got == [[json.loads(json.dumps(t.to_dict())) for t in text] for text in expected]
+    assert [text[t["start"] : t["end"]] for t in got[0][:2]] == ["Cafe\u0301", "au"]
+    plain = client.post("/v1/tag", json={"text": text}).json()["results"][0]
+    token = plain["sentences"][0]["tokens"][0]
+    assert "upos_top" not in token and 0 < token["upos_prob"] <= 1
 
 
 def test_tag_batch_matches_the_library(client):

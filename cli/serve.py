@@ -129,9 +129,10 @@ def serve(
       seqnlp serve --tagger my-tagger --host 0.0.0.0
 
     JSON endpoints: /v1/tokenize, /v1/tag, /v1/sentiment, /v1/similar,
-    /v1/similarity, /v1/analogy; /health, /v1/info, and the schema at
-    /openapi.json. Each worker loads the models once; requests that arrive together
-    are tagged in one batch.
+    /v1/similarity, /v1/analogy, /v1/most_similar, /v1/doesnt_match,
+    /v1/n_similarity; /health, /v1/info, and the schema at /openapi.json. Each
+    worker loads the models once; requests that arrive together are tagged in one
+    batch. In a batch, an item that fails (an unknown word) gets its own error.
     """
     # one BLAS thread per worker: an RNN step's small products gain nothing from more
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):

@@ -208,22 +208,20 @@ class Tagger:
         for head_scores, ids, tags in zip(
             scores, (upos, xpos), (self.upos_tags, self.xpos_tags), strict=True
         ):
-            probs = softmax(head_scores)
-            chosen = np.take_along_axis(probs, ids[..., None], axis=-1)[..., 0]
-            best = np.argsort(-probs, axis=-1, kind="stable")[..., :top_k]
-            heads.append((chosen, best, np.take_along_axis(probs, best, axis=-1), tags))
+            probs = softmax(head_scores).astype(np.float64)  # (batch, seq, tags)
+            chosen = np.round(np.take_along_axis(probs, ids[..., None], axis=-1)[..., 0], 4)
+            ranked = None
+            if top_k:
+                best = np.argsort(-probs, axis=-1, kind="stable")[..., :top_k]
+                ranked = (best, np.round(np.take_along_axis(probs, best, axis=-1), 4), tags)
+            heads.append((chosen, ranked))
         out = []
         for i, n in enumerate(lengths):
-            chosen_and_top: list[Any] = []
-            for chosen, best, best_probs, tags in heads:
-                top = [
-                    [(tags[t], round(float(p), 4)) for t, p in zip(ts, ps, strict=True)]
-                    for ts, ps in zip(best[i, :n], best_probs[i, :n], strict=True)
-                ]
-                chosen_and_top += [[round(float(p), 4) for p in chosen[i, :n]], top or None]
-            u_prob, u_top, x_prob, x_top = chosen_and_top
-            scored = TagScores(u_prob, x_prob, u_top if top_k else None, x_top if top_k else None)
-            out.append((upos[i, :n], xpos[i, :n], scored))
+            (u_prob, u_top), (x_prob, x_top) = (
+                (chosen[i, :n].tolist(), None if ranked is None else _ranked(ranked, i, n))
+                for chosen, ranked in heads
+            )
+            out.append((upos[i, :n], xpos[i, :n], TagScores(u_prob, x_prob, u_top, x_top)))
         return out
 
     def iter_tag(
@@ -345,6 +343,15 @@ class Tagger:
             f"<Tagger {'bi' if c.bidirectional else 'uni'}-{c.cell} {c.layers}x{c.hidden}, "
             f"{len(self.upos_tags)} UPOS, {len(self.xpos_tags)} XPOS tags{where}>"
         )
+
+
+def _ranked(ranked: tuple[np.ndarray, np.ndarray, Sequence[str]], i: int, n: int) -> list[Ranked]:
+    """Sentence ``i``'s first ``n`` tokens' (tag, probability) lists from a head's top-k."""
+    best, probs, tags = ranked
+    return [
+        [(tags[t], p) for t, p in zip(ts, ps, strict=True)]
+        for ts, ps in zip(best[i, :n].tolist(), probs[i, :n].tolist(), strict=True)
+    ]
 
 
 def _extend(scores: TagScores, more: TagScores) -> None:

@@ -108,7 +108,9 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         summary="Tokenizing, part-of-speech tags, sentiment and word vectors over HTTP.",
         description='Every error is `{"error": {"code": ..., "message": ...}}` with a '
         "4xx status. Send one item (`text`, `word`, `a`/`b`...) or a batch (`texts`, `words`, "
-        '`pairs`, `queries`); the answer is always `{"results": [...]}`, one per item.',
+        '`pairs`, `queries`); the answer is always `{"results": [...]}`, one per item. In a '
+        "batch, an item that fails (an unknown word) gets its own `error` and the others "
+        "their answers.",
         docs_url=None,  # Swagger UI comes from a CDN; the schema is at /openapi.json
         redoc_url=None,
         lifespan=lifespan,

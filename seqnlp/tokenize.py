@@ -283,12 +283,14 @@ def tokenize(text: str) -> list[list[str]]:
     return [word_tokenize(s) for s in split_sentences(normalize(text))]
 
 
-def split_text(text: str) -> list[tuple[str, list[str]]]:
+def split_text(text: str, *, normalized: bool = False) -> list[tuple[str, list[str]]]:
     """Raw text -> (sentence text, tokens) of each sentence with tokens, as :func:`tokenize`
-    splits it: the one path from a user's text into the tagger (``Tagger.predict`` and the
-    ``tag`` command's lines alike), keeping each sentence's text for CoNLL-U's ``# text``."""
+    splits it: the one path from a user's text into the tagger (``Tagger.predict``,
+    ``annotate`` and the ``tag`` command's lines alike, the last two through
+    :func:`seqnlp.tagger.offsets.split_with_spans`), keeping each sentence's text for
+    CoNLL-U's ``# text``. ``normalized``: the text is :func:`normalize`'s output already."""
     out = []
-    for sentence in split_sentences(normalize(text)):
+    for sentence in split_sentences(text if normalized else normalize(text)):
         tokens = word_tokenize(sentence)
         if tokens:
             out.append((sentence, tokens))

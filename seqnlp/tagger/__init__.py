@@ -9,6 +9,8 @@ and never imports torch; training imports it on demand.
 - :mod:`~seqnlp.tagger.network` (PyTorch) and :mod:`~seqnlp.tagger.numpy_network` (numpy);
 - :mod:`~seqnlp.tagger.model`: :class:`Tagger`, the user-facing model (load, save, predict);
 - :mod:`~seqnlp.tagger.formats`: streaming a user's lines, text/CoNLL-U/JSON output;
+- :mod:`~seqnlp.tagger.offsets`: each token's characters in the text as the user wrote it;
+- :mod:`~seqnlp.tagger.conllu_files`: CoNLL-U in and out, every other column kept;
 - :mod:`~seqnlp.tagger.training`: :func:`train`, the task's hooks for the shared driver;
 - :mod:`~seqnlp.tagger.recipe`: the shipped tagger's recipe (``train()``'s defaults);
 - :mod:`~seqnlp.tagger.evaluation`: scores on gold tokens and from raw text.
@@ -18,7 +20,7 @@ from seqnlp import deprecation as _deprecation
 from seqnlp.tagger.config import TaggerConfig
 from seqnlp.tagger.evaluation import evaluate_tagger
 from seqnlp.tagger.formats import FORMATS, TAGSETS, SentenceTags, format_sentence, tag_lines
-from seqnlp.tagger.model import TaggedToken, Tagger
+from seqnlp.tagger.model import TaggedToken, Tagger, TagScores, Token
 from seqnlp.tagger.recipe import RECIPE
 from seqnlp.tagger.training import train
 
@@ -27,9 +29,11 @@ __all__ = [
     "RECIPE",
     "TAGSETS",
     "SentenceTags",
+    "TagScores",
     "TaggedToken",
     "Tagger",
     "TaggerConfig",
+    "Token",
     "evaluate_tagger",
     "format_sentence",
     "tag_lines",

@@ -117,7 +117,7 @@ def test_missing_default_model_says_so(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = info(runner, "sentiment")
     assert result.exit_code == 1
-    assert "default sentiment model is not installed" in result.output
+    assert "shipped sentiment model is not installed" in result.output
 
 
 def test_default_model_name_resolves_to_the_package(runner, tagger, monkeypatch, tmp_path_factory):

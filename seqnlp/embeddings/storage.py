@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 
 from seqnlp.errors import ModelFileError
+from seqnlp.serialization.tensors import dequantize
 
 log = logging.getLogger("seqnlp")
 
@@ -32,11 +33,7 @@ class QuantizedRows:
         return self.shape[0]
 
     def __getitem__(self, index) -> np.ndarray:
-        rows = np.asarray(self.raw[index], dtype=np.float32)
-        if self.scale is not None:
-            scale = np.asarray(self.scale[index], dtype=np.float32)
-            rows = rows * (scale[..., None] if rows.ndim > scale.ndim else scale)
-        return rows
+        return dequantize(self.raw[index], None if self.scale is None else self.scale[index])
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         out = self[:]

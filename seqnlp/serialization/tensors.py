@@ -168,6 +168,17 @@ def expect_row_scales(
     return shapes
 
 
+def dequantize(rows: Any, scale: Any = None) -> np.ndarray:
+    """Stored rows (int8 with one ``scale`` each, or float16) as float32: the one way back
+    from :func:`quantize_rows`, for whole tables (:func:`dequantize_rows`) and for the rows
+    a mapped table reads on demand (:class:`seqnlp.embeddings.storage.QuantizedRows`)."""
+    out = np.asarray(rows, dtype=np.float32)
+    if scale is None:
+        return out
+    scale = np.asarray(scale, dtype=np.float32)
+    return out * (scale[..., None] if out.ndim > scale.ndim else scale)
+
+
 def dequantize_rows(tensors: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The tensors with int8 rows turned back into float32 and their scales dropped.
 
@@ -179,7 +190,7 @@ def dequantize_rows(tensors: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         if name.endswith("_scale") and name[: -len("_scale")] in tensors:
             continue
         if tensor.dtype == np.int8:
-            tensor = tensor.astype(np.float32) * tensors[f"{name}_scale"][:, None]
+            tensor = dequantize(tensor, tensors[f"{name}_scale"])
         out[name] = tensor
     return out
 

@@ -405,3 +405,18 @@ def test_config_from_dict_checks_types_and_keys():
     check_repeats({"a": 1, "b": 2}, "m", layers=2)
     with pytest.raises(ModelFileError, match="layers = 3, but the weights hold only 2"):
         check_repeats({"a": 1, "b": 2}, "m", layers=3)
+
+
+def test_one_way_back_from_int8_rows_for_whole_tables_and_mapped_rows():
+    """dequantize_rows (a loaded model) and QuantizedRows (a mapped table, row by row) share
+    serialization.tensors.dequantize, so they agree bit for bit."""
+    from seqnlp.embeddings.storage import QuantizedRows
+    from seqnlp.serialization import dequantize_rows, quantize_rows
+
+    matrix = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
+    stored = quantize_rows("v", matrix, "int8")
+    whole = dequantize_rows(stored)["v"]
+    rows = QuantizedRows(stored["v"], stored["v_scale"])
+    assert whole.dtype == np.float32 and np.array_equal(rows[:], whole)
+    assert np.array_equal(rows[2], whole[2]) and np.array_equal(rows[[4, 1]], whole[[4, 1]])
+    np.testing.assert_allclose(whole, matrix, atol=np.abs(matrix).max() / 127)

@@ -32,7 +32,8 @@ _logging.getLogger("seqnlp").addHandler(_logging.NullHandler())
 
 def load(name_or_path: str | _os.PathLike) -> _typing.Any:
     """Any seqnlp model: a shipped one by name (``"tagger"``, ``"sentiment"``,
-    ``"vectors"``) or a model directory of any kind, read from its ``config.json``.
+    ``"vectors"``) or a model directory of any kind, read from its ``config.json``; a
+    word2vec/GloVe/fastText file is read as vectors (:func:`load_vectors`).
 
     A name is always the shipped model, whatever folders the working directory holds
     (write ``./tagger`` for a directory of that name).
@@ -43,6 +44,8 @@ def load(name_or_path: str | _os.PathLike) -> _typing.Any:
     from seqnlp import serialization
 
     directory = serialization.resolve_model(name_or_path)
+    if directory.is_file():
+        return load_vectors(directory)
     return _tasks.TASKS[serialization.model_kind(directory)].load(directory)
 
 

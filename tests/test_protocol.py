@@ -16,7 +16,7 @@ import pytest
 import seqnlp
 from seqnlp.corpus import LabeledText
 from seqnlp.embeddings import EmbeddingConfig, WordVectors
-from seqnlp.errors import ModelFileError
+from seqnlp.errors import DataError, ModelFileError
 from seqnlp.serialization import default_model, model_kind
 from seqnlp.tasks import TASKS
 from tests.conftest import TINY_VECTORS, TINY_WORDS
@@ -67,6 +67,18 @@ def test_load_reads_the_model_a_save_moved_aside(tmp_path):
     shutil.copytree(default_model("tagger"), tmp_path / ".tagger.old-123")
     assert model_kind(tmp_path / "tagger") == "tagger"
     assert seqnlp.load(tmp_path / "tagger").predict("I saw")[0][1] == ("saw", "VERB", "VBD")
+
+
+def test_load_reads_a_vectors_file_as_vectors(tmp_path):
+    path = tmp_path / "tiny.txt"
+    path.write_text(
+        "3 5\n" + "".join(f"{w} {' '.join(map(str, TINY_VECTORS[w]))}\n" for w in TINY_WORDS[:3])
+    )
+    vectors = seqnlp.load(path)
+    assert type(vectors) is WordVectors and vectors.words[:3] == TINY_WORDS[:3]
+    (tmp_path / "notes.txt").write_text("not vectors\n")
+    with pytest.raises(DataError, match="notes.txt:1: 'vectors' is not a number"):
+        seqnlp.load(tmp_path / "notes.txt")  # read as GloVe text, refused at its first row
 
 
 def test_load_refuses_what_is_no_model(tmp_path):

@@ -414,6 +414,8 @@ class SentimentClassifier:
         model = serialization.read_model(directory, KIND)
         config = model.build_config(SentimentConfig, repeats=("layers", "members"))
         vocab_data = model.vocab or {}
+        if not isinstance(vocab_data.get("label_names", []), list | None):
+            raise ModelFileError(f"{model.path}: vocab.json label_names must be a list")
         try:
             vocab = Vocab.from_dict(vocab_data["words"])
             labels = [str(label) for label in vocab_data["labels"]]

@@ -95,8 +95,8 @@ class Tagger:
             raise ModelFileError(f"{path}: vocab.json does not match config.json ({wrong})")
         tensors = model.checked_tensors(expected_shapes(config))
         train_words = model.vocab.get("train_words")
-        if train_words is not None and not isinstance(train_words, int):
-            raise ModelFileError(f"{path}: vocab.json train_words must be an integer")
+        if train_words is not None and (type(train_words) is not int or train_words < 0):
+            raise ModelFileError(f"{path}: vocab.json train_words must be a count of words")
         pairs = model.vocab.get("tag_pairs")
         if pairs is not None and not (
             isinstance(pairs, list)

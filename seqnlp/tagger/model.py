@@ -27,6 +27,10 @@ from seqnlp.vocab import UNK_ID, Vocab
 # Sentences longer than this are tagged in windows of this many tokens: a 100,000-token line
 # then costs what 500 sentences cost, not 100,000 sequential RNN steps.
 MAX_WINDOW = 200
+# Tokens (sentences x the longest one) in one network call: its buffers grow with that
+# product (the shipped encoder's gate inputs alone take 5 KB a token), so a batch of long
+# sentences is split rather than held 256 x 200 tokens at once (400 MB).
+MAX_BATCH_TOKENS = 8192
 # The tensor stored as int8 rows when saved as int8: most of the model.
 ROW_TENSORS = ("word_embedding.weight",)
 
@@ -181,9 +185,11 @@ class Tagger:
             tags: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(windows)
             lengths = [len(w) for _, w in windows]
             for batch in batch_schedule(lengths, batch_size, shuffle=False):
-                results = self.predict_ids([windows[j][1] for j in batch])
-                for j, result in zip(batch, results, strict=True):
-                    tags[j] = result
+                step = max(1, MAX_BATCH_TOKENS // lengths[batch[-1]])  # longest last
+                for part in (batch[k : k + step] for k in range(0, len(batch), step)):
+                    results = self.predict_ids([windows[j][1] for j in part])
+                    for j, result in zip(part, results, strict=True):
+                        tags[j] = result
             upos: list[list[str]] = [[] for _ in chunk]
             xpos: list[list[str]] = [[] for _ in chunk]
             for (i, _), (u, x) in zip(windows, tags, strict=True):

@@ -1,0 +1,35 @@
+"""The benchmark scripts' cheap parts, run by the default suite so that a script that can no
+longer regenerate its figures fails here rather than after its expensive runs (issue #32)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.benchmarks import bench_training
+
+
+def test_bench_training_summarizes_the_shipped_models(tmp_path):
+    """It crashed (StatisticsError) on the shipped classifier's meta.json, after its runs."""
+    shipped = bench_training.shipped()
+    tagger, sentiment = shipped["tagger_shipped_cpu"], shipped["sentiment_shipped_cpu"]
+    assert tagger["networks"] == 1 and sentiment["networks"] == 2
+    for summary in (tagger, sentiment):
+        assert summary["epochs"] > 0 and summary["training_seconds"] > 0
+        assert 0.8 < summary["dev"] < 1
+    results = tmp_path / "training.json"
+    results.write_text(json.dumps({"tagger_shipped_cpu": {"stale": True}, "other": 1}))
+    bench_training.main(["--results", str(results), "shipped"])
+    assert json.loads(results.read_text()) == {**shipped, "other": 1}
+
+
+def test_bench_training_times_a_fresh_ensemble(tmp_path):
+    """The path of ``device`` and ``distributed`` after training, on a tiny two-network run."""
+    from tests.cli.test_sentiment import write
+    from tests.sentiment.test_sentiment import toy
+
+    args = ["--train", write(tmp_path / "train.txt", toy(60, 1))]
+    args += ["--dev", write(tmp_path / "dev.txt", toy(20, 2)), "--embeddings", "none"]
+    args += ["--hidden", "6", "--epochs", "2", "--members", "2", "--ngram-weight", "0"]
+    summary = bench_training.train("sentiment", tmp_path / "model", args)
+    assert summary["networks"] == 2 and summary["epochs"] == 4
+    assert summary["wall_seconds"] >= summary["training_seconds"] > 0

@@ -33,3 +33,22 @@ def test_bench_training_times_a_fresh_ensemble(tmp_path):
     summary = bench_training.train("sentiment", tmp_path / "model", args)
     assert summary["networks"] == 2 and summary["epochs"] == 4
     assert summary["wall_seconds"] >= summary["training_seconds"] > 0
+
+
+def test_results_name_their_command_date_and_commit(monkeypatch):
+    import re
+    import subprocess
+
+    from tests.benchmarks.provenance import ROOT, provenance
+
+    monkeypatch.setattr("sys.argv", [str(ROOT / "tests/benchmarks/bench_x.py"), "part", "--n", "2"])
+    monkeypatch.setenv("SEQNLP_DATA_DIR", "../shared/data")
+    run = provenance()
+    assert (
+        run["command"]
+        == "SEQNLP_DATA_DIR=../shared/data python tests/benchmarks/bench_x.py part --n 2"
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", run["date"])
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    assert head.stdout.startswith(run["commit"][:12])
+    assert run["machine"]["cpus"] >= 1

@@ -41,7 +41,6 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -49,17 +48,17 @@ import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.provenance import provenance  # noqa: E402
+
 RESULTS = Path(__file__).parent / "results"
 
 
 def _write(part: str, result: dict, suffix: str = "") -> None:
     RESULTS.mkdir(exist_ok=True)
-    result = {
-        **result,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "date": time.strftime("%Y-%m-%d %H:%M"),
-        "command": "python " + " ".join(sys.argv),
-    }
+    result = {**result, **provenance()}
     path = RESULTS / f"tagger_{part}{suffix}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -29,6 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks.provenance import provenance  # noqa: E402
+
 RESULTS = Path(__file__).parent / "results" / "training.json"
 TASKS = ("tagger", "sentiment")
 
@@ -140,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
         new = {}
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     results.update(shipped())
-    results.update(new)
+    results.update({key: {**value, "run": provenance()} for key, value in new.items()})
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 

@@ -52,3 +52,10 @@ def test_results_name_their_command_date_and_commit(monkeypatch):
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     assert head.stdout.startswith(run["commit"][:12])
     assert run["machine"]["cpus"] >= 1
+
+
+def test_only_code_changes_flag_a_commit():
+    from tests.benchmarks.provenance import changed_code
+
+    status = " M tests/benchmarks/results/tagger_size.json\nM  seqnlp/tokenize.py\n M README.md"
+    assert changed_code(status) == ["seqnlp/tokenize.py", "README.md"]

@@ -15,16 +15,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _git(*args: str) -> str:
     done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-    return done.stdout.strip()
+    return done.stdout.rstrip("\n")  # a status line starts with a space: keep it
+
+
+def changed_code(status: str) -> list[str]:
+    """The files that ``git status --porcelain`` lists ("XY path"), results files aside."""
+    paths = [line[3:] for line in status.splitlines() if line.strip()]
+    return [path for path in paths if not path.startswith("tests/benchmarks/results/")]
 
 
 def provenance() -> dict:
     """The run's command line, date (UTC), commit and machine, as plain data."""
-    changed = [
-        line[3:]
-        for line in _git("status", "--porcelain", "--untracked-files=no").splitlines()
-        if not line[3:].startswith("tests/benchmarks/results/")
-    ]
+    changed = changed_code(_git("status", "--porcelain", "--untracked-files=no"))
     script = os.path.relpath(os.path.abspath(sys.argv[0]), ROOT)
     data_dir = os.environ.get("SEQNLP_DATA_DIR")
     return {

@@ -59,3 +59,19 @@ def test_only_code_changes_flag_a_commit():
 
     status = " M tests/benchmarks/results/tagger_size.json\nM  seqnlp/tokenize.py\n M README.md"
     assert changed_code(status) == ["seqnlp/tokenize.py", "README.md"]
+
+
+def test_bench_tagger_variants_on_tiny_data(tmp_path):
+    """Every variant of the 'missing points' table trains and is scored (tiny data, 1 epoch)."""
+    from tests.benchmarks import bench_tagger_variants
+    from tests.tagger.data import write_data
+
+    train, dev = write_data(tmp_path)
+    extra = "--embeddings none --hidden 8 --word-dim 8 --char-features 4 --epochs 1"
+    argv = ["--train", str(train), "--dev", str(dev), "--test", str(dev), "--extra", extra]
+    argv += ["--only", "seed2", "train_dev", "--results", str(tmp_path / "variants.json")]
+    result = bench_tagger_variants.main(argv)
+    assert set(result["rows"]) == {"shipped", "seed2", "train_dev"}
+    for row in result["rows"].values():
+        assert 0 <= row["test_upos"] <= 100 and row["tokens_per_s"] > 0
+    assert json.loads((tmp_path / "variants.json").read_text())["rows"] == result["rows"]

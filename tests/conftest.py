@@ -11,11 +11,27 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SEQNLP_DATA_DIR", ROOT.parent / "shared" / "data"))
 
 
+def in_ci() -> bool:
+    """Whether this run is CI's (``CI`` set and not false; ``.ci/run`` sets ``CI=true``)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require(missing: bool, reason: str) -> None:
+    """Skip the test when something it needs is missing, but fail under CI: a skipped quality
+    check there would pass a run that checked nothing."""
+    if not missing:
+        return
+    if in_ci():
+        pytest.fail(f"CI must run this test, but {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The local mirror of the real datasets (../shared/data); tests skip without it."""
-    if not (SHARED_DATA / "ud_english_ewt").is_dir():
-        pytest.skip(f"dataset mirror not found at {SHARED_DATA}")
+    """The local mirror of the real datasets (../shared/data); tests skip without it (and
+    fail under CI)."""
+    missing = not (SHARED_DATA / "ud_english_ewt").is_dir()
+    require(missing, f"the dataset mirror is not at {SHARED_DATA} (set SEQNLP_DATA_DIR)")
     return SHARED_DATA
 
 

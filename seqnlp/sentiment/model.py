@@ -424,6 +424,8 @@ class SentimentClassifier:
             SentimentConfig, repeats=("layers", "members"), retired=RETIRED_FIELDS
         )
         vocab_data = model.vocab or {}
+        if not isinstance(vocab_data.get("label_names", []), list | None):
+            raise ModelFileError(f"{model.path}: vocab.json label_names must be a list")
         try:
             vocab = Vocab.from_dict(vocab_data["words"])
             labels = [str(label) for label in vocab_data["labels"]]

@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import sys
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -399,6 +400,10 @@ def config_from_dict(
     values = {k: v for k, v in data.items() if k in fields}
     for name, value in values.items():
         default = fields[name].default
+        if default is None:  # an optional value (``int | None``): null, or its type's
+            if value is None:
+                continue
+            default = _optional_sample(cls, name)
         if isinstance(default, bool):
             ok = isinstance(value, bool)
         elif isinstance(default, int | float):
@@ -414,6 +419,14 @@ def config_from_dict(
         return cls(**values)
     except (TypeError, SeqnlpError) as exc:
         raise ModelFileError(f"{what}: {exc}") from None
+
+
+def _optional_sample(cls: type, name: str) -> Any:
+    """A value of the type that an optional field ``name: X | None = None`` admits when not
+    null (``X()``: 0, 0.0, "" or False), for :func:`config_from_dict`'s type rules."""
+    hint = typing.get_type_hints(cls)[name]
+    types = [t for t in typing.get_args(hint) if t is not type(None)]
+    return types[0]() if len(types) == 1 and types[0] in (bool, int, float, str) else None
 
 
 def check_repeats(tensors: Mapping[str, Any], source: str | os.PathLike, **counts: int) -> None:

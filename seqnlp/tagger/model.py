@@ -31,6 +31,10 @@ from seqnlp.vocab import UNK_ID, Vocab
 # Sentences longer than this are tagged in windows of this many tokens: a 100,000-token line
 # then costs what 500 sentences cost, not 100,000 sequential RNN steps.
 MAX_WINDOW = 200
+# Tokens (sentences x the longest one) in one network call: its buffers grow with that
+# product (the shipped encoder's gate inputs alone take 5 KB a token), so a batch of long
+# sentences is split rather than held 256 x 200 tokens at once (400 MB).
+MAX_BATCH_TOKENS = 8192
 # The tensor stored as int8 rows when saved as int8: most of the model.
 ROW_TENSORS = ("word_embedding.weight",)
 
@@ -140,8 +144,8 @@ class Tagger:
             raise ModelFileError(f"{path}: vocab.json does not match config.json ({wrong})")
         tensors = model.checked_tensors(expected_shapes(config))
         train_words = model.vocab.get("train_words")
-        if train_words is not None and not isinstance(train_words, int):
-            raise ModelFileError(f"{path}: vocab.json train_words must be an integer")
+        if train_words is not None and (type(train_words) is not int or train_words < 0):
+            raise ModelFileError(f"{path}: vocab.json train_words must be a count of words")
         pairs = model.vocab.get("tag_pairs")
         if pairs is not None and not (
             isinstance(pairs, list)
@@ -269,9 +273,11 @@ class Tagger:
             tags: list[Any] = [None] * len(windows)
             lengths = [len(w) for _, w in windows]
             for batch in batch_schedule(lengths, batch_size, shuffle=False):
-                results = self._predict([windows[j][1] for j in batch], top_k)
-                for j, result in zip(batch, results, strict=True):
-                    tags[j] = result
+                step = max(1, MAX_BATCH_TOKENS // lengths[batch[-1]])  # longest last
+                for part in (batch[k : k + step] for k in range(0, len(batch), step)):
+                    results = self._predict([windows[j][1] for j in part], top_k)
+                    for j, result in zip(part, results, strict=True):
+                        tags[j] = result
             upos: list[list[str]] = [[] for _ in chunk]
             xpos: list[list[str]] = [[] for _ in chunk]
             scores: list[TagScores | None] = [

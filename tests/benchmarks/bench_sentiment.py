@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks.provenance import provenance  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "sentiment.json"
 # written by a second author who saw neither the first check list nor the augmentation
@@ -256,7 +259,7 @@ def main() -> None:
     from seqnlp.sentiment import read_labeled
 
     dev, test = read_labeled("sst2", "dev"), read_labeled("sst2", "test")
-    results = {"machine": f"{platform.machine()}, {platform.python_version()}"}
+    results = provenance()
     results["classifier"] = accuracy(args.model, dev, test)
     print(json.dumps(results["classifier"], indent=1), file=sys.stderr)
     tfidf = None

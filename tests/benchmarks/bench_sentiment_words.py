@@ -2,13 +2,17 @@
 (``RECIPE.pretrained_words``, :meth:`SentimentClassifier.add_words`), run on demand.
 
     SEQNLP_DATA_DIR=../shared/data python tests/benchmarks/bench_sentiment_words.py
+    PATH=.venv/bin:$PATH python tests/benchmarks/bench_sentiment_words.py speed   # 2 minutes
 
 The shipped networks are fixed; only the number of added words changes, so every row is a
 paired comparison on the same networks (a retrained network moves SST-2 test by +-1 point
 by its seed alone). For each count: the n-gram share chosen on SST-2 dev as the recipe does,
 then SST-2 test, the check list and the blind check list (per category), and the size of the
 weights file. Also: how far training moved the pretrained rows (the reason the added words'
-vectors fit). Writes tests/benchmarks/results/sentiment_words.json.
+vectors fit). Writes tests/benchmarks/results/sentiment_words.json. ``speed`` measures only
+what the added words cost in speed: ``seqnlp sentiment --input`` throughput and cold start
+(bench_sentiment.py's) of the networks without and with the recipe's added words, saved
+side by side and run in alternation, twice; it replaces the file's ``speed`` entry only.
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ from seqnlp.sentiment.config import PRETRAINED, member_prefix
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.sentiment.training import _choose_ngram_weight
 from seqnlp.vocab import Vocab
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks.bench_sentiment import cold_start, throughput  # noqa: E402
+from tests.benchmarks.provenance import provenance  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "sentiment_words.json"
 BLIND = Path(__file__).parents[2] / "data" / "samples" / "sentiment_checklist_blind.tsv"
@@ -76,7 +85,32 @@ def check(classifier: SentimentClassifier, items) -> dict:
     }
 
 
+def speed(rounds: int = 2) -> dict:
+    """Throughput and cold start without and with the added words, alternating."""
+    shipped = SentimentClassifier.load()
+    models = {"without_added_words": trained_only(shipped), "with_added_words": shipped}
+    texts = [e.text for e in read_labeled("sst2", "test")]
+    out: dict = {name: [] for name in models}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, model in models.items():
+            model.save(Path(tmp) / name, dtype=RECIPE.dtype)
+        for _ in range(rounds):
+            for name in models:
+                directory = str(Path(tmp) / name)
+                run = {**throughput(directory, texts), "cold_start": cold_start(directory)}
+                print(name, json.dumps(run), file=sys.stderr)
+                out[name].append(run)
+    rate = {n: max(r["command_sentences_per_s"] for r in runs) for n, runs in out.items()}
+    out["ratio_with_to_without"] = round(rate["with_added_words"] / rate["without_added_words"], 3)
+    return out
+
+
 def main() -> None:
+    if sys.argv[1:] == ["speed"]:
+        results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+        results["speed"] = {**speed(), "run": provenance()}
+        RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        return
     base = trained_only(SentimentClassifier.load())
     vectors = WordVectors.load()
     dev, test = read_labeled("sst2", "dev"), read_labeled("sst2", "test")
@@ -115,6 +149,7 @@ def main() -> None:
         "unseen_vector_words": unseen,
         "row_cosine_before_after_training": row_drift(base, vectors),
         "rows": rows,
+        **provenance(),
     }
     RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"written to {RESULTS}", file=sys.stderr)

@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -48,6 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.benchmarks.provenance import provenance  # noqa: E402
 from tests.serve.conftest import free_port, start_server, stop_server  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -358,13 +358,8 @@ def main() -> None:
         print("coldstart", json.dumps(result["coldstart"]), flush=True)
         if not args.skip_screenshot:
             result["screenshot"] = screenshot(Path(tmp))
-    result["machine"] = {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_average_1min_before": round(load_before, 2),
-        "load_average_1min_after": round(os.getloadavg()[0], 2),
-        "date": time.strftime("%Y-%m-%d"),
-    }
+    result.update(provenance())
+    result["machine"]["load_average_1min_before"] = round(load_before, 2)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "serve.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

@@ -11,7 +11,10 @@ Needs UD English EWT through the registry (SEQNLP_DATA_DIR pointing at a mirror 
 ../shared/data). Each part writes tests/benchmarks/results/tagger_<part>.json:
 
 - accuracy: EWT test and dev, gold tokens (UPOS, XPOS, unseen words) and raw text
-  (tokenizer + tagger, words aligned by character span as in CoNLL 2018);
+  (tokenizer + tagger, words aligned by character span as in CoNLL 2018): once with the
+  gold sentence boundaries (``raw_text``, as ``seqnlp evaluate-tagger``), and once with
+  each whole document's text split into sentences by seqnlp itself (``raw_documents``,
+  with the sentence F1), which is how Stanza's and UDPipe's raw-text figures are made;
 - throughput: the EWT test texts, one sentence a line in a file, tagged by seqnlp
   (the ``seqnlp tag --input`` code path, numpy inference) and by spaCy ``en_core_web_sm``
   restricted to its tagging components (tok2vec, tagger, attribute_ruler), in the same
@@ -38,7 +41,6 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -46,21 +48,17 @@ import tempfile
 import time
 from pathlib import Path
 
-# The tagger's inference runs single-threaded BLAS, as `seqnlp tag` does (cli/tagger.py).
-for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.provenance import provenance  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 
 
 def _write(part: str, result: dict, suffix: str = "") -> None:
     RESULTS.mkdir(exist_ok=True)
-    result = {
-        **result,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "date": time.strftime("%Y-%m-%d %H:%M"),
-        "command": "python " + " ".join(sys.argv),
-    }
+    result = {**result, **provenance()}
     path = RESULTS / f"tagger_{part}{suffix}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2, ensure_ascii=False))
@@ -71,6 +69,43 @@ def _ewt(split: str) -> Path:
     from seqnlp.datasets import dataset_path
 
     return dataset_path("ud-english-ewt", split)
+
+
+def document_scores(tagger, path: Path) -> dict:
+    """UPOS and XPOS F1 from raw text when seqnlp also finds the sentences: each EWT
+    document's sentence texts joined by spaces (as CoNLL 2018 systems read them), tagged
+    whole, and its words aligned to the gold words by character span over the document;
+    plus the sentence F1 of that splitting (:func:`seqnlp.tokenize.evaluate_tokenizer`)."""
+    from seqnlp.corpus import read_conllu
+    from seqnlp.evaluation import aligned_counts, span_f1
+    from seqnlp.tokenize import _ewt_document, evaluate_tokenizer
+
+    sentences = list(read_conllu(path))
+    counts = [0] * 5  # gold words, system words, aligned, same UPOS, same XPOS
+    documents = 0
+    for _, group in itertools.groupby(sentences, key=_ewt_document):
+        group = list(group)
+        (tagged,) = tagger.tag([" ".join(s.text for s in group)])
+        words = [w for w, _, _ in tagged]
+        gold_words = [w for s in group for w in s.words]
+        gold_upos = [t for s in group for t in s.upos]
+        gold_xpos = [t for s in group for t in s.xpos]
+        found = aligned_counts(gold_words, gold_upos, words, [u for _, u, _ in tagged])
+        *_, same_xpos = aligned_counts(gold_words, gold_xpos, words, [x for _, _, x in tagged])
+        counts = [a + b for a, b in zip(counts, (*found, same_xpos), strict=True)]
+        documents += 1
+    gold, system, aligned, same_upos, same_xpos = counts
+    scores = {
+        f"{unit}_{name}": value
+        for unit, correct in (("words", aligned), ("upos", same_upos), ("xpos", same_xpos))
+        for name, value in span_f1(gold, system, correct).items()
+    }
+    split = evaluate_tokenizer(sentences)
+    return {
+        "documents": documents,
+        **scores,
+        **{k: split[k] for k in ("sentence_precision", "sentence_recall", "sentence_f1")},
+    }
 
 
 def accuracy(args) -> None:
@@ -84,6 +119,7 @@ def accuracy(args) -> None:
     for split in ("test", "dev"):
         scores = evaluate_tagger(tagger, _ewt(split))
         scores["upos"].pop("confusion")
+        scores["raw_documents"] = document_scores(tagger, _ewt(split))
         out[split] = scores
     _write("accuracy", out)
 
@@ -411,4 +447,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # The tagger's inference runs single-threaded BLAS, as `seqnlp tag` does (cli/tagger.py);
+    # set before numpy is first imported (every import of it here is inside a function).
+    for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
     main()

@@ -16,12 +16,14 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import platform
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks.provenance import provenance  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "tokenizer.json"
 
@@ -78,13 +80,7 @@ def main() -> None:
         "ewt_test": scores("test"),
         "ewt_dev": scores("dev"),
         "throughput": throughput(args.wiki_lines, args.repeat),
-        "machine": {
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "load_average_1min": round(os.getloadavg()[0], 2),
-        },
-        "command": "python tests/benchmarks/bench_tokenizer.py " + " ".join(sys.argv[1:]),
+        **provenance(),
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

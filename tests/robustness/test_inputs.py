@@ -1,15 +1,19 @@
-"""Awkward input files through ``seqnlp tag``: 50 MB, one 1 MB line, NUL bytes, mixed line ends.
+"""Awkward input files through ``seqnlp tag``: 50 MB, text of many distinct words, one 1 MB
+line, NUL bytes, mixed line ends.
 
 The big files run in a subprocess so that its peak memory (``ru_maxrss`` from ``wait4``) is
 the tagger's alone. The shipped tagger runs at about 30k tokens/s on this machine, so 50 MB of
 ordinary prose (about 11M tokens) would take five minutes; the 50 MB file here is written in
 long words (about 31 bytes a token, 1.7M tokens), which keeps every byte of the file going
-through the reader, the tokenizer and the tagger in under a minute.
+through the reader, the tokenizer and the tagger in under a minute. Eight words repeated
+cost the tagger nothing per word form, so a second pair of files holds what memory grows
+with: hundreds of thousands of distinct words, sentences of real lengths, one very long line.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import time
@@ -43,6 +47,37 @@ def _write_repeated(path: Path, size: int) -> int:
     copies = size // len(block) + 1
     path.write_bytes(block * copies)
     return 64 * copies
+
+
+COMMON = (
+    "the of and to a in is it you that he was for on are with as I his they be at one have "
+    "this from or had by not but what some we can out other were all there when up use your"
+).split()
+
+
+def _write_realistic(path: Path, distinct: int, long_line: int, seed: int = 0) -> int:
+    """Prose-like lines, about 17 tokens each (gamma-distributed lengths, as in EWT), six
+    tokens in ten an invented word seen once (until ``distinct`` of them), the rest common
+    words, then one line of ``long_line`` tokens; returns the number of tokens."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    fresh, tokens, lines = 0, 0, []
+
+    def word() -> str:
+        nonlocal fresh
+        if fresh < distinct and rng.random() < 0.6:
+            fresh += 1
+            new = "".join(rng.choice(letters) for _ in range(rng.randint(4, 11)))
+            return new.capitalize() if rng.random() < 0.15 else new
+        return rng.choice(COMMON)
+
+    while fresh < distinct:
+        words = [word() for _ in range(max(1, int(rng.gammavariate(2.0, 8.5))))]
+        lines.append(" ".join(words) + rng.choice(".?!") * (rng.random() < 0.9))
+        tokens += len(words)
+    lines.append(" ".join(word() for _ in range(long_line)))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tokens + long_line
 
 
 # A small launcher measures the tagger: a child forked from pytest itself would start its
@@ -83,6 +118,25 @@ def test_50_mb_file_in_bounded_memory(tmp_path, record_property):
         assert sum(1 for _ in out) == lines  # one sentence a line, every one tagged
     assert peak < small_peak + 40  # the input, 50 times larger, is streamed, not held
     assert peak < 400
+
+
+def test_many_distinct_words_in_bounded_memory(tmp_path, record_property):
+    """260,000 distinct word forms, real sentence lengths and a 20,000-token line take no
+    more memory than a tenth of that text: per-word caches are bounded, and a batch of long
+    sentences is cut to a bounded number of tokens."""
+    small, big = tmp_path / "small.txt", tmp_path / "big.txt"
+    _write_realistic(small, 26_000, 20_000)
+    tokens = _write_realistic(big, 260_000, 20_000)
+    code, small_peak, _ = _tag_file(small, tmp_path / "small.out")
+    assert code == 0
+    code, peak, seconds = _tag_file(big, tmp_path / "big.out")
+    assert code == 0
+    print(f"\n{tokens:,} tokens tagged in {seconds:.1f} s, peak RSS {peak:.0f} MiB", end=" ")
+    print(f"(a tenth of them: {small_peak:.0f} MiB)")
+    record_property("peak_rss_mib_distinct_words", round(peak))
+    assert len((tmp_path / "big.out").read_bytes().splitlines()) > 20_000
+    assert peak < small_peak + 25
+    assert peak < 250
 
 
 def test_a_single_1_mb_line(tmp_path):

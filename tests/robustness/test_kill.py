@@ -1,15 +1,17 @@
 """kill -9 a training run mid-epoch or mid-write: what is on disk loads, --resume finishes.
 
-Every run is ``seqnlp train-tagger`` (the CLI's ``main``) in a process forked from a
-"zygote" that imported torch and seqnlp once: a fresh ``python -m seqnlp`` costs seconds of
-imports on a busy machine, a fork milliseconds, and the forked run is still a process of
-its own that the test kill -9s. Kills land at moments chosen at random (seeded: the seed is
-in every assertion message and ``SEQNLP_KILL_SEED=<seed>`` replays it) among points that a
-run reaches for sure, rather than after a sleep that may or may not fall where it should:
-the n-th optimizer step (in the middle of an epoch), the n-th checkpoint or model weights
-file cut at a random byte while in its temporary file, or the n-th model swap between its
-two renames. At that point the child writes a marker and waits; the test sees the marker
-and sends SIGKILL. Nothing in seqnlp is patched beyond wrapping ``safetensors.numpy``'s
+Every run is ``seqnlp train-tagger`` or ``seqnlp train-sentiment`` (the CLI's ``main``) in a
+process forked from a "zygote" that imported torch and seqnlp once: a fresh ``python -m
+seqnlp`` costs seconds of imports on a busy machine, a fork milliseconds, and the forked run
+is still a process of its own that the test kill -9s. Kills land at moments chosen at random
+(seeded: the seed is in every assertion message and ``SEQNLP_KILL_SEED=<seed>`` replays it)
+among points that a run reaches for sure, rather than after a sleep that may or may not fall
+where it should: the n-th optimizer step (in the middle of an epoch), the n-th checkpoint or
+model weights file cut at a random byte while in its temporary file, or the n-th model swap
+between its two renames. At that point the child writes a marker and waits; the test sees
+the marker and sends SIGKILL. The one kill at an unaimed moment (after a random delay) has a
+gate at the run's last optimizer step, so the run is still training when the kill comes,
+every time. Nothing in seqnlp is patched beyond wrapping ``safetensors.numpy``'s
 ``save_file``, ``os.replace`` and a global optimizer-step hook in the child.
 """
 
@@ -32,12 +34,17 @@ from seqnlp import load
 from seqnlp.errors import ModelFileError
 from seqnlp.serialization import load_tensors
 from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for, load_checkpoint
+from tests.cli.test_sentiment import write
+from tests.sentiment.test_sentiment import toy
 from tests.tagger.data import SENTENCES, tiny_cli_args, write_data
 
 SEED = int(os.environ.get("SEQNLP_KILL_SEED") or random.randrange(2**32))
 EPOCHS = 6
 BATCH = 8
 STEPS_PER_EPOCH = math.ceil(len(SENTENCES) * 3 / BATCH)  # write_data repeats them 3 times
+# train-sentiment: two networks (members) of SENTIMENT_EPOCHS each on toy(60) data
+SENTIMENT_EPOCHS = 4
+SENTIMENT_STEPS = math.ceil(60 / BATCH)
 
 ZYGOTE = r"""
 import json, os, sys, time, traceback
@@ -50,6 +57,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.optim.optimizer import register_optimizer_step_post_hook
 from torch.utils.data.distributed import DistributedSampler
 import seqnlp.cli.tagger, seqnlp.tagger.network, seqnlp.tagger, seqnlp.training.driver
+import seqnlp.cli.sentiment, seqnlp.sentiment.network, seqnlp.sentiment
 from seqnlp.cli import main
 # what every run imports; Adam's first use alone imports torch._dynamo (seconds)
 torch.optim.Adam([torch.zeros(1, requires_grad=True)])
@@ -159,17 +167,33 @@ def zygote():
     z.close()
 
 
-class Training:
-    """One tiny training job in ``tmp_path``: the model goes to ``models/tagger``."""
+def sentiment_args(root: Path, output: Path) -> list[str]:
+    """``seqnlp train-sentiment`` arguments for two tiny networks (about a second each)."""
+    train, dev = write(root / "train.txt", toy(60, 1)), write(root / "dev.txt", toy(20, 2))
+    return [
+        "train-sentiment", "--train", train, "--dev", dev, "--embeddings", "none",
+        "--hidden", "6", "--members", "2", "--ngram-weight", "0", "--lr", "0.01",
+        "--epochs", str(SENTIMENT_EPOCHS), "--patience", "0", "--batch-size", str(BATCH),
+        "--no-progress", "--output", str(output),
+    ]  # fmt: skip
 
-    def __init__(self, zygote: Zygote, tmp_path: Path, name: str) -> None:
+
+class Training:
+    """One tiny training job in ``tmp_path``: the model goes to ``models/<task>``."""
+
+    def __init__(self, zygote: Zygote, tmp_path: Path, name: str, task: str = "tagger") -> None:
         self.zygote = zygote
         self.root = tmp_path
+        self.task = task
         self.rng = random.Random(f"{SEED}-{name}")
-        train, dev = write_data(tmp_path)
-        self.output = tmp_path / "models" / "tagger"
+        self.output = tmp_path / "models" / task
         self.checkpoint = checkpoint_dir_for(self.output) / CHECKPOINT_FILE
-        self.argv = tiny_cli_args(train, dev, self.output, EPOCHS, BATCH)
+        if task == "tagger":
+            self.epochs, self.steps = EPOCHS, EPOCHS * STEPS_PER_EPOCH
+            self.argv = tiny_cli_args(*write_data(tmp_path), self.output, EPOCHS, BATCH)
+        else:
+            self.epochs, self.steps = SENTIMENT_EPOCHS, 2 * SENTIMENT_EPOCHS * SENTIMENT_STEPS
+            self.argv = sentiment_args(tmp_path, self.output)
         self.events: list[str] = [f"seed {SEED} (SEQNLP_KILL_SEED={SEED} replays it)"]
 
     @property
@@ -184,21 +208,24 @@ class Training:
         Args:
             point: where the child waits for the kill (see ``ZYGOTE``'s ``arm``).
             delay: kill it this many seconds after its first checkpoint appears, wherever
-                it is then (unless it has finished).
+                it is then; it waits at its last optimizer step (a ``point`` of its own)
+                should it get there first, so it never finishes before the kill.
         """
         n = self.zygote.runs = self.zygote.runs + 1
         log = self.root / f"run-{n}.log"
         argv = [*self.argv, "--resume"] if resume else self.argv
         run = "resume" if resume else "run"
-        if point is not None:
+        if delay is not None:
+            gate = self.root / f"gate-{n}"
+            point = {"at": "step", "n": self.steps, "marker": str(gate)}
+            marker = self.checkpoint
+            self.events.append(f"{run} killed {delay:.3f} s after its first checkpoint")
+        elif point is not None:
             marker = self.root / f"stopped-{n}"
             point = {**point, "marker": str(marker)}
             self.events.append(f"{run} killed at {point}")
-        elif delay is not None:
-            marker = self.checkpoint
-            self.events.append(f"{run} killed {delay:.3f} s after its first checkpoint")
         pid = self.zygote.start(argv, log, point)
-        if point is not None or delay is not None:
+        if point is not None:
             deadline = time.monotonic() + 120
             while not marker.exists() and self.zygote.alive(pid):
                 if time.monotonic() > deadline:
@@ -206,12 +233,13 @@ class Training:
                     self.zygote.status()
                     pytest.fail(f"{run} stuck: {self.context}\n{log.read_text()}")
                 time.sleep(0.002)
-            if point is not None and not marker.exists():
+            if not marker.exists():
                 self.zygote.status()
                 pytest.fail(f"{run} never reached {point}: {self.context}\n{log.read_text()}")
             time.sleep(delay or 0)
-            if self.zygote.alive(pid):
-                os.kill(pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)  # alive: it waits at the marker or the gate
+            if delay is not None and gate.exists():
+                self.events.append(f"{run} had reached its last step")
         status = self.zygote.status()
         text = log.read_text(encoding="utf-8")
         if point is not None:
@@ -220,7 +248,13 @@ class Training:
         return status, text
 
     def model_tags(self) -> dict:
-        """Load the model in output, check that it tags; its meta.json."""
+        """Load the model in output, check that it tags (or classifies); its meta.json."""
+        if self.task == "sentiment":
+            classifier = load(self.output)
+            probabilities = classifier.probabilities(["a really good film", "a dull plot"])
+            assert probabilities.shape == (2, 2), self.context
+            np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
+            return classifier.meta
         tagger = load(self.output)
         (tagged,) = tagger.predict(["I saw a saw."])
         assert [w for w, _, _ in tagged] == ["I", "saw", "a", "saw", "."], self.context
@@ -251,8 +285,8 @@ class Training:
         assert status == 0, f"{self.context}\n{text}"
         meta = self.model_tags()
         history = meta["training"]["history"]
-        assert meta["training"]["epochs"] == EPOCHS, self.context
-        assert [r["epoch"] for r in history] == list(range(1, EPOCHS + 1)), self.context
+        assert meta["training"]["epochs"] == self.epochs, self.context
+        assert [r["epoch"] for r in history] == list(range(1, self.epochs + 1)), self.context
         left = sorted(p.name for p in self.output.parent.iterdir())
         assert left == [self.output.name], f"left behind {left}: {self.context}"  # no checkpoint
         return meta
@@ -341,14 +375,41 @@ def test_killed_while_writing_the_first_checkpoint(zygote, tmp_path):
 def test_killed_at_an_unaimed_moment_then_resumed(zygote, tmp_path):
     """A kill wherever the run is after a random delay: any moment not aimed at above."""
     job = Training(zygote, tmp_path, "unaimed")
-    job.run(resume=False, delay=round(job.rng.uniform(0, 0.6), 3))
-    header = job.checkpoint_header()
+    job.run(resume=False, delay=round(job.rng.uniform(0, 0.4), 3))
+    assert job.checkpoint_header() is not None, job.context  # it was killed, not finished
     try:
-        meta = job.model_tags()
+        job.model_tags()
     except ModelFileError:  # only in the microseconds between the two renames of a swap
         assert [n for n in job.leftovers() if ".old-" in n], job.context
-        meta = {}
-    if header is None and meta.get("training", {}).get("epochs") == EPOCHS:
-        assert not job.leftovers(), job.context
-        return  # it had finished (the whole run takes about half a second)
     job.finish()
+
+
+@pytest.fixture(scope="module")
+def sentiment_uninterrupted(zygote, tmp_path_factory) -> dict[str, np.ndarray]:
+    """The weights of the sentiment job run without a kill."""
+    job = Training(zygote, tmp_path_factory.mktemp("sentiment"), "sentiment", "sentiment")
+    status, text = job.run(resume=False)
+    assert status == 0, text
+    return load_tensors(job.output / "weights.safetensors")
+
+
+def test_sentiment_killed_mid_epoch_then_resumed(zygote, sentiment_uninterrupted, tmp_path):
+    """kill -9 train-sentiment at a random step in epoch 2 or 3 of either network: the
+    model saved so far classifies, the network's checkpoint holds the epoch before, the
+    first network (when done) waits beside it, and --resume ends with the weights of a run
+    never killed."""
+    job = Training(zygote, tmp_path, "sentiment-chain", "sentiment")
+    member, epoch = job.rng.randint(0, 1), job.rng.randint(2, 3)
+    step = job.rng.randint(1, SENTIMENT_STEPS)
+    n = (member * SENTIMENT_EPOCHS + epoch - 1) * SENTIMENT_STEPS + step
+    job.run(resume=False, point={"at": "step", "n": n})
+    job.model_tags()
+    checkpoints = checkpoint_dir_for(job.output)
+    _, header = load_checkpoint(checkpoints / f"member{member}" / CHECKPOINT_FILE)
+    assert header["epoch"] == epoch - 1, job.context
+    assert (checkpoints / "member0.safetensors").is_file() == (member == 1), job.context
+    job.finish()
+    weights = load_tensors(job.output / "weights.safetensors")
+    assert weights.keys() == sentiment_uninterrupted.keys(), job.context
+    for name, value in sentiment_uninterrupted.items():
+        np.testing.assert_array_equal(weights[name], value, err_msg=f"{name}: {job.context}")

@@ -11,9 +11,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
-
-httpx = pytest.importorskip("httpx")
 
 
 def free_port() -> int:

@@ -8,20 +8,16 @@ where ``.ci/run`` installs Debian's chromium and the test must run.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 
 import pytest
 
+from tests.conftest import require
 from tests.serve.browser import analyse, find_chromium, launch
 
 
 def _require(what: str, missing: bool) -> None:
-    if missing:
-        reason = f"{what} (CI installs it: see .ci/run)"
-        if os.environ.get("CI"):
-            pytest.fail(f"the browser test must run in CI: {reason}")
-        pytest.skip(reason)
+    require(missing, f"{what} (CI installs it: see .ci/run)")
 
 
 @pytest.fixture(scope="module")

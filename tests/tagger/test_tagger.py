@@ -367,10 +367,6 @@ def test_config_validation():
 
 
 def test_shipped_tagger_says_i_saw_a_saw():
-    from seqnlp.serialization import DEFAULT_MODELS_DIR
-
-    if not (DEFAULT_MODELS_DIR / "tagger" / "config.json").is_file():
-        pytest.skip("the shipped tagger is not trained yet")
     import seqnlp
 
     tagger = seqnlp.load("tagger")
@@ -382,7 +378,6 @@ def test_shipped_tagger_says_i_saw_a_saw():
         ("a", "DET"),
         ("saw", "NOUN"),
     ]
-    assert len(SENTENCES) > 0
 
 
 def test_shipped_tagger_gives_emoji_sym_and_other_scripts_x():

@@ -1,7 +1,8 @@
 """One process of a ``torchrun`` job for tests/test_training.py: train a toy network, dump it.
 
-Every rank sees its own batches, so identical weights afterwards prove that
-DistributedDataParallel averaged the gradients at every step.
+Every rank sees its own batches (the summary lists them, for the test to check), so
+identical weights afterwards prove that DistributedDataParallel averaged the gradients at
+every step.
 """
 
 from __future__ import annotations
@@ -36,17 +37,23 @@ def main(out: Path) -> None:
     torch.set_num_threads(1)
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(40, 4, generator=generator)
-    examples = list(zip(x, (x[:, 0] > 0).long() + (x[:, 1] > 0).long(), strict=True))
+    labels = (x[:, 0] > 0).long() + (x[:, 1] > 0).long()
+    examples = list(zip(range(len(x)), x, labels, strict=True))
+    seen: list[list[int]] = []  # the examples of each training batch this rank stepped on
 
-    def collate(batch):
+    def batch_of(examples):
         return Batch(
-            {"x": torch.stack([e[0] for e in batch])},
-            {"y": torch.stack([e[1] for e in batch])},
-            len(batch),
+            {"x": torch.stack([e[1] for e in examples])},
+            {"y": torch.stack([e[2] for e in examples])},
+            len(examples),
         )
 
+    def collate(examples):  # fit collates training batches only
+        seen.append([e[0] for e in examples])
+        return batch_of(examples)
+
     def evaluate(net, data):
-        batch = collate(list(data))
+        batch = batch_of(list(data))
         return {
             "accuracy": float((net(**batch.inputs).argmax(-1) == batch.targets["y"]).float().mean())
         }
@@ -71,7 +78,7 @@ def main(out: Path) -> None:
         out / f"rank{rank}.safetensors",
         {k: v.numpy() for k, v in network.state_dict().items()},
     )
-    summary = {"best_metric": result.best_metric, "records": records}
+    summary = {"best_metric": result.best_metric, "records": records, "batches": seen}
     (out / f"rank{rank}.json").write_text(json.dumps(summary), encoding="utf-8")
 
 

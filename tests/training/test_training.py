@@ -275,6 +275,13 @@ def test_two_processes_keep_identical_weights(tmp_path):
     assert [r["epoch"] for r in summaries[0]["records"]] == [1, 2]
     assert summaries[1]["records"] == []
     assert summaries[0]["best_metric"] == summaries[1]["best_metric"]
+    # the ranks stepped on different batches: the same number each, every example dealt
+    # once an epoch (2 epochs of 40 examples, 4 a batch), no example on both ranks
+    batches = [summary["batches"] for summary in summaries]
+    assert len(batches[0]) == len(batches[1]) == 10
+    epochs = [[sorted(sum(b[e * 5 : e * 5 + 5], [])) for b in batches] for e in range(2)]
+    for rank0, rank1 in epochs:
+        assert not set(rank0) & set(rank1) and sorted(rank0 + rank1) == list(range(40))
 
 
 def test_torchrun_trains_a_tagger_and_resumes(tmp_path):

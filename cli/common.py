@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from pathlib import Path
 
 import click
 
 from seqnlp.training import DEVICES, TrainConfig
+from seqnlp.training.config import SMALL_DATA_MIN_STEPS
 
 
 def quiet() -> bool:
@@ -81,13 +83,25 @@ def reject_existing_output(output: str, force: bool) -> None:
         raise click.ClickException(f"{output} exists and is not a directory")
 
 
-def training_options(defaults: TrainConfig, unit: str):
+def cpu_threads(asked: int) -> int:
+    """``asked`` threads, cut to the CPU cores this process may use: more only contend
+    (an epoch took 167 s instead of 1 s with --threads 1000)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cores and asked > cores:
+        note(f"--threads {asked}: this machine has {cores} CPU cores; using {cores}", err=True)
+        return cores
+    return asked
+
+
+def training_options(defaults: TrainConfig, unit: str, small_data: bool = False):
     """The options of the shared training loop, defaulting to a task recipe's ``defaults``.
 
     The command receives them as one ``train_config`` (a :class:`seqnlp.training.TrainConfig`),
     built only when it runs (the training module imports torch), and PyTorch's thread count
     is set from ``--threads``. The command's ``--output`` is checked first (unless
     ``--resume``), so that refusing an existing one does not wait for torch's import.
+    ``small_data``: the task raises ``--min-steps`` on data other than its recipe's
+    (:meth:`TrainConfig.for_data`), which the help says.
     """
     options = [
         click.option(
@@ -115,24 +129,35 @@ def training_options(defaults: TrainConfig, unit: str):
             "--lr-decay",
             default=defaults.lr_decay,
             show_default=True,
+            type=click.FloatRange(0, 1, min_open=True),
             help="Learning-rate factor per epoch.",
+        ),
+        click.option(
+            "--min-steps",
+            type=click.IntRange(min=0),
+            help="Fewest optimizer steps: when the epochs over a small data set would take "
+            "fewer, each epoch passes over it several times (0: never). Default: 0 on the "
+            f"recipe's data, else {SMALL_DATA_MIN_STEPS if small_data else 0}.",
         ),
         click.option(
             "--clip",
             default=defaults.clip,
             show_default=True,
+            type=click.FloatRange(min=0),
             help="Gradient norm limit against exploding gradients (0: none).",
         ),
         click.option(
             "--patience",
             default=defaults.patience,
             show_default=True,
+            type=click.IntRange(min=0),
             help="Stop after this many epochs without a better dev score (0: never).",
         ),
         click.option(
             "--seed",
             default=defaults.seed,
             show_default=True,
+            type=click.IntRange(min=0),
             help="Seeds weights, dropout and batch order; a CPU run repeats exactly.",
         ),
         click.option(
@@ -152,9 +177,11 @@ def training_options(defaults: TrainConfig, unit: str):
             "--threads",
             default=1,
             show_default=True,
+            type=click.IntRange(min=0),
             help="CPU threads for PyTorch; 0 lets PyTorch choose. Small recurrent "
             "steps gain little from more, and spinning threads cost a lot on a busy "
-            "machine (a training step ran 8x slower with 2 threads beside another job).",
+            "machine (a training step ran 8x slower with 2 threads beside another job). "
+            "More than the CPU cores are cut to their number.",
         ),
     ]
 
@@ -166,6 +193,7 @@ def training_options(defaults: TrainConfig, unit: str):
             batch_size,
             lr,
             lr_decay,
+            min_steps,
             clip,
             patience,
             seed,
@@ -179,13 +207,14 @@ def training_options(defaults: TrainConfig, unit: str):
             import torch
 
             if threads:
-                torch.set_num_threads(threads)
+                torch.set_num_threads(cpu_threads(threads))
             config = dataclasses.replace(
                 defaults,
                 epochs=epochs,
                 batch_size=batch_size,
                 lr=lr,
                 lr_decay=lr_decay,
+                min_steps=min_steps,
                 clip=clip,
                 patience=patience,
                 seed=seed,

@@ -203,7 +203,7 @@ def _teacher_models(ctx: click.Context, param: click.Parameter, values: tuple[st
     type=click.FloatRange(0, 1, min_open=True),
     help="Share of the teachers' probabilities in each training target; the rest is its label.",
 )
-@training_options(RECIPE.train_config, unit="Sentences")
+@training_options(RECIPE.train_config, unit="Sentences", small_data=True)
 @click.option(
     "--label-names",
     metavar="NAME,NAME,...",
@@ -309,9 +309,10 @@ def train_sentiment(
         teachers=teachers,
         teacher_weight=teacher_weight,
         dtype=dtype,
-        overwrite=True,
+        overwrite=force,
         resume=resume,
         progress=progress and not quiet(),
+        on_epoch=report_epoch,
         format=fmt,
         text_column=text_column,
         label_column=label_column,
@@ -328,6 +329,17 @@ def train_sentiment(
     if "test" in meta:
         lines.append(f"test accuracy {meta['test']['accuracy']:.4f}")
     note("\n".join(lines))
+
+
+def report_epoch(record: dict) -> None:
+    """One line per epoch on stderr, as train-tagger prints: the run is not silent."""
+    note(
+        f"epoch {record['epoch']:>2}: loss {record['loss']:.4f}  "
+        f"dev accuracy {100 * record['accuracy']:.2f}%  "
+        f"({record['speed']:,.0f} texts/s, {record['seconds']:.0f} s)"
+        + ("  best" if record["improved"] else ""),
+        err=True,
+    )
 
 
 def _weights(spec: str) -> list[float] | None:

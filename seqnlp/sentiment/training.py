@@ -150,12 +150,19 @@ def train(
 
     from seqnlp.sentiment.network import SentimentNet
     from seqnlp.training.distributed import is_main_process
-    from seqnlp.training.driver import Plan, hold_out_dev, prepare_output, train_members
+    from seqnlp.training.driver import (
+        Plan,
+        architecture_of,
+        hold_out_dev,
+        prepare_output,
+        train_members,
+    )
     from seqnlp.training.loop import Batch
 
     config = config or RECIPE.config
     train_config = train_config or RECIPE.train_config
     recipe_data = _specs(train) == list(RECIPE.train)
+    train_config = train_config.for_data(recipe_data)
     if augmentation == "recipe":
         augmentation = RECIPE.augmentation if recipe_data else None
     if ngram_weights == "recipe":
@@ -322,6 +329,7 @@ def train(
             "embeddings": vectors_meta,
             "recipe": recipe,
         },
+        architecture=architecture_of(config, ignore=("members", "ngram_weight")),
     )
     classifier, result = train_members(
         plan,

@@ -405,3 +405,14 @@ def test_config_from_dict_checks_types_and_keys():
     check_repeats({"a": 1, "b": 2}, "m", layers=2)
     with pytest.raises(ModelFileError, match="layers = 3, but the weights hold only 2"):
         check_repeats({"a": 1, "b": 2}, "m", layers=3)
+
+
+def test_weights_that_are_not_finite_as_stored_are_never_written():
+    """A diverged run's weights: finite in float32, infinite as float16."""
+    huge = {"w": np.array([1.0, 1e10], dtype=np.float32)}
+    assert serialization.compact(huge, "float32")["w"][1] == 1e10
+    for dtype in ("float16", "int8"):
+        with pytest.raises(ModelFileError, match="not saved: .*'w'.*float16.*diverged"):
+            serialization.compact(huge, dtype)
+    with pytest.raises(ModelFileError, match="not saved: .*'w'.*diverged"):
+        serialization.compact({"w": np.array([np.nan], dtype=np.float32)}, "float32")

@@ -70,21 +70,31 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     help="Also read each sentence right to left.",
 )
 @click.option(
-    "--layers", default=RECIPE.config.layers, show_default=True, help="Stacked recurrent layers."
+    "--layers",
+    default=RECIPE.config.layers,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Stacked recurrent layers.",
 )
 @click.option(
-    "--hidden", default=RECIPE.config.hidden, show_default=True, help="Units per direction."
+    "--hidden",
+    default=RECIPE.config.hidden,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Units per direction.",
 )
 @click.option(
     "--word-dim",
     default=RECIPE.config.word_dim,
     show_default=True,
+    type=click.IntRange(min=0),
     help="Word embedding size (pretrained vectors are PCA-reduced to it); 0: no word embeddings.",
 )
 @click.option(
     "--char-features",
     default=RECIPE.config.char_features,
     show_default=True,
+    type=click.IntRange(min=0),
     help="Size of the spelling features for rare and unknown words; 0 turns them off.",
 )
 @click.option(
@@ -95,12 +105,19 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     help="Character features from n-gram detectors (cnn) or a character BiLSTM (lstm).",
 )
 @click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained word vectors fixed.")
-@click.option("--dropout", default=RECIPE.config.dropout, show_default=True, help="Dropout rate.")
+@click.option(
+    "--dropout",
+    default=RECIPE.config.dropout,
+    show_default=True,
+    type=click.FloatRange(0, 1, max_open=True),
+    help="Dropout rate.",
+)
 @training_options(RECIPE.train_config, unit="Sentences")
 @click.option(
     "--max-words",
     default=RECIPE.max_words,
     show_default=True,
+    type=click.IntRange(min=3),
     help="Word vocabulary size (training words first); most of the model's size.",
 )
 @click.option(
@@ -240,7 +257,13 @@ def train_tagger(
     is_flag=True,
     help="Each line is one sentence of space-separated tokens (no tokenizer).",
 )
-@click.option("--batch-size", default=256, show_default=True, help="Sentences tagged at once.")
+@click.option(
+    "--batch-size",
+    default=256,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Sentences tagged at once.",
+)
 @click.option(
     "--errors",
     type=click.Choice(["strict", "replace"]),
@@ -269,8 +292,6 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
         if sys.stdin.isatty():
             raise click.UsageError("give TEXT to tag, or --input FILE ('-' for stdin)")
         input_path = "-"  # printf 'I saw a saw' | seqnlp tag
-    if batch_size < 1:
-        raise click.BadParameter("must be at least 1", param_hint="--batch-size")
     if texts and not any(t.strip() for t in texts) and input_path is None:
         raise click.ClickException("nothing to tag: the text is empty")
     tagset = tagset or ("upos" if fmt == "text" else "both")
@@ -321,7 +342,13 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
     metavar="FILE.png",
     help="Draw the UPOS confusion matrix (gold tokens) to this image.",
 )
-@click.option("--batch-size", default=256, show_default=True, help="Sentences tagged at once.")
+@click.option(
+    "--batch-size",
+    default=256,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Sentences tagged at once.",
+)
 @click.option(
     "--errors",
     type=click.Choice(["strict", "replace"]),

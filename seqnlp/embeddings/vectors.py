@@ -220,7 +220,13 @@ class WordVectors:
         )
 
     def truncate(self, size: int) -> WordVectors:
-        """Keep only the ``size`` most frequent words (sub-word vectors are kept)."""
+        """Keep only the ``size`` most frequent words (sub-word vectors are kept).
+
+        Raises:
+            SeqnlpError: ``size`` below 1 (a negative slice would keep all but a few).
+        """
+        if size < 1:
+            raise SeqnlpError(f"the number of words to keep must be at least 1, got {size}")
         counts = None if self.counts is None else self.counts[:size]
         return WordVectors(
             self.words[:size],

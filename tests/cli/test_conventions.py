@@ -152,3 +152,70 @@ def test_empty_query_words_are_named(runner):
     assert result.exit_code == 1 and "got '', '', ''" in result.output
     result = runner.invoke(main, ["similar", " "])
     assert result.exit_code == 1 and "empty or blank: ' '" in result.output
+
+
+def _commands():
+    """(name, command) of every command, those of groups (`vectors import`) included."""
+    import click
+
+    ctx = click.Context(main)
+
+    def walk(command, name):
+        if isinstance(command, click.Group):
+            for sub in command.list_commands(ctx):
+                yield from walk(command.get_command(ctx, sub), f"{name} {sub}".strip())
+        else:
+            yield name, command
+
+    return list(walk(main, ""))
+
+
+def test_every_numeric_option_states_its_range(runner):
+    """A number out of range is click's one-line usage error naming the option, and the
+    range shows in --help, instead of a traceback deep in training (issue #30)."""
+    import click
+
+    plain = [
+        f"{name} --{param.name}"
+        for name, command in _commands()
+        for param in command.params
+        if isinstance(param.type, click.types.IntParamType | click.types.FloatParamType)
+        and not isinstance(param.type, click.types._NumberRangeBase)
+    ]
+    assert plain == []
+    result = runner.invoke(main, ["train-tagger", "--help"])
+    assert "--max-words INTEGER RANGE" in result.output and "x>=3" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (["train-tagger", "-o", "x", "--max-words", "0"], "--max-words"),
+        (["train-tagger", "-o", "x", "--threads", "-1"], "--threads"),
+        (["train-tagger", "-o", "x", "--dropout", "1.5"], "--dropout"),
+        (["train-sentiment", "-o", "x", "--lr-decay", "0"], "--lr-decay"),
+        (["train-embeddings", "-o", "x", "--max-vocab", "0"], "--max-vocab"),
+        (["train-embeddings", "-o", "x", "--top", "-3"], "--top"),
+        (["similar", "king", "--topn", "0"], "--topn"),
+        (["tag", "hi", "--batch-size", "0"], "--batch-size"),
+    ],
+)
+def test_a_number_out_of_range_is_a_usage_error_naming_the_option(runner, args, option):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and f"Invalid value for '{option}'" in result.output
+
+
+def test_more_threads_than_cores_are_cut_to_the_cores(runner, tmp_path):
+    train, dev = write_data(tmp_path)
+    args = [*tiny_cli_args(train, dev, tmp_path / "t", epochs=1), "--threads", "1000"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "--threads 1000: this machine has" in result.stderr
+
+
+def test_too_small_a_vocabulary_for_the_vectors_is_one_line(runner, tmp_path):
+    train, dev = write_data(tmp_path)
+    args = tiny_cli_args(train, dev, tmp_path / "t", epochs=1)
+    args[args.index("--embeddings") + 1] = "default"
+    result = runner.invoke(main, [*args, "--max-words", "5"])
+    assert result.exit_code == 1 and "too small to reduce the vectors" in result.output

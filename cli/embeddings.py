@@ -222,7 +222,7 @@ def _check_input(input_path: str | None) -> None:
     path = Path(input_path)
     if path.is_dir():
         raise DataError(f"{path}: is a directory, not a file of queries (--input)")
-    if not path.is_file():
+    if not path.exists():  # a named pipe or /dev/stdin is no regular file, and reads
         raise DataError(f"{path}: no such file (--input)")
 
 
@@ -291,6 +291,7 @@ def _subword_note(vectors, words) -> list[str]:
 
 input_option = click.option(
     "--input",
+    "-i",
     "input_path",
     metavar="FILE",
     help="Read one query per line from FILE (- for stdin) to answer many in one process; "

@@ -60,7 +60,7 @@ def iter_lines(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, 
     path = Path(path)
     if path.is_dir():
         raise DataError(f"{path}: a directory, not a file")
-    if not path.is_file():
+    if not path.exists():  # not is_file(): a pipe (<(cmd), mkfifo, /dev/stdin) reads too
         raise DataError(f"{path}: no such file")
     opener = _OPENERS.get(path.suffix.lower(), open)
     try:

@@ -219,3 +219,44 @@ def test_too_small_a_vocabulary_for_the_vectors_is_one_line(runner, tmp_path):
     args[args.index("--embeddings") + 1] = "default"
     result = runner.invoke(main, [*args, "--max-words", "5"])
     assert result.exit_code == 1 and "too small to reduce the vectors" in result.output
+
+
+@pytest.mark.parametrize(
+    "command, line",
+    [
+        (["tag"], "I saw a saw"),
+        (["sentiment"], "a good film"),
+        (["similar", "--topn", "1"], "king"),
+        (["similarity"], "king queen"),
+        (["analogy", "--topn", "1"], "king man woman"),
+    ],
+)
+def test_input_reads_a_named_pipe(runner, tmp_path, command, line):
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def write():
+        with open(fifo, "w") as f:
+            f.write(line + "\n")
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    result = runner.invoke(main, [*command, "--input", str(fifo)])
+    if writer.is_alive():  # the command never opened the pipe: unblock the writer
+        fifo.read_text()
+    writer.join()
+    assert result.exit_code == 0, result.output
+    assert result.output.strip()
+
+
+def test_input_reads_dev_stdin():
+    result = subprocess.run(
+        [sys.executable, "-m", "seqnlp", "tag", "-i", "/dev/stdin"],
+        input="I saw a saw\n",
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "I/PRON saw/VERB a/DET saw/NOUN"

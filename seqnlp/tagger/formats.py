@@ -62,11 +62,28 @@ def tag_lines(
                 if tokens:
                     yield (number, " ".join(tokens)), tokens
             else:
-                for text, tokens in split_text(line):
-                    yield (number, text), tokens
+                for piece in _pieces(line):
+                    for text, tokens in split_text(piece):
+                        yield (number, text), tokens
 
     for (number, text), tokens, upos, xpos in tagger.iter_tag(sentences(), batch_size):
         yield SentenceTags(text, tokens, upos, xpos, number)
+
+
+# Characters of raw text split into sentences at once: a longer line (a book without line
+# ends, text without sentence ends) is cut at a space first, so that the tokenizer's work
+# (about 80 bytes a character) stays bounded; a sentence running across a cut is split there.
+MAX_PIECE = 20_000
+
+
+def _pieces(line: str, size: int = MAX_PIECE) -> Iterator[str]:
+    """``line`` in pieces of at most about ``size`` characters, cut after whitespace."""
+    start = 0
+    while len(line) - start > size:
+        cut = line.rfind(" ", start + size // 2, start + size) + 1 or start + size
+        yield line[start:cut]
+        start = cut
+    yield line[start:]
 
 
 def _space_after(text: str, tokens: Sequence[str]) -> list[bool | None]:

@@ -354,3 +354,15 @@ def test_torchrun_trains_a_tagger_and_resumes(tmp_path):
     (tagged,) = tagger.tag_tokens([["I", "saw", "a", "saw", "."]])
     assert [u for _, u, _ in tagged] == ["PRON", "VERB", "DET", "NOUN", "PUNCT"]
     assert not (tmp_path / "ddp-tagger.checkpoint").exists()
+
+
+def test_prediction_batches_are_bounded_in_padded_tokens():
+    from seqnlp.batching import chunks
+
+    lengths = [90] * 300 + [5] * 300
+    batches = batch_schedule(lengths, 256, shuffle=False, max_tokens=4096)
+    assert sorted(i for b in batches for i in b) == list(range(600))
+    assert all(len(b) * max(lengths[i] for i in b) <= 4096 for b in batches)
+    assert max(len(b) for b in batches) == 256  # short sentences still fill a batch
+    pieces = list(chunks(lengths, 2048, length=lambda n: n, max_tokens=900))
+    assert [len(p) for p in pieces[:2]] == [10, 10] and sum(map(len, pieces)) == 600

@@ -74,6 +74,15 @@ def model_option(help_text: str):
     )
 
 
+def nothing_read(command: str) -> click.UsageError:
+    """The error of a command that read standard input because it was given no TEXT, and
+    found none: a lone '-q' (a global flag) looks like a text but is not one."""
+    return click.UsageError(
+        "nothing read: no TEXT given, and standard input was empty "
+        f"(a text that starts with '-' goes after '--': seqnlp {command} -- -q)"
+    )
+
+
 def reject_existing_output(output: str, force: bool) -> None:
     """Refuse to train into an existing path unless --force: a long run must not clobber."""
     path = Path(output)

@@ -15,7 +15,15 @@ import sys
 
 import click
 
-from seqnlp.cli.common import check_image, check_source, model_option, note, quiet, training_options
+from seqnlp.cli.common import (
+    check_image,
+    check_source,
+    model_option,
+    note,
+    nothing_read,
+    quiet,
+    training_options,
+)
 from seqnlp.layers.spec import CELLS, POOLINGS
 from seqnlp.sentiment.config import KIND, SCOPE_INPUTS
 from seqnlp.sentiment.data import FORMATS
@@ -398,7 +406,8 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
 
     if texts and input_path:
         raise click.UsageError("give TEXT arguments or --input, not both")
-    if not texts and not input_path:
+    implicit = not texts and not input_path  # reading stdin because nothing else was given
+    if implicit:
         if sys.stdin.isatty():
             raise click.UsageError("give TEXT arguments or --input FILE (or '-' for stdin)")
         input_path = "-"
@@ -415,6 +424,7 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
                 numbers.append(number)
                 yield text
 
+    line = None
     for text, prediction in classifier.predict_stream(stream(), batch_size):
         line = numbers.popleft()
         if as_json:
@@ -422,6 +432,8 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             click.echo(f"{prediction.label}\t{prediction.probability:.3f}\t{text}")
+    if implicit and line is None:
+        raise nothing_read("sentiment")
 
 
 @click.command("evaluate-sentiment")

@@ -14,7 +14,15 @@ import time
 
 import click
 
-from seqnlp.cli.common import check_image, check_source, model_option, note, quiet, training_options
+from seqnlp.cli.common import (
+    check_image,
+    check_source,
+    model_option,
+    note,
+    nothing_read,
+    quiet,
+    training_options,
+)
 from seqnlp.layers.spec import CELLS, CHAR_ENCODERS
 from seqnlp.serialization import STORAGE_DTYPES
 from seqnlp.tagger.formats import FORMATS, TAGSETS
@@ -288,7 +296,8 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
     Files are read line by line and tagged in batches, so a file of any size runs in
     constant memory.
     """
-    if not texts and input_path is None:
+    implicit = not texts and input_path is None  # reading stdin: nothing else was given
+    if implicit:
         if sys.stdin.isatty():
             raise click.UsageError("give TEXT to tag, or --input FILE ('-' for stdin)")
         input_path = "-"  # printf 'I saw a saw' | seqnlp tag
@@ -315,6 +324,8 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
         out.write("\n")
         tokens += len(sentence.tokens)
     out.flush()
+    if implicit and not sent_id:
+        raise nothing_read("tag")
     seconds = time.perf_counter() - start
     log.info("tagged %d sentences, %d tokens in %.2f s", sent_id, tokens, seconds)
 

@@ -67,8 +67,10 @@ def import_cmd(source, output, fmt, limit, dtype, lower, errors, index_trees, fo
     byte offset and leaves no output. The directory memory-maps its table: a 3-million-
     word file answers its first query in a fraction of a second.
     """
+    from seqnlp.cli.common import reject_existing_output
     from seqnlp.embeddings import import_vectors
 
+    reject_existing_output(output, force)
     wv = import_vectors(
         source,
         output,
@@ -111,6 +113,8 @@ def export_cmd(source, output, binary, force):
 
     if Path(output).exists() and not force:
         raise click.ClickException(f"{output} already exists; use --force to replace it")
+    if not Path(output).resolve().parent.is_dir():
+        raise click.ClickException(f"{output}: no such directory {Path(output).parent}")
     wv = WordVectors.load(None if source == "default" else source)
     wv.export(output, binary=binary)
     kind = "binary" if binary else "text"

@@ -176,7 +176,11 @@ def read_sst(path: str | Path, errors: str = "strict") -> Iterator[LabeledText]:
             continue
         label, sep, text = line.strip().partition(" ")
         if not sep or not text.strip() or not label.lstrip("-").isdigit():
-            raise DataError(f"{path}:{number}: expected '<label> <sentence>', got {line[:60]!r}")
+            raise DataError(
+                f"{path}:{number}: expected '<label> <sentence>' with a whole number for the "
+                f"label (SST format: '1 a gripping film'), got {line[:60]!r}; other files "
+                "are read as tsv/csv by their suffix (.tsv, .csv) or --format"
+            )
         yield LabeledText(text=text.strip(), label=label)
 
 

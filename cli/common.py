@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -12,11 +14,38 @@ import click
 from seqnlp.training import DEVICES, TrainConfig
 from seqnlp.training.config import SMALL_DATA_MIN_STEPS
 
+COMPRESSED = (".gz", ".xz", ".lzma", ".bz2")  # --input suffixes read through a decompressor
+
 
 def quiet() -> bool:
     """Whether ``-q`` was given: progress bars, epoch lines and notes are then left out."""
     ctx = click.get_current_context(silent=True)
     return bool(ctx and (ctx.find_root().obj or {}).get("quiet"))
+
+
+def show_progress() -> bool:
+    """Progress bars go to stderr when it is a terminal, and not with ``-q``: in a log file
+    or a pipe they are noise."""
+    return sys.stderr.isatty() and not quiet()
+
+
+def input_progress(
+    lines: Iterator[tuple[int, str]], path: str, unit: str
+) -> Iterator[tuple[int, str]]:
+    """``lines`` of ``--input`` as they are read, with a bar on a terminal: the share of a
+    plain file read (characters stand for bytes), or a count for a pipe or compressed file."""
+    if not show_progress():
+        yield from lines
+        return
+    from tqdm.auto import tqdm
+
+    source = Path(path)
+    plain = path != "-" and source.is_file() and source.suffix.lower() not in COMPRESSED
+    total = source.stat().st_size if plain else None
+    with tqdm(total=total, unit="B" if plain else f" {unit}", unit_scale=True, leave=False) as bar:
+        for number, line in lines:
+            yield number, line
+            bar.update(len(line) + 1 if plain else 1)
 
 
 def note(message: str, err: bool = False) -> None:

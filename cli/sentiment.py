@@ -18,6 +18,7 @@ import click
 from seqnlp.cli.common import (
     check_image,
     check_source,
+    input_progress,
     model_option,
     note,
     nothing_read,
@@ -415,7 +416,11 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
         if not text.strip():
             raise DataError(f"text {number} is empty")
     classifier = SentimentClassifier.load(model)
-    items = enumerate(texts, start=1) if texts else iter_lines(input_path, errors=errors)
+    items = (
+        enumerate(texts, start=1)
+        if texts
+        else input_progress(iter_lines(input_path, errors=errors), input_path, "lines")
+    )
     numbers: collections.deque[int] = collections.deque()  # the line of each text in flight
 
     def stream():

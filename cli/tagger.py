@@ -17,6 +17,7 @@ import click
 from seqnlp.cli.common import (
     check_image,
     check_source,
+    input_progress,
     model_option,
     note,
     nothing_read,
@@ -313,7 +314,7 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
     def lines():
         yield from enumerate(texts, start=1)
         if input_path is not None:
-            yield from iter_lines(input_path, errors)
+            yield from input_progress(iter_lines(input_path, errors), input_path, "lines")
 
     out = sys.stdout
     start, tokens, sent_id = time.perf_counter(), 0, 0

@@ -260,3 +260,34 @@ def test_input_reads_dev_stdin():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "I/PRON saw/VERB a/DET saw/NOUN"
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """stderr taken for a terminal, where progress bars show."""
+    import seqnlp.cli.common
+
+    monkeypatch.setattr(seqnlp.cli.common, "show_progress", lambda: not seqnlp.cli.common.quiet())
+
+
+@pytest.mark.parametrize("command", ["tag", "sentiment"])
+def test_long_input_shows_progress_on_a_terminal_and_not_with_q(
+    runner, tmp_path, terminal, command
+):
+    path = tmp_path / "in.txt"
+    path.write_text("a good film\n" * 50)
+    result = runner.invoke(main, [command, "--input", str(path)])
+    assert result.exit_code == 0 and "/600 [" in result.stderr  # a bar of 600 bytes
+    assert len(result.stdout.splitlines()) == 50
+    result = runner.invoke(main, ["-q", command, "--input", str(path)])
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_vectors_import_and_index_show_progress(runner, tmp_path, terminal):
+    pytest.importorskip("annoy")
+    source = tmp_path / "v.txt"
+    source.write_text("3 2\nking 0.1 0.2\nqueen 0.2 0.3\nman 0.3 0.1\n")
+    args = ["vectors", "import", str(source), "-o", str(tmp_path / "v"), "--index", "2"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("/3 [") >= 2 and "building 2 trees" in result.stderr

@@ -174,8 +174,8 @@ def training_options(defaults: TrainConfig, unit: str, small_data: bool = False)
             "--min-steps",
             type=click.IntRange(min=0),
             help="Fewest optimizer steps: when the epochs over a small data set would take "
-            "fewer, each epoch passes over it several times (0: never). Default: 0 on the "
-            f"recipe's data, else {SMALL_DATA_MIN_STEPS if small_data else 0}.",
+            "fewer, each epoch passes over it several times (0: never). Default: "
+            + (f"0 on the recipe's data, else {SMALL_DATA_MIN_STEPS}." if small_data else "0."),
         ),
         click.option(
             "--clip",

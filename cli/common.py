@@ -172,6 +172,7 @@ def training_options(defaults: TrainConfig, unit: str, small_data: bool = False)
         ),
         click.option(
             "--min-steps",
+            default=defaults.min_steps,
             type=click.IntRange(min=0),
             help="Fewest optimizer steps: when the epochs over a small data set would take "
             "fewer, each epoch passes over it several times (0: never). Default: "

@@ -93,6 +93,10 @@ def run_record(**arguments: Any) -> dict[str, Any]:
     """
 
     def plain(value: Any) -> Any:
+        if isinstance(value, TrainConfig) and not value.min_steps:
+            # no minimum of steps is recorded as runs made before the field was added were,
+            # so that a recipe's record stays what its shipped model records
+            return plain({k: v for k, v in dataclasses.asdict(value).items() if k != "min_steps"})
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return plain(dataclasses.asdict(value))
         if isinstance(value, dict):

@@ -198,6 +198,11 @@ def test_min_steps_left_to_the_task_is_none_on_a_recipes_data():
     assert TrainConfig().for_data(recipe_data=True).min_steps == 0
     assert TrainConfig().for_data(recipe_data=False).min_steps == SMALL_DATA_MIN_STEPS
     assert TrainConfig(min_steps=7).for_data(recipe_data=False).min_steps == 7
+    # records keep no minimum as records made before the field existed did
+    from seqnlp.training.config import run_record
+
+    assert "min_steps" not in run_record(c=TrainConfig().for_data(recipe_data=True))["c"]
+    assert run_record(c=TrainConfig(min_steps=200))["c"]["min_steps"] == 200
 
 
 def test_checkpoint_holds_no_pickle(tmp_path):

@@ -25,18 +25,20 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 # command name -> "module:attribute" inside seqnlp.cli
 COMMANDS: dict[str, str] = {
-    "analogy": "embeddings:analogy",
+    "analogy": "queries:analogy",
     "data": "data:data",
+    "doesnt-match": "queries:doesnt_match",
     "evaluate-embeddings": "embeddings:evaluate_embeddings",
     "evaluate-sentiment": "sentiment:evaluate_sentiment",
     "evaluate-tagger": "tagger:evaluate_tagger",
     "evaluate-tokenizer": "tokenize:evaluate_tokenizer_cmd",
     "info": "info:info",
+    "n-similarity": "queries:n_similarity",
     "plot-embeddings": "embeddings:plot_embeddings",
     "sentiment": "sentiment:sentiment",
     "serve": "serve:serve",
-    "similar": "embeddings:similar",
-    "similarity": "embeddings:similarity",
+    "similar": "queries:similar",
+    "similarity": "queries:similarity",
     "tag": "tagger:tag",
     "tokenize": "tokenize:tokenize_cmd",
     "train-embeddings": "embeddings:train_embeddings",

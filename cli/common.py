@@ -73,11 +73,14 @@ def check_source(ctx: click.Context, param: click.Parameter, value):
 
 
 def _default_model_name(ctx: click.Context, param: click.Parameter, value: str | None):
-    """A default model's name (``tagger``...) is that shipped model, as in ``seqnlp info``;
-    a directory of that name is written as a path (``./tagger``)."""
+    """A shipped model's name (``tagger``, ``sentiment-3``...) is that shipped model, as in
+    ``seqnlp info``; a directory of that name is written as a path (``./tagger``)."""
+    from seqnlp.serialization.models import SHIPPED_MODELS, default_model
     from seqnlp.tasks import TASKS
 
-    return None if value in TASKS else value
+    if value in TASKS:
+        return None
+    return str(default_model(value)) if value in SHIPPED_MODELS else value
 
 
 def check_image(ctx: click.Context, param: click.Parameter, value: str | None):

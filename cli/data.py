@@ -51,16 +51,23 @@ def data() -> None:
 
 @data.command("list")
 def list_command() -> None:
-    """List the datasets with their splits, size, where they are found and license."""
+    """List the datasets with their splits, size, where they are found and license.
+
+    Sentiment sets without splits of their own get seeded train/dev/test splits (a hash of
+    each text picks its split; no dev or test text of any set is ever in a training split).
+    """
     from seqnlp import datasets
+    from seqnlp.labelled import sentiment_datasets
 
     rows = []
+    labelled = sentiment_datasets()
     for name in datasets.list_datasets():
         dataset = datasets.get_dataset(name)
         rows.append(
             (
                 name,
-                ",".join(dataset.splits),
+                # a labelled set's train/dev/test, which may be drawn from its files
+                ",".join(labelled[name].splits if name in labelled else dataset.splits),
                 _human_size(dataset.size),
                 _where(datasets.locate(name)),
                 dataset.license,

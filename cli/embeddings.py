@@ -1,8 +1,4 @@
-"""Embedding commands: train, query (similar, similarity, analogy), evaluate, plot.
-
-Size: six commands over one set of shared options (--vectors, --input, --json, --errors)
-and one batch-query loop; a module per command would repeat the options.
-"""
+"""Embedding commands: train, evaluate, plot (the queries are in :mod:`seqnlp.cli.queries`)."""
 
 from __future__ import annotations
 
@@ -13,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from seqnlp.cli.common import check_image, reject_existing_output
+from seqnlp.cli.common import check_image, quiet, reject_existing_output
+from seqnlp.cli.queries import load_vectors, vectors_option
 from seqnlp.plotting import IMAGE_SUFFIXES
 
 POSITIVE = click.IntRange(min=1)
@@ -174,247 +171,6 @@ def train_embeddings(
         click.echo(_format_scores(vectors.meta["scores"]))
 
 
-VECTORS_HELP = (
-    "Vectors: a seqnlp directory, or a word2vec/GloVe/fastText file (text, binary, .gz, "
-    "fastText .bin), read whole each time: `seqnlp vectors import FILE -o DIR` once makes "
-    "it open in milliseconds. Default: the vectors shipped with seqnlp."
-)
-ERRORS_HELP = (
-    "Bytes that are not UTF-8 in --input (and in the words of a vectors FILE): stop with "
-    "the line number, or replace them with U+FFFD."
-)
-
-
-def vectors_option(command):
-    """``--vectors DIR|FILE`` (``--model``/``-m`` still work)."""
-    return click.option(
-        "--vectors",
-        "--model",
-        "-m",
-        "model",
-        type=click.Path(),
-        metavar="DIR|FILE",
-        help=VECTORS_HELP,
-    )(command)
-
-
-errors_option = click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help=ERRORS_HELP,
-)
-
-
-def _load(model: str | None, errors: str = "strict"):
-    from seqnlp.embeddings import WordVectors
-
-    return WordVectors.load(model, errors=errors)
-
-
-def _check_input(input_path: str | None) -> None:
-    """A missing or directory --input is one line (before the vectors are loaded)."""
-    from seqnlp.errors import DataError
-
-    if input_path is None or input_path == "-":
-        return
-    path = Path(input_path)
-    if path.is_dir():
-        raise DataError(f"{path}: is a directory, not a file of queries (--input)")
-    if not path.exists():  # a named pipe or /dev/stdin is no regular file, and reads
-        raise DataError(f"{path}: no such file (--input)")
-
-
-def _run_queries(args, input_path, errors, arity, name, answer, as_text, as_json):
-    """Answer the query on the command line, or one query per line of --input.
-
-    With --input every non-blank line gives one record, in order, with its line number
-    and query and either the answer or the error; a failed line does not stop the rest,
-    and the exit code is 1 when any failed.
-    """
-    from seqnlp.corpus import iter_lines
-    from seqnlp.errors import SeqnlpError
-
-    def wrong_arity(words):
-        s = "s" * (arity > 1)
-        return f"{name} takes {arity} word{s}, got {len(words)}: {' '.join(words)}"
-
-    if input_path is None:
-        words = list(args)
-        if len(words) != arity:
-            raise click.UsageError(wrong_arity(words))
-        result = answer(*words)
-        click.echo(json.dumps({"query": words, **result}) if as_json else as_text(result))
-        return
-    if args:
-        raise click.UsageError(f"give {name} words or --input, not both")
-    failed = 0
-    for number, line in iter_lines(input_path, errors):
-        words = line.split()
-        if not words:
-            continue
-        record: dict = {"line": number, "query": words}
-        try:
-            if len(words) != arity:
-                raise SeqnlpError(wrong_arity(words))
-            record.update(answer(*words))
-        except SeqnlpError as exc:
-            record["error"] = str(exc)
-            failed += 1
-            click.echo(f"Error: line {number}: {exc}", err=True)
-        if as_json:
-            click.echo(json.dumps(record))
-        else:
-            body = f"error: {record['error']}" if "error" in record else as_text(record)
-            click.echo(f"# line {number}: {' '.join(words)}\n{body}\n")
-    if failed:
-        sys.exit(1)
-
-
-def _ranked(pairs) -> list[dict]:
-    return [{"word": w, "score": round(s, 4)} for w, s in pairs]
-
-
-def _ranked_text(result: dict) -> str:
-    return "\n".join(f"{r['word']}\t{r['score']:.4f}" for r in result["results"])
-
-
-def _subword_note(vectors, words) -> list[str]:
-    flagged = [w for w in words if vectors.is_subword_only(w)]
-    for word in flagged:
-        click.echo(
-            f"note: {word!r} is not in the vocabulary; its vector is built from sub-words", err=True
-        )
-    return flagged
-
-
-input_option = click.option(
-    "--input",
-    "-i",
-    "input_path",
-    metavar="FILE",
-    help="Read one query per line from FILE (- for stdin) to answer many in one process; "
-    "each answer is labelled with its line (text: a '# line N: query' header per block).",
-)
-JSON_HELP = (
-    "One JSON object per query: 'query' (its words), the answer ({fields}) and 'subword' "
-    "(query words that have no vector of their own, built from fastText sub-words); with "
-    "--input also 'line', and 'error' instead of the answer for a line that failed."
-)
-
-
-def json_option(fields: str):
-    return click.option("--json", "as_json", is_flag=True, help=JSON_HELP.format(fields=fields))
-
-
-topn_option = click.option(
-    "--topn", default=10, show_default=True, type=POSITIVE, help="How many answers."
-)
-restrict_option = click.option(
-    "--restrict",
-    type=click.IntRange(min=1),
-    help="Only the N most frequent words can be answers (gensim's restrict_vocab): on a "
-    "3-million-word table, --restrict 300000 is ten times faster.",
-)
-
-
-@click.command()
-@click.argument("word", nargs=-1)
-@topn_option
-@restrict_option
-@click.option(
-    "--approximate",
-    is_flag=True,
-    help="Ask the approximate index built by `seqnlp vectors import --index` instead of "
-    "scanning every row (milliseconds on millions of words; recall in its index.json).",
-)
-@vectors_option
-@input_option
-@errors_option
-@json_option("'results': [{'word', 'score'}], score the cosine")
-def similar(word, topn, restrict, approximate, model, input_path, errors, as_json):
-    """Nearest neighbours of WORD by cosine similarity.
-
-    \b
-      seqnlp similar france
-      printf 'king\\nparis\\n' | seqnlp similar --input -
-    """
-    _check_input(input_path)
-    vectors = _load(model, errors)
-
-    def answer(w):
-        found = vectors.similar(w, topn, restrict_vocab=restrict, approximate=approximate)
-        return {"results": _ranked(found), "subword": _subword_note(vectors, [w])}
-
-    _run_queries(word, input_path, errors, 1, "similar", answer, _ranked_text, as_json)
-
-
-@click.command()
-@click.argument("words", nargs=-1)
-@vectors_option
-@input_option
-@errors_option
-@json_option("'cosine' and 'euclidean', the distance of the raw vectors")
-def similarity(words, model, input_path, errors, as_json):
-    """Cosine similarity and Euclidean distance of two words.
-
-    \b
-      seqnlp similarity cat dog
-    """
-    _check_input(input_path)
-    vectors = _load(model, errors)
-
-    def answer(a, b):
-        return {
-            "cosine": round(vectors.similarity(a, b), 4),
-            "euclidean": round(vectors.distance(a, b), 4),
-            "subword": _subword_note(vectors, [a, b]),
-        }
-
-    def as_text(r):
-        return f"cosine\t{r['cosine']:.4f}\neuclidean\t{r['euclidean']:.4f}"
-
-    _run_queries(words, input_path, errors, 2, "similarity", answer, as_text, as_json)
-
-
-@click.command()
-@click.argument("words", nargs=-1)
-@click.option(
-    "--method",
-    type=click.Choice(["add", "mul"]),
-    default="add",
-    show_default=True,
-    help="add = 3CosAdd (a - b + c); mul = 3CosMul (Levy & Goldberg 2014).",
-)
-@topn_option
-@restrict_option
-@vectors_option
-@input_option
-@errors_option
-@json_option("'method' and 'results': [{'word', 'score'}]")
-def analogy(words, method, topn, restrict, model, input_path, errors, as_json):
-    """Solve A - B + C: "king man woman" asks king - man + woman (queen).
-
-    \b
-      seqnlp analogy king man woman
-      seqnlp analogy paris france italy --method mul --topn 3
-      seqnlp analogy --input questions.txt --json
-    """
-    _check_input(input_path)
-    vectors = _load(model, errors)
-
-    def answer(a, b, c):
-        found = vectors.analogy(a, b, c, method=method, topn=topn, restrict_vocab=restrict)
-        return {
-            "method": method,
-            "results": _ranked(found),
-            "subword": _subword_note(vectors, [a, b, c]),
-        }
-
-    _run_queries(words, input_path, errors, 3, "analogy", answer, _ranked_text, as_json)
-
-
 @click.command("evaluate-embeddings")
 @vectors_option
 @click.option(
@@ -442,12 +198,16 @@ def evaluate_embeddings(model, analogies, similarities, restrict_vocab, as_json)
     JSON keys: analogy.add.total, analogy.mul.total, analogy.coverage,
     similarity.<name>.spearman (null when no pair is covered), similarity.<name>.coverage,
     restrict_vocab (the candidate words actually used). About 10 s on the shipped vectors;
-    a progress bar shows on a terminal.
+    a progress bar shows on stderr when it is a terminal (not in a pipe or a log, nor
+    with -q).
     """
     from seqnlp.embeddings import evaluate
 
-    vectors = _load(model)
-    scores = evaluate(vectors, analogies, list(similarities) or None, restrict_vocab, progress=True)
+    vectors = load_vectors(model)
+    progress = _interactive() and not quiet()
+    scores = evaluate(
+        vectors, analogies, list(similarities) or None, restrict_vocab, progress=progress
+    )
     click.echo(json.dumps(scores, indent=2) if as_json else _format_scores(scores))
 
 
@@ -513,7 +273,7 @@ def plot_embeddings(words, top, method, output, model):
         raise click.UsageError("give WORDS or --top N (one of the two)")
     from seqnlp.plotting import plot_words
 
-    vectors = _load(model)
+    vectors = load_vectors(model)
     if top:
         chosen = list(itertools.islice(filter(is_real_word, vectors.words), top))
     else:

@@ -72,6 +72,17 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     )
 
 
+def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
+    """--sample SOURCE=N, repeatable: a dict, or None when not given."""
+    samples = {}
+    for value in values:
+        source, sep, count = value.rpartition("=")
+        if not sep or not source or not count.isdigit() or int(count) < 1:
+            raise click.BadParameter(f"{value!r}: expected SOURCE=N with N >= 1")
+        samples[source] = int(count)
+    return samples or None
+
+
 def _teacher_models(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
     """--teacher: 'sentiment' is the shipped model (None); a directory must exist now, not
     only once the training data has been read."""
@@ -103,7 +114,27 @@ def _teacher_models(ctx: click.Context, param: click.Parameter, values: tuple[st
     "--test",
     default=None,
     metavar="NAME|FILE",
-    help="Scored once at the end (default: sst2:test when training on sst2; 'none' skips).",
+    help="Scored once at the end (default: sst2:test when training on sst2 or on the "
+    "recipe's data; 'none' skips).",
+)
+@click.option(
+    "--labels",
+    metavar="LABEL,LABEL,...",
+    callback=lambda ctx, param, value: (
+        tuple(v.strip() for v in value.split(",")) if value else None
+    ),
+    help="Keep only texts with these labels, e.g. 'negative,positive' from three-class data. "
+    "Default: negative,positive with the recipe's training data, else every label.",
+)
+@click.option(
+    "--sample",
+    multiple=True,
+    metavar="SOURCE=N",
+    callback=_samples,
+    help="Train the networks on at most N texts of SOURCE (a seeded sample; the vocabulary "
+    "and the n-gram part still read every text), so that one large source does not drown "
+    "the others; repeatable, e.g. --sample yelp:train=30000. Default: the recipe's samples "
+    "with its training data.",
 )
 @_format_options
 @click.option(
@@ -240,6 +271,8 @@ def train_sentiment(
     train_sources,
     dev,
     test,
+    labels,
+    sample,
     fmt,
     text_column,
     label_column,
@@ -315,6 +348,8 @@ def train_sentiment(
         else None,
         ngram_weights="recipe" if ngram_weights is None else _weights(ngram_weights),
         pretrained_words=pretrained_words,
+        labels=labels,
+        sample=sample,
         teachers=teachers,
         teacher_weight=teacher_weight,
         dtype=dtype,

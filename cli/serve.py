@@ -24,6 +24,16 @@ def _model(kind: str):
     )
 
 
+vectors_option = click.option(
+    "--vectors",
+    type=click.Path(exists=True),
+    metavar="DIR|FILE",
+    help="Word vectors: a seqnlp directory or a word2vec/GloVe/fastText file, read whole "
+    "by each worker at start (`seqnlp vectors import` it once to open it in milliseconds). "
+    "Default: the vectors shipped with seqnlp.",
+)
+
+
 def _check_free(host: str, port: int) -> None:
     """Fail in one line, before the models load, when the address is taken (uvicorn
     would only log it after start-up); uvicorn binds it again right after."""
@@ -52,7 +62,7 @@ def _check_free(host: str, port: int) -> None:
 )
 @_model("tagger")
 @_model("sentiment")
-@_model("vectors")
+@vectors_option
 @click.option(
     "--max-body",
     default=DEFAULTS.max_body_bytes,
@@ -119,9 +129,10 @@ def serve(
       seqnlp serve --tagger my-tagger --host 0.0.0.0
 
     JSON endpoints: /v1/tokenize, /v1/tag, /v1/sentiment, /v1/similar,
-    /v1/similarity, /v1/analogy; /health, /v1/info, and the schema at
-    /openapi.json. Each worker loads the models once; requests that arrive together
-    are tagged in one batch.
+    /v1/similarity, /v1/analogy, /v1/most_similar, /v1/doesnt_match,
+    /v1/n_similarity; /health, /v1/info, and the schema at /openapi.json. Each
+    worker loads the models once; requests that arrive together are tagged in one
+    batch. In a batch, an item that fails (an unknown word) gets its own error.
     """
     # one BLAS thread per worker: an RNN step's small products gain nothing from more
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):

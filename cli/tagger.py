@@ -244,16 +244,32 @@ def train_tagger(
     "-i",
     "input_path",
     metavar="FILE|-",
-    help="Tag a file (plain, .gz, .xz) line by line, streamed; '-' reads stdin.",
+    help="Tag a file (plain, .gz, .xz) line by line, streamed; '-' reads stdin. A .conllu "
+    "file is read as CoNLL-U (see --input-format).",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["auto", "text", "conllu"]),
+    default="auto",
+    show_default=True,
+    help="conllu: tag the words of column 2 as they are (no tokenizer), and by default "
+    "write the file back with UPOS and XPOS filled, every other column and comment kept. "
+    "auto: conllu for a FILE named *.conllu or *.conll (also .gz, .xz), else text.",
 )
 @click.option(
     "--format",
     "-f",
     "fmt",
     type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text: word/TAG; conllu: CoNLL-U (UPOS column 4, XPOS 5); json: one object a line.",
+    help="text: word/TAG; conllu: CoNLL-U (UPOS column 4, XPOS 5); json: one object a "
+    "line, with each token's start/end in its input line and each tag's probability. "
+    "Default: conllu for CoNLL-U input, else text.",
+)
+@click.option(
+    "--top-k",
+    type=click.IntRange(min=1),
+    help="With --format json: also each token's K likeliest tags with their probabilities "
+    "(upos_top, xpos_top).",
 )
 @click.option(
     "--tagset",
@@ -281,7 +297,9 @@ def train_tagger(
     help=ERRORS_HELP,
 )
 @model_option(TAGGER_HELP)
-def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model):
+def tag(
+    texts, input_path, input_format, fmt, top_k, tagset, pretokenized, batch_size, errors, model
+):
     """Tag the part of speech of every word.
 
     Raw text is split into sentences and tokens (UD English EWT conventions); one
@@ -291,7 +309,8 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
       seqnlp tag "I saw a saw"                    I/PRON saw/VERB a/DET saw/NOUN
       seqnlp tag --tagset both "She saw it."      She/PRON/PRP saw/VERB/VBD it/PRON/PRP ./PUNCT/.
       seqnlp tag --input book.txt --format conllu > book.conllu
-      cat tweets.txt | seqnlp tag -i - --format json
+      seqnlp tag --input treebank.conllu > tagged.conllu
+      cat tweets.txt | seqnlp tag -i - --format json --top-k 3
       seqnlp tag --pretokenized "I ca n't go"
 
     Files are read line by line and tagged in batches, so a file of any size runs in
@@ -302,6 +321,18 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
         if sys.stdin.isatty():
             raise click.UsageError("give TEXT to tag, or --input FILE ('-' for stdin)")
         input_path = "-"  # printf 'I saw a saw' | seqnlp tag
+    from seqnlp.tagger.conllu_files import filled, is_conllu, read_blocks, tag_blocks
+
+    conllu_in = input_format == "conllu" or (
+        input_format == "auto" and input_path not in (None, "-") and is_conllu(input_path)
+    )
+    fmt = fmt or ("conllu" if conllu_in else "text")
+    if top_k and fmt != "json":
+        raise click.UsageError("--top-k needs --format json")
+    if conllu_in and (texts or pretokenized):
+        raise click.UsageError(
+            "CoNLL-U input is tagged as its words stand: give no TEXT and no --pretokenized"
+        )
     if texts and not any(t.strip() for t in texts) and input_path is None:
         raise click.ClickException("nothing to tag: the text is empty")
     tagset = tagset or ("upos" if fmt == "text" else "both")
@@ -310,18 +341,28 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
     from seqnlp.tagger.model import Tagger
 
     tagger = Tagger.load(model)
+    options = {"batch_size": batch_size, "top_k": (top_k or 0) if fmt == "json" else None}
 
     def lines():
         yield from enumerate(texts, start=1)
         if input_path is not None:
             yield from input_progress(iter_lines(input_path, errors), input_path, "lines")
 
+    def sentences():  # (SentenceTags, its CoNLL-U block or None)
+        if conllu_in:
+            for block, sentence in tag_blocks(tagger, read_blocks(input_path, errors), **options):
+                yield sentence, block
+        else:
+            for sentence in tag_lines(tagger, lines(), pretokenized=pretokenized, **options):
+                yield sentence, None
+
     out = sys.stdout
     start, tokens, sent_id = time.perf_counter(), 0, 0
-    for sent_id, sentence in enumerate(
-        tag_lines(tagger, lines(), pretokenized=pretokenized, batch_size=batch_size), start=1
-    ):
-        out.write(format_sentence(sentence, fmt, tagset, sent_id))
+    for sent_id, (sentence, block) in enumerate(sentences(), start=1):
+        if block is not None and fmt == "conllu":
+            out.write(filled(block, sentence.upos, sentence.xpos, tagset))
+        else:
+            out.write(format_sentence(sentence, fmt, tagset, sent_id))
         out.write("\n")
         tokens += len(sentence.tokens)
     out.flush()
@@ -355,6 +396,14 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
     help="Draw the UPOS confusion matrix (gold tokens) to this image.",
 )
 @click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    metavar="FILE.conllu",
+    help="Also write the data with the predicted UPOS and XPOS (on gold tokens), every "
+    "other column and comment kept, for other CoNLL-U tools.",
+)
+@click.option(
     "--batch-size",
     default=256,
     show_default=True,
@@ -368,7 +417,7 @@ def tag(texts, input_path, fmt, tagset, pretokenized, batch_size, errors, model)
     show_default=True,
     help=ERRORS_HELP,
 )
-def evaluate_tagger(data, model, raw_text, as_json, confusion, batch_size, errors):
+def evaluate_tagger(data, model, raw_text, as_json, confusion, output, batch_size, errors):
     """Score a tagger on gold CoNLL-U data.
 
     On gold tokens: UPOS and XPOS accuracy, accuracy on words not seen in training,
@@ -380,6 +429,7 @@ def evaluate_tagger(data, model, raw_text, as_json, confusion, batch_size, error
       seqnlp evaluate-tagger                          # shipped tagger, EWT test
       seqnlp evaluate-tagger --data other.conllu --model my-tagger --json
       seqnlp evaluate-tagger --confusion upos.png
+      seqnlp evaluate-tagger --data test.conllu --output predicted.conllu
     """
     import json
 
@@ -387,7 +437,9 @@ def evaluate_tagger(data, model, raw_text, as_json, confusion, batch_size, error
     from seqnlp.tagger.model import Tagger
 
     tagger = Tagger.load(model)
-    scores = run(tagger, data, batch_size=batch_size, raw_text=raw_text, errors=errors)
+    scores = run(
+        tagger, data, batch_size=batch_size, raw_text=raw_text, errors=errors, output=output
+    )
     if confusion:
         from seqnlp.plotting import plot_confusion
 
@@ -404,6 +456,8 @@ def evaluate_tagger(data, model, raw_text, as_json, confusion, batch_size, error
     click.echo(_format_scores(scores))
     if confusion:
         click.echo(f"Confusion matrix written to {confusion}")
+    if output:
+        click.echo(f"Predicted tags written to {output}")
 
 
 def _format_scores(s: dict) -> str:

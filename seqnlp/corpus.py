@@ -47,15 +47,18 @@ class LabeledText:
     label: str
 
 
-def iter_lines(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, str]]:
+def iter_lines(
+    path: str | Path, errors: str = "strict", encoding: str = "utf-8"
+) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, line)`` without line ends from plain, .gz, .xz or .bz2 text.
 
     Args:
         path: the file (compression chosen by suffix), or ``"-"`` for standard input.
         errors: ``"strict"`` raises on invalid UTF-8 naming the line, ``"replace"`` uses U+FFFD.
+        encoding: of the file (UTF-8 unless a dataset's manifest says otherwise, e.g. latin-1).
     """
     if str(path) == "-":
-        yield from _decode_lines(sys.stdin.buffer, "<stdin>", errors)
+        yield from _decode_lines(sys.stdin.buffer, "<stdin>", errors, encoding)
         return
     path = Path(path)
     if path.is_dir():
@@ -65,7 +68,7 @@ def iter_lines(path: str | Path, errors: str = "strict") -> Iterator[tuple[int, 
     opener = _OPENERS.get(path.suffix.lower(), open)
     try:
         with opener(path, "rb") as raw:
-            yield from _decode_lines(raw, str(path), errors)
+            yield from _decode_lines(raw, str(path), errors, encoding)
     except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
         if isinstance(exc, FileNotFoundError):
             raise DataError(f"{path}: no such file") from None
@@ -94,13 +97,15 @@ def _split_lines(raw: io.BufferedIOBase) -> Iterator[bytes]:
         yield tail
 
 
-def _decode_lines(raw: io.BufferedIOBase, name: str, errors: str) -> Iterator[tuple[int, str]]:
+def _decode_lines(
+    raw: io.BufferedIOBase, name: str, errors: str, encoding: str = "utf-8"
+) -> Iterator[tuple[int, str]]:
     for number, line in enumerate(_split_lines(raw), start=1):
         try:
-            text = line.decode("utf-8", errors=errors)
+            text = line.decode(encoding, errors=errors)
         except UnicodeDecodeError as exc:
             raise DataError(
-                f"{name}:{number}: not valid UTF-8 (byte {exc.start}); "
+                f"{name}:{number}: not valid {encoding.upper()} (byte {exc.start}); "
                 "re-encode the file or use --errors replace"
             ) from None
         if number == 1 and text.startswith("\ufeff"):

@@ -46,6 +46,7 @@ MANIFEST_VERSION = 1
 _CHUNK = 1 << 20
 _TIMEOUT = 60.0
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_READER_OPTIONS = ("label", "encoding", "text_column", "label_column")
 _MIRROR_HINT = "set SEQNLP_DATA_DIR (or --data-dir) to a local mirror that has the file"
 
 
@@ -63,6 +64,8 @@ class DataFile:
     format: str  # the reader: seqnlp.corpus.read_<format>
     description: str
     not_downloadable: str | None = None
+    # how the reader takes this file: a fixed label, an encoding, column names (reader options)
+    options: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -79,6 +82,8 @@ class Dataset:
     source: str
     homepage: str | None
     files: tuple[DataFile, ...]
+    # labelled text: its domain, classes and how train/dev/test are made (seqnlp.labelled)
+    sentiment: dict | None = None
 
     @property
     def splits(self) -> list[str]:
@@ -163,6 +168,7 @@ def _parse_manifest(data: dict) -> dict[str, Dataset]:
                     format=str(raw["format"]),
                     description=str(raw["description"]),
                     not_downloadable=raw.get("not_downloadable"),
+                    options=tuple((k, str(raw[k])) for k in _READER_OPTIONS if k in raw),
                 )
             except KeyError as exc:
                 raise fail(where, f"missing key {exc}") from None
@@ -185,6 +191,7 @@ def _parse_manifest(data: dict) -> dict[str, Dataset]:
             source=str(entry.get("source", "")),
             homepage=entry.get("homepage"),
             files=tuple(files),
+            sentiment=entry.get("sentiment"),
         )
     return registry
 

@@ -19,8 +19,20 @@ from seqnlp.errors import DataError
 # --------------------------------------------------------------------------- manifest
 
 
-def test_manifest_lists_the_three_datasets_and_their_splits():
-    assert datasets.list_datasets() == ["ud-english-ewt", "sst2", "enwiki-2015"]
+SENTIMENT = [
+    "yelp",
+    "amazon-reviews",
+    "semeval2017",
+    "pros-cons",
+    "airline-tweets",
+    "sentiment140",
+    "financial-phrasebank",
+    "mpqa",
+]
+
+
+def test_manifest_lists_the_datasets_and_their_splits():
+    assert datasets.list_datasets() == ["ud-english-ewt", "sst2", "enwiki-2015", *SENTIMENT]
     assert datasets.get_dataset("ud-english-ewt").splits == ["train", "dev", "test"]
     assert datasets.get_dataset("sst2").splits == ["train", "dev", "test", "phrases"]
     assert datasets.get_dataset("enwiki-2015").splits == ["part1", "part2"]
@@ -36,11 +48,29 @@ def test_manifest_entries_are_complete(name):
         assert callable(getattr(corpus, f"read_{file.format}"))
         if file.url is None:
             assert "SEQNLP_DATA_DIR" in file.not_downloadable
+
         else:
             assert re.fullmatch(
                 r"https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/.+", file.url
             )
             assert file.url.endswith(Path(file.path).name)
+
+
+@pytest.mark.parametrize("name", SENTIMENT)
+def test_sentiment_manifest_entries_are_complete(name):
+    from seqnlp import labelled as sources
+
+    dataset = datasets.get_dataset(name)
+    assert dataset.description and dataset.license and dataset.source and dataset.homepage
+    section = sources.sentiment_datasets()[name]
+    assert section.domain and set(section.labels) <= set(sources.LABELS)
+    assert set(section.pool) | set(section.test) <= set(dataset.splits)
+    for file in dataset.files:
+        assert file.size > 0 and file.license and file.description
+        assert file.format in sources.FORMATS  # the reader of seqnlp.labelled
+        assert file.url or "mirror" in file.not_downloadable
+        if file.url:
+            assert re.fullmatch(r"https://raw\.githubusercontent\.com/.+/[0-9a-f]{40}/.+", file.url)
 
 
 def test_wikipedia_parts_are_not_downloadable():

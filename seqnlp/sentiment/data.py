@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import os
+import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from seqnlp.corpus import LabeledText, read_sst, read_table
 from seqnlp.errors import DataError
@@ -36,12 +39,17 @@ def to_example(text: str, max_tokens: int | None = MAX_TOKENS) -> list[str]:
     """The tokens the classifier sees for ``text``: SST's convention, from any text.
 
     SST is lower-cased and PTB-tokenised (``wo n't``, ``-lrb-``); a user types
-    "It wasn't GOOD (really).". Both go through the same steps, so that training files and
+    "It wasn't GOOD (really)." and a tweet "@ann sooo goood #blessed http://t.co/x". All go
+    through the same steps, so that training files and
     raw text can never disagree: undo PTB escapes (``-lrb-`` -> "("), then
     :func:`seqnlp.tokenize.normalize`, :func:`~seqnlp.tokenize.word_tokenize` and
     :func:`~seqnlp.tokenize.sst_normalize`, which maps the tokens back into SST's
     conventions. SST's own sentences come out as they went in (98 % exactly; the rest
-    differ in details such as ``'70s``).
+    differ in details such as ``'70s``). Tweets' own tokens are read by what they say:
+    every @mention is ``@user`` and every web address ``<url>`` (a name or a link carries no
+    sentiment, and one shared token is learnt), a hashtag is its word (``#blessed`` ->
+    ``blessed``), and a letter repeated three times or more counts twice (``goood`` ->
+    ``good``, ``sooo`` -> ``soo``).
 
     Args:
         text: one sentence or review.
@@ -51,10 +59,29 @@ def to_example(text: str, max_tokens: int | None = MAX_TOKENS) -> list[str]:
         The tokens; empty when ``text`` holds none.
     """
     text = _PTB_PATTERN.sub(lambda m: _PTB_ESCAPES[m.group(0).lower()], text)
-    tokens = sst_normalize(word_tokenize(normalize(text)))
+    tokens = [_social(token) for token in sst_normalize(word_tokenize(normalize(text)))]
     if max_tokens is not None and len(tokens) > max_tokens:
         tokens = tokens[:max_tokens]
     return tokens
+
+
+# What every mention and web address reads as: never evidence of sentiment on their own.
+MENTION, URL = "@user", "<url>"
+PLACEHOLDERS = frozenset({MENTION, URL})
+_URL = re.compile(r"(?:https?:|www\.)\S+", re.IGNORECASE)
+_HASHTAG = re.compile(r"#(\w+)")
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def _social(token: str) -> str:
+    """A token as a sentence classifier reads it: mentions, links, hashtags, elongations."""
+    if len(token) > 1 and token[0] == "@":
+        return MENTION
+    if _URL.match(token):
+        return URL
+    if hashtag := _HASHTAG.fullmatch(token):
+        token = hashtag.group(1)
+    return _REPEATS.sub(r"\1\1", token)
 
 
 # --------------------------------------------------------------------------- reading data
@@ -89,8 +116,13 @@ def read_labeled(
     Raises:
         DataError: missing file, unknown format, malformed line (file:line), no examples.
     """
-    from seqnlp import datasets  # the registry costs a few imports: on use
+    from seqnlp import (
+        datasets,  # the registry costs a few imports: on use
+        labelled,
+    )
 
+    if format is None and not Path(source).is_file() and labelled.is_sentiment_dataset(str(source)):
+        return labelled.read_split(str(source), split, errors=errors)
     path = datasets.resolve(source, split)
     if isinstance(path, list):
         if len(path) != 1:
@@ -175,3 +207,65 @@ def read_source(spec: str | Path, split: str, **options: str | None) -> list[Lab
     text_column, label_column, errors)."""
     name, split = split_source(spec, split)
     return read_labeled(name, split, **options)
+
+
+Source = str | os.PathLike | Sequence[str | os.PathLike] | Sequence[LabeledText]
+
+
+def specs_of(source: Source) -> list[str | os.PathLike] | None:
+    """The file or dataset specs of ``source``, or None when it is labelled texts in memory."""
+    if isinstance(source, str | os.PathLike):
+        return [source]
+    if source and all(isinstance(s, str | os.PathLike) for s in source):
+        return list(source)
+    return None
+
+
+def read_examples(
+    source: Source,
+    split: str,
+    *,
+    merge: bool = False,
+    labels: Sequence[str] | None = None,
+    sample: Mapping[str, int] | None = None,
+    seed: int = 1,
+    **options: str | None,
+) -> tuple[list[LabeledText], list[dict[str, Any]]]:
+    """Labelled texts from specs (``NAME[:SPLIT]`` or files) or in memory, and a record of
+    each source; with ``merge`` a text repeated (with its label) across sources is kept once.
+
+    Args:
+        labels: keep only texts with these labels (a three-class set read for two classes).
+        sample: at most this many texts of a spec (a seeded sample), so that one large
+            source does not drown the others in a mix.
+
+    Raises:
+        DataError: a source is missing, malformed, or holds no examples.
+    """
+    specs = specs_of(source)
+    if specs is None:
+        examples = _keep(list(source), labels)
+        if not examples:
+            raise DataError(f"no {split} examples")
+        return examples, [{"source": None, "examples": len(examples)}]
+    examples, seen, record = [], set(), []
+    for spec in specs:
+        read = _keep(read_source(spec, split, **options), labels)
+        cap = (sample or {}).get(os.fspath(spec))
+        if cap is not None and cap < len(read):
+            read = random.Random(seed).sample(read, cap)
+        added = 0
+        for example in read:
+            if merge and (example.text, example.label) in seen:
+                continue
+            seen.add((example.text, example.label))
+            examples.append(example)
+            added += 1
+        if not added:
+            raise DataError(f"{os.fspath(spec)}: no {split} examples with the labels {labels}")
+        record.append({"source": os.fspath(spec), "examples": added})
+    return examples, record
+
+
+def _keep(examples: list[LabeledText], labels: Sequence[str] | None) -> list[LabeledText]:
+    return examples if labels is None else [e for e in examples if e.label in labels]

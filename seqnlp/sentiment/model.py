@@ -35,7 +35,7 @@ from seqnlp.sentiment.config import (
     member_prefix,
     member_tensors,
 )
-from seqnlp.sentiment.data import check_labels, to_example
+from seqnlp.sentiment.data import PLACEHOLDERS, check_labels, to_example
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.numpy_network import SentimentNumpy
 from seqnlp.vocab import UNK_ID, Vocab
@@ -130,15 +130,18 @@ class SentimentClassifier:
         self._numpy = None
         self._ngram_model = None
         self._stop_words: frozenset[str] | None = None
+        self._cut_said = False
 
     # ------------------------------------------------------------------ prediction
     def tokens(self, text: str) -> list[str]:
         """The tokens of ``text`` the model reads (cut to ``max_tokens``, with a warning)."""
         tokens = to_example(text, max_tokens=None)
         if len(tokens) > self.config.max_tokens:
-            log.warning(
-                "a text of %d tokens was cut to its first %d", len(tokens), self.config.max_tokens
-            )
+            # once per model: scoring a file of long reviews says it once, not per review
+            level = logging.DEBUG if self._cut_said else logging.WARNING
+            log.log(level, "a text of %d tokens was cut to its first %d (max_tokens)",
+                    len(tokens), self.config.max_tokens)  # fmt: skip
+            self._cut_said = True
             tokens = tokens[: self.config.max_tokens]
         return tokens
 
@@ -177,13 +180,18 @@ class SentimentClassifier:
         """None when the model has evidence to judge ``tokens`` on, else why not.
 
         The rule: at least one token must be in the vocabulary, hold a letter and not be a
-        :attr:`stop_words` word. Otherwise the networks answer from nothing: a text of
-        unknown words ("!!!", "👍", "東京は大きい") reads as one unknown word (positive
-        0.556 for the shipped model), and a lone function word as a polar phrase, since
-        SST-2 keeps no neutral phrase ("a": positive 0.924, from both of the model's parts).
+        :attr:`stop_words` word, an @mention or a web address (``@user``, ``<url>``).
+        Otherwise the networks answer from nothing: a text of unknown words ("!!!", "👍",
+        "東京は大きい") reads as one unknown word (positive 0.556 for the film model), and a
+        lone function word as a polar phrase, since SST-2 keeps no neutral phrase ("a":
+        positive 0.924, from both of the model's parts).
         """
         stoi = self.vocab.stoi
-        known = [t for t in tokens if stoi.get(t, UNK_ID) > UNK_ID and any(map(str.isalpha, t))]
+        known = [
+            t
+            for t in tokens
+            if stoi.get(t, UNK_ID) > UNK_ID and any(map(str.isalpha, t)) and t not in PLACEHOLDERS
+        ]
         if not known:
             return "no known word"
         stop = self.stop_words

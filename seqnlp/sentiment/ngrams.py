@@ -42,9 +42,11 @@ class NgramModel:
         num_labels: int,
         c: float = 3.0,
         min_df: int = 2,
+        max_features: int | None = None,
     ) -> NgramModel:
         """Fit with scikit-learn (``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)``
-        and ``LogisticRegression(C=c)``) on tokenised texts and label ids 0..num_labels-1."""
+        and ``LogisticRegression(C=c)``) on tokenised texts and label ids 0..num_labels-1;
+        ``max_features`` keeps the most frequent n-grams (a model file of a few MB)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -55,6 +57,7 @@ class NgramModel:
             lowercase=False,
             sublinear_tf=True,
             min_df=min_df,
+            max_features=max_features,
         )
         matrix = vectorizer.fit_transform([" ".join(tokens) for tokens in token_lists])
         model = LogisticRegression(C=c, max_iter=2000).fit(matrix, list(label_ids))

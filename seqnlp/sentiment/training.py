@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +16,15 @@ from seqnlp.corpus import LabeledText
 from seqnlp.errors import DataError, SeqnlpError
 from seqnlp.sentiment.augment import Augmentation
 from seqnlp.sentiment.config import SentimentConfig, member_prefix
-from seqnlp.sentiment.data import check_labels, label_set, read_source, split_source, to_example
+from seqnlp.sentiment.data import (
+    Source,
+    check_labels,
+    label_set,
+    read_examples,
+    specs_of,
+    split_source,
+    to_example,
+)
 from seqnlp.sentiment.model import SentimentClassifier, pad
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.recipe import RECIPE, SST2_NAMES
@@ -24,45 +32,6 @@ from seqnlp.training.config import TrainConfig, TrainResult, run_record
 from seqnlp.vocab import Vocab
 
 log = logging.getLogger("seqnlp")
-
-Source = str | os.PathLike | Sequence[str | os.PathLike] | Sequence[LabeledText]
-
-
-def _specs(source: Source) -> list[str | os.PathLike] | None:
-    """The file or dataset specs of ``source``, or None when it is labelled texts in memory."""
-    if isinstance(source, str | os.PathLike):
-        return [source]
-    if source and all(isinstance(s, str | os.PathLike) for s in source):
-        return list(source)
-    return None
-
-
-def read_examples(
-    source: Source, split: str, *, merge: bool = False, **options: str | None
-) -> tuple[list[LabeledText], list[dict[str, Any]]]:
-    """Labelled texts from specs (``NAME[:SPLIT]`` or files) or in memory, and a record of
-    each source; with ``merge`` a text repeated (with its label) across sources is kept once.
-
-    Raises:
-        DataError: a source is missing, malformed, or holds no examples.
-    """
-    specs = _specs(source)
-    if specs is None:
-        examples = list(source)
-        if not examples:
-            raise DataError(f"no {split} examples")
-        return examples, [{"source": None, "examples": len(examples)}]
-    examples, seen, record = [], set(), []
-    for spec in specs:
-        added = 0
-        for example in read_source(spec, split, **options):
-            if merge and (example.text, example.label) in seen:
-                continue
-            seen.add((example.text, example.label))
-            examples.append(example)
-            added += 1
-        record.append({"source": os.fspath(spec), "examples": added})
-    return examples, record
 
 
 def train(
@@ -75,7 +44,11 @@ def train(
     test: Source | None = "auto",
     embeddings: str | os.PathLike | None = RECIPE.embeddings,
     label_names: Sequence[str] | None = None,
-    min_count: int = RECIPE.min_count,
+    min_count: int | None = None,
+    max_words: int | None = None,
+    labels: Sequence[str] | None = None,
+    sample: Mapping[str, int] | None = None,
+    max_ngrams: int | None = None,
     dtype: str = RECIPE.dtype,
     augmentation: Augmentation | None | str = "recipe",
     ngram_weights: Sequence[float] | None | str = "recipe",
@@ -113,7 +86,15 @@ def train(
             or None (random initialisation).
         label_names: what to call the labels in answers (in sorted-label order); default
             ``negative, positive`` for SST-2's 0/1, else the labels themselves.
-        min_count: words seen fewer times in training become the unknown word.
+        min_count: words seen fewer times in training become the unknown word (default 1).
+        max_words: keep at most this many words (the most frequent), or None for all.
+        labels: train, pick epochs and test on texts with these labels only, e.g.
+            ``("negative", "positive")`` from three-class sources; None keeps all.
+        sample: at most this many texts of a source spec (seeded), e.g.
+            ``{"yelp:train": 60000}``, for the networks, so that one large source does not
+            drown the rest (and training stays short); the vocabulary and the n-gram model
+            read every text.
+        max_ngrams: the n-gram model keeps this many 1-2-grams (the most frequent).
         augmentation: negation and contrast examples built from the training data by
             templates (:class:`~seqnlp.sentiment.augment.Augmentation`) and added to it;
             ``"recipe"``: the recipe's when ``train`` is the recipe's data, else none.
@@ -161,8 +142,15 @@ def train(
 
     config = config or RECIPE.config
     train_config = train_config or RECIPE.train_config
-    recipe_data = _specs(train) == list(RECIPE.train)
+    recipe_data = specs_of(train) == list(RECIPE.train)
     train_config = train_config.for_data(recipe_data)
+    if recipe_data:  # the recipe's data: its sampling, labels and sizes unless told otherwise
+        min_count = RECIPE.min_count if min_count is None else min_count
+        max_words = RECIPE.max_words if max_words is None else max_words
+        labels = RECIPE.labels if labels is None else labels
+        sample = RECIPE.sample if sample is None else sample
+        max_ngrams = RECIPE.max_ngrams if max_ngrams is None else max_ngrams
+    min_count = 1 if min_count is None else min_count
     if augmentation == "recipe":
         augmentation = RECIPE.augmentation if recipe_data else None
     if ngram_weights == "recipe":
@@ -171,14 +159,18 @@ def train(
         dev = RECIPE.dev
     recipe = run_record(
         train=train, dev=dev, config=config, train_config=train_config, test=test,
-        embeddings=embeddings, min_count=min_count, dtype=dtype,
+        embeddings=embeddings, min_count=min_count, max_words=max_words, labels=labels,
+        sample=sample, max_ngrams=max_ngrams, dtype=dtype,
         augmentation=augmentation, ngram_weights=ngram_weights,
         pretrained_words=pretrained_words,
     )  # fmt: skip
     if teachers:  # a recipe's record is what its no-argument call records
         named = [os.fspath(t) if t is not None else "(shipped)" for t in teachers]
         recipe |= run_record(teachers=named, teacher_weight=teacher_weight)
-    options = {
+    options: dict[str, Any] = {
+        "labels": labels,
+        "sample": sample,
+        "seed": train_config.seed,
         "format": format,
         "text_column": text_column,
         "label_column": label_column,
@@ -186,6 +178,12 @@ def train(
     }
     output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
     train_examples, train_record = read_examples(train, "train", merge=True, **options)
+    # the n-gram model and the vocabulary read every text; the networks the sample
+    every_example = (
+        read_examples(train, "train", merge=True, **{**options, "sample": None})[0]
+        if sample
+        else train_examples
+    )
     if dev is None:
         train_examples, dev_examples, held = hold_out_dev(
             train_examples, train_config.seed, "texts"
@@ -193,7 +191,7 @@ def train(
         dev_record = [held]
     else:
         dev_examples, dev_record = read_examples(dev, "dev", **options)
-    specs = _specs(train) or []
+    specs = specs_of(train) or []
     sst2 = bool(specs) and all(str(split_source(s, "train")[0]) == "sst2" for s in specs)
     if test == "auto":
         test = "sst2:test" if sst2 else None
@@ -203,6 +201,7 @@ def train(
         train_record.append({"source": "augmentation", "examples": len(extra)})
         log.info("%d negation and contrast examples added to the training data", len(extra))
         train_examples = train_examples + extra
+        every_example = every_example + extra
     labels = label_set(train_examples)
     check_labels(dev_examples, labels, "the dev data")
     if label_names is None and sst2 and labels == ["0", "1"]:
@@ -218,7 +217,14 @@ def train(
     empty = sum(1 for tokens in train_tokens if not tokens)
     if empty:
         log.warning("%d training texts have no tokens; they are skipped", empty)
-    vocab = Vocab.build((t for tokens in train_tokens for t in tokens), min_count=min_count)
+    every_tokens = (
+        [to_example(e.text, config.max_tokens) for e in every_example]
+        if every_example is not train_examples
+        else train_tokens
+    )
+    vocab = Vocab.build(
+        (t for tokens in every_tokens for t in tokens), min_count=min_count, max_size=max_words
+    )
     matrix = None
     vectors = vectors_meta = None
     if embeddings is not None:
@@ -233,9 +239,11 @@ def train(
         log.info("pretrained vectors cover %.1f %% of %d words", 100 * coverage, trained_words)
     ngram_model = None
     if config.ngram_weight > 0 or ngram_weights:
-        kept = [(t, label_ids[e.label]) for t, e in zip(train_tokens, train_examples, strict=True)]
+        kept = [(t, label_ids[e.label]) for t, e in zip(every_tokens, every_example, strict=True)]
         kept = [(t, y) for t, y in kept if t]
-        ngram_model = NgramModel.fit([t for t, _ in kept], [y for _, y in kept], len(labels))
+        ngram_model = NgramModel.fit(
+            [t for t, _ in kept], [y for _, y in kept], len(labels), max_features=max_ngrams
+        )
         log.info("n-gram model: %d features", len(ngram_model.ngrams))
     config = replace(
         config,

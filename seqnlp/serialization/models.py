@@ -71,6 +71,9 @@ RESERVED_CONFIG_KEYS = ("kind", "format_version")
 
 # Default models shipped inside the package, in seqnlp/pretrained/<kind>/: one per task.
 DEFAULT_MODELS = tuple(TASKS)
+# Every model shipped there, by name: the defaults, and the sentiment classifiers for three
+# classes and for film reviews alone.
+SHIPPED_MODELS = (*DEFAULT_MODELS, "sentiment-3", "sentiment-film")
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "pretrained"
 _LOAD_ATTEMPTS = 5  # reads of a model directory that keeps being replaced meanwhile
 
@@ -461,16 +464,17 @@ def _identity(directory: Path) -> tuple[int, int, int] | None:
 # ---------------------------------------------------------------- finding and describing models
 
 
-def default_model(kind: str) -> Path:
-    """The directory of the default ``kind`` model shipped inside the package.
+def default_model(name: str) -> Path:
+    """The directory of a model shipped inside the package: the default ``kind`` model, or
+    another of :data:`SHIPPED_MODELS` (``sentiment-3``).
 
     Raises:
-        ModelFileError: that default model is not installed.
+        ModelFileError: that model is not installed.
     """
-    default = DEFAULT_MODELS_DIR / kind
+    default = DEFAULT_MODELS_DIR / name
     if not (default / CONFIG_FILE).is_file():
         raise ModelFileError(
-            f"the default {kind} model is not installed (expected it in {default})"
+            f"the shipped {name} model is not installed (expected it in {default})"
         )
     return default
 
@@ -484,19 +488,22 @@ def resolve_model(name_or_path: str | os.PathLike) -> Path:
         ModelFileError: a path that does not exist, or a default model that is not installed.
     """
     name = os.fspath(name_or_path)
-    if name in DEFAULT_MODELS:
+    if name in SHIPPED_MODELS:
         return default_model(name)
     path = Path(name_or_path)
     if path.exists() or _moved_aside(path) is not None:
         return path
     raise ModelFileError(
-        f"{name}: no such model directory, and not a default model ({', '.join(DEFAULT_MODELS)})"
+        f"{name}: no such model directory, and not a shipped model ({', '.join(SHIPPED_MODELS)})"
     )
 
 
 def read_model(directory: str | os.PathLike | None, kind: str) -> LoadedModel:
-    """The ``kind`` model at ``directory``; None reads the default model shipped with seqnlp.
-
-    A path is only ever a path: the default never depends on the working directory.
+    """The ``kind`` model at ``directory``; None reads the default model shipped with seqnlp,
+    and a name of :data:`SHIPPED_MODELS` that is no existing path that shipped model.
     """
-    return load_model(default_model(kind) if directory is None else Path(directory), kind)
+    if directory is None:
+        return load_model(default_model(kind), kind)
+    if os.fspath(directory) in SHIPPED_MODELS and not Path(directory).exists():
+        return load_model(default_model(os.fspath(directory)), kind)
+    return load_model(Path(directory), kind)

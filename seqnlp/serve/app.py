@@ -24,12 +24,27 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from seqnlp.serve.batching import MicroBatcher
+from seqnlp.serve.checks import (
+    answer_each,
+    as_results,
+    check_texts,
+    check_topn,
+    check_word,
+    check_words,
+    one_or_many,
+)
 from seqnlp.serve.guard import ApiError, BodyGuard, error_response
 from seqnlp.serve.models import Models, SeqnlpError, UnknownWordError, __version__
 from seqnlp.serve.schemas import (
     ERRORS,
     AnalogyIn,
     AnalogyOut,
+    DoesntMatchIn,
+    DoesntMatchOut,
+    MostSimilarIn,
+    MostSimilarOut,
+    NSimilarityIn,
+    NSimilarityOut,
     SentimentOut,
     SimilarIn,
     SimilarityIn,
@@ -50,73 +65,6 @@ PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-
-
-def _results(items: list) -> JSONResponse:
-    return JSONResponse({"results": items})
-
-
-# ---------------------------------------------------------------------------- checks
-
-
-def _one_or_many(one: Any, many: list | None, one_name: str, many_name: str, limit: int) -> list:
-    if (one is None) == (many is None):
-        raise ApiError(422, "invalid_request", f"give exactly one of '{one_name}' or '{many_name}'")
-    items = [one] if many is None else many
-    if not items:
-        raise ApiError(422, "invalid_request", f"'{many_name}' is empty")
-    if len(items) > limit:
-        raise ApiError(
-            413,
-            "too_many_items",
-            f"{len(items):,} {many_name} in one request; the limit is {limit:,}",
-        )
-    return items
-
-
-def _check_unicode(value: str, where: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ApiError(
-            422, "invalid_text", f"{where} is not valid Unicode (it holds a lone surrogate)"
-        ) from None
-
-
-def _texts(body: TextsIn, settings: Settings) -> list[str]:
-    texts = _one_or_many(body.text, body.texts, "text", "texts", settings.max_texts)
-    for i, text in enumerate(texts):
-        where = "text" if body.texts is None else f"texts[{i}]"
-        if not text.strip():
-            raise ApiError(422, "empty_text", f"{where} is empty")
-        if len(text) > settings.max_chars:
-            raise ApiError(
-                413,
-                "text_too_long",
-                f"{where} has {len(text):,} characters; the limit is {settings.max_chars:,}",
-            )
-        _check_unicode(text, where)
-    return texts
-
-
-def _word(word: str, where: str, settings: Settings) -> str:
-    word = word.strip()
-    if not word:
-        raise ApiError(422, "empty_text", f"{where} is empty")
-    if len(word) > settings.max_word_chars or len(word.split()) > 1:
-        raise ApiError(
-            422,
-            "invalid_word",
-            f"{where} must be one word of at most {settings.max_word_chars} characters",
-        )
-    _check_unicode(word, where)
-    return word
-
-
-def _topn(topn: int, settings: Settings) -> int:
-    if topn > settings.max_topn:
-        raise ApiError(422, "invalid_request", f"topn is at most {settings.max_topn}, got {topn}")
-    return topn
 
 
 def _rss_bytes() -> int | None:
@@ -160,7 +108,9 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         summary="Tokenizing, part-of-speech tags, sentiment and word vectors over HTTP.",
         description='Every error is `{"error": {"code": ..., "message": ...}}` with a '
         "4xx status. Send one item (`text`, `word`, `a`/`b`...) or a batch (`texts`, `words`, "
-        '`pairs`, `queries`); the answer is always `{"results": [...]}`, one per item.',
+        '`pairs`, `queries`); the answer is always `{"results": [...]}`, one per item. In a '
+        "batch, an item that fails (an unknown word) gets its own `error` and the others "
+        "their answers.",
         docs_url=None,  # Swagger UI comes from a CDN; the schema is at /openapi.json
         redoc_url=None,
         lifespan=lifespan,
@@ -218,7 +168,12 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         return error_response(500, "internal_error", "internal server error (logged)")
 
     # ------------------------------------------------------------------ service
-    @app.get("/health", tags=["service"], summary="Liveness: the models are loaded.")
+    @app.api_route(
+        "/health",
+        methods=["GET", "HEAD"],
+        tags=["service"],
+        summary="Liveness: the models are loaded.",
+    )
     async def health() -> dict:
         return {"status": "ok"}
 
@@ -245,8 +200,8 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         responses=ERRORS,
     )
     def tokenize(body: TextsIn) -> JSONResponse:
-        texts = _texts(body, settings)
-        return _results([{"sentences": s} for s in models.tokenize(texts)])
+        texts = check_texts(body, settings)
+        return as_results([{"sentences": s} for s in models.tokenize(texts)])
 
     @app.post(
         "/v1/tag",
@@ -256,27 +211,18 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         responses=ERRORS,
     )
     async def tag(body: TagIn) -> JSONResponse:
-        texts = _texts(body, settings)
-        tagged = await tag_batcher.submit(texts)
+        texts = check_texts(body, settings)
+        tagged = await tag_batcher.submit([(text, body.top_k) for text in texts])
         results, sent_id = [], 1
         for sentences in tagged:
             result: dict[str, Any] = {
-                "sentences": [
-                    {
-                        "text": s.text,
-                        "tokens": [
-                            {"word": w, "upos": u, "xpos": x}
-                            for w, u, x in zip(s.tokens, s.upos, s.xpos, strict=True)
-                        ],
-                    }
-                    for s in sentences
-                ]
+                "sentences": [{"text": s.text, "tokens": s.tokens_out} for s in sentences]
             }
             if body.conllu:
                 result["conllu"] = models.conllu(sentences, sent_id)
             sent_id += len(sentences)
             results.append(result)
-        return _results(results)
+        return as_results(results)
 
     @app.post(
         "/v1/sentiment",
@@ -286,8 +232,8 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         responses=ERRORS,
     )
     async def sentiment(body: TextsIn) -> JSONResponse:
-        texts = _texts(body, settings)
-        return _results(await sentiment_batcher.submit(texts))
+        texts = check_texts(body, settings)
+        return as_results(await sentiment_batcher.submit(texts))
 
     # ------------------------------------------------------------------ vectors
     @app.post(
@@ -298,27 +244,27 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         responses=ERRORS,
     )
     def similar(body: SimilarIn) -> JSONResponse:
-        words = _one_or_many(body.word, body.words, "word", "words", settings.max_texts)
+        words = one_or_many(body.word, body.words, "word", "words", settings.max_texts)
         words = [
-            _word(w, "word" if body.words is None else f"words[{i}]", settings)
+            check_word(w, "word" if body.words is None else f"words[{i}]", settings)
             for i, w in enumerate(words)
         ]
-        topn = _topn(body.topn, settings)
-        results = []
-        for word in words:
-            neighbours = models.similar(word, topn)
+        topn = check_topn(body.topn, settings)
+
+        def compute(query: dict) -> dict:
+            neighbours = models.similar(query["word"], topn)
             result: dict[str, Any] = {
-                "word": word,
-                "neighbours": [{"word": w, "similarity": s} for w, s in neighbours],
+                "neighbours": [{"word": w, "similarity": s} for w, s in neighbours]
             }
             if body.map:
-                names = [word] + [w for w, _ in neighbours]
+                names = [query["word"]] + [w for w, _ in neighbours]
                 result["map"] = [
                     {"word": w, "x": x, "y": y}
                     for w, (x, y) in zip(names, models.word_map(names), strict=True)
                 ]
-            results.append(result)
-        return _results(results)
+            return result
+
+        return answer_each([{"word": w} for w in words], compute, body.words is not None)
 
     @app.post(
         "/v1/similarity",
@@ -331,13 +277,16 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         one = None if body.a is None and body.b is None else [body.a, body.b]
         if one is not None and None in one:
             raise ApiError(422, "invalid_request", "give both 'a' and 'b'")
-        pairs = _one_or_many(one, body.pairs, "a/b", "pairs", settings.max_texts)
-        results = []
+        pairs = one_or_many(one, body.pairs, "a/b", "pairs", settings.max_texts)
+        queries = []
         for i, (a, b) in enumerate(pairs):
             where = ("a", "b") if body.pairs is None else (f"pairs[{i}][0]", f"pairs[{i}][1]")
-            a, b = _word(a, where[0], settings), _word(b, where[1], settings)
-            results.append({"a": a, "b": b, **models.similarity(a, b)})
-        return _results(results)
+            queries.append(
+                {"a": check_word(a, where[0], settings), "b": check_word(b, where[1], settings)}
+            )
+        return answer_each(
+            queries, lambda q: models.similarity(q["a"], q["b"]), body.pairs is not None
+        )
 
     @app.post(
         "/v1/analogy",
@@ -351,28 +300,105 @@ def create_app(models: Models, settings: Settings | None = None) -> FastAPI:
         one = None if given == [None, None, None] else given
         if one is not None and None in one:
             raise ApiError(422, "invalid_request", "give all three of 'a', 'b' and 'c'")
-        queries = _one_or_many(
+        queries = one_or_many(
             one, None if body.queries is None else [[q.a, q.b, q.c] for q in body.queries],
             "a/b/c", "queries", settings.max_texts,
         )  # fmt: skip
-        topn = _topn(body.topn, settings)
-        results = []
+        topn = check_topn(body.topn, settings)
+        checked = []
         for i, words in enumerate(queries):
             prefix = "" if body.queries is None else f"queries[{i}]."
-            a, b, c = (_word(w, prefix + k, settings) for w, k in zip(words, "abc", strict=True))
-            answers = models.analogy(a, b, c, body.method, topn)
-            results.append(
+            checked.append(
+                {k: check_word(w, prefix + k, settings) for w, k in zip(words, "abc", strict=True)}
+            )
+
+        def compute(q: dict) -> dict:
+            answers = models.analogy(q["a"], q["b"], q["c"], body.method, topn)
+            return {"answers": [{"word": w, "score": s} for w, s in answers]}
+
+        return answer_each(checked, compute, body.queries is not None)
+
+    @app.post(
+        "/v1/most_similar",
+        tags=["vectors"],
+        summary="Nearest the positive words, away from the negative ones (gensim's verb).",
+        response_model=MostSimilarOut,
+        responses=ERRORS,
+    )
+    def most_similar(body: MostSimilarIn) -> JSONResponse:
+        one = None if body.positive is None and body.negative is None else body
+        queries = one_or_many(one, body.queries, "positive/negative", "queries", settings.max_texts)
+        checked = []
+        for i, q in enumerate(queries):
+            prefix = "" if body.queries is None else f"queries[{i}]."
+            positive, negative = q.positive or [], q.negative or []
+            if not positive and not negative:
+                raise ApiError(422, "invalid_request", f"{prefix}positive is empty")
+            checked.append(
                 {
-                    "a": a,
-                    "b": b,
-                    "c": c,
-                    "answers": [{"word": w, "score": s} for w, s in answers],
+                    "positive": check_words(
+                        positive, f"{prefix}positive", settings, required=False
+                    ),
+                    "negative": check_words(
+                        negative, f"{prefix}negative", settings, required=False
+                    ),
                 }
             )
-        return _results(results)
+        topn = check_topn(body.topn, settings)
+
+        def compute(q: dict) -> dict:
+            found = models.most_similar(q["positive"], q["negative"], body.method, topn)
+            return {"answers": [{"word": w, "score": s} for w, s in found]}
+
+        return answer_each(checked, compute, body.queries is not None)
+
+    @app.post(
+        "/v1/doesnt_match",
+        tags=["vectors"],
+        summary="The word that does not belong with the others (gensim's doesnt_match).",
+        response_model=DoesntMatchOut,
+        responses=ERRORS,
+    )
+    def doesnt_match(body: DoesntMatchIn) -> JSONResponse:
+        sets = one_or_many(body.words, body.queries, "words", "queries", settings.max_texts)
+        checked = [
+            {
+                "words": check_words(
+                    words, "words" if body.queries is None else f"queries[{i}]", settings
+                )
+            }
+            for i, words in enumerate(sets)
+        ]
+        return answer_each(
+            checked, lambda q: {"answer": models.doesnt_match(q["words"])}, body.queries is not None
+        )
+
+    @app.post(
+        "/v1/n_similarity",
+        tags=["vectors"],
+        summary="Cosine similarity of two sets of words (gensim's n_similarity).",
+        response_model=NSimilarityOut,
+        responses=ERRORS,
+    )
+    def n_similarity(body: NSimilarityIn) -> JSONResponse:
+        one = None if body.a is None and body.b is None else [body.a, body.b]
+        if one is not None and None in one:
+            raise ApiError(422, "invalid_request", "give both 'a' and 'b'")
+        pairs = one_or_many(one, body.pairs, "a/b", "pairs", settings.max_texts)
+        checked = []
+        for i, (a, b) in enumerate(pairs):
+            where = ("a", "b") if body.pairs is None else (f"pairs[{i}][0]", f"pairs[{i}][1]")
+            checked.append(
+                {"a": check_words(a, where[0], settings), "b": check_words(b, where[1], settings)}
+            )
+        return answer_each(
+            checked,
+            lambda q: {"similarity": models.n_similarity(q["a"], q["b"])},
+            body.pairs is not None,
+        )
 
     # ------------------------------------------------------------------ the page
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"content-security-policy": PAGE_POLICY})
 

@@ -1,6 +1,10 @@
 """The body guard: an ASGI layer that reads each request body before FastAPI does, refusing
 one too large (413, from ``Content-Length`` or as soon as the streamed bytes pass the limit),
-too slow (408) or not UTF-8 (400), with the JSON error every endpoint answers."""
+too slow (408) or not UTF-8 (400), with the JSON error every endpoint answers.
+
+A refused body that is still arriving is read and thrown away after the answer is sent (as
+nginx's lingering close does): closing a socket with unread bytes makes the kernel reset
+the connection, and the client then loses the 413 it was about to read."""
 
 from __future__ import annotations
 
@@ -69,7 +73,8 @@ class BodyGuard:
             if not length.isdigit():
                 return await self._refuse(send, 400, "bad_request", "invalid Content-Length")
             if int(length) > self.max_bytes:
-                return await self._too_large(send, f"the body is {int(length):,} bytes")
+                drain = receive if headers.get(b"expect", b"").lower() != b"100-continue" else None
+                return await self._too_large(send, f"the body is {int(length):,} bytes", drain)
         try:
             body = await asyncio.wait_for(self._read(receive), self.timeout)
         except TimeoutError:
@@ -82,7 +87,7 @@ class BodyGuard:
         except _Disconnected:
             return None
         except _TooLarge:
-            return await self._too_large(send, "the body is longer")
+            return await self._too_large(send, "the body is longer", receive)
         try:
             body.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -115,12 +120,28 @@ class BodyGuard:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def _too_large(self, send: Callable, what: str) -> None:
+    async def _too_large(self, send: Callable, what: str, drain: Callable | None) -> None:
+        """413; with ``drain`` (the request's receive), the rest of the body is read and
+        dropped for up to the body timeout before the connection closes. Not with
+        ``Expect: 100-continue``: that client waits for the answer and sends nothing."""
         message = f"{what}; the limit is {self.max_bytes:,} bytes"
-        await self._refuse(send, 413, "body_too_large", message)
+        await self._refuse(send, 413, "body_too_large", message, drain=drain)
 
-    @staticmethod
-    async def _refuse(send: Callable, status: int, code: str, message: str) -> None:
+    async def _discard(self, receive: Callable) -> None:
+        """Read and drop the rest of a refused body until it ends or the timeout passes."""
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect" or not message.get("more_body", False):
+                return
+
+    async def _refuse(
+        self,
+        send: Callable,
+        status: int,
+        code: str,
+        message: str,
+        drain: Callable | None = None,
+    ) -> None:
         body = json.dumps(error_body(code, message), separators=(",", ":")).encode()
         await send(
             {
@@ -133,4 +154,14 @@ class BodyGuard:
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": body})
+        if drain is None:
+            await send({"type": "http.response.body", "body": body})
+            return
+        # the whole answer goes out now; the response ends (and the server closes) only
+        # once the body is drained, since the ASGI server stops reading when it ends
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+        try:
+            await asyncio.wait_for(self._discard(drain), self.timeout)
+        except TimeoutError:
+            pass
+        await send({"type": "http.response.body", "body": b""})

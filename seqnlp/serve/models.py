@@ -20,6 +20,7 @@ import seqnlp
 from seqnlp.embeddings import WordVectors
 from seqnlp.errors import SeqnlpError, UnknownWordError
 from seqnlp.tagger import format_sentence, tag_lines
+from seqnlp.tagger.model import sentence_tokens
 from seqnlp.tokenize import tokenize
 
 __all__ = ["Models", "SeqnlpError", "UnknownWordError", "Sentence", "__version__"]
@@ -37,6 +38,7 @@ class Sentence:
     tokens: list[str]
     upos: list[str]
     xpos: list[str]
+    tokens_out: list[dict[str, Any]]  # each token as /v1/tag answers it
     _tags: Any = field(repr=False, default=None)  # the library's SentenceTags, for CoNLL-U
 
 
@@ -83,11 +85,24 @@ class Models:
         """Each text's sentences, each a list of tokens."""
         return [tokenize(text) for text in texts]
 
-    def tag(self, texts: Sequence[str]) -> list[list[Sentence]]:
-        """Tag a batch of texts: each text's sentences, in order (the CLI's path)."""
+    def tag(self, items: Sequence[tuple[str, int]]) -> list[list[Sentence]]:
+        """Tag a batch of (text, top_k) items: each text's sentences, in order (the CLI's
+        path), each token with its offsets in the text and its tags' probabilities."""
+        texts = [text for text, _ in items]
         result: list[list[Sentence]] = [[] for _ in texts]
-        for s in tag_lines(self.tagger, enumerate(texts)):
-            result[s.source].append(Sentence(s.text, s.tokens, s.upos, s.xpos, s))
+        top_k = max((k for _, k in items), default=0)
+        for s in tag_lines(self.tagger, enumerate(texts), top_k=top_k):
+            tokens = [
+                t.to_dict() for t in sentence_tokens(s.tokens, s.upos, s.xpos, s.spans, s.scores)
+            ]
+            k = items[s.source][1]
+            for t in tokens:  # only the top-k this request asked for
+                for name in ("upos_top", "xpos_top"):
+                    if k:
+                        t[name] = t[name][:k]
+                    else:
+                        t.pop(name, None)
+            result[s.source].append(Sentence(s.text, s.tokens, s.upos, s.xpos, tokens, s))
         return result
 
     @staticmethod
@@ -114,6 +129,17 @@ class Models:
 
     def analogy(self, a: str, b: str, c: str, method: str, topn: int) -> list[tuple[str, float]]:
         return self.vectors.analogy(a, b, c, method=method, topn=topn)
+
+    def most_similar(
+        self, positive: list[str], negative: list[str], method: str, topn: int
+    ) -> list[tuple[str, float]]:
+        return self.vectors.most_similar(positive, negative, topn, method)
+
+    def doesnt_match(self, words: list[str]) -> str:
+        return self.vectors.doesnt_match(words)
+
+    def n_similarity(self, a: list[str], b: list[str]) -> float:
+        return self.vectors.n_similarity(a, b)
 
     def word_map(self, words: Sequence[str]) -> list[tuple[float, float]]:
         """2-D coordinates of ``words`` (PCA of their unit vectors), each axis in [-1, 1]."""

@@ -22,6 +22,9 @@ class TextsIn(_Strict):
 
 class TagIn(TextsIn):
     conllu: bool = Field(False, description="Also return each text's sentences as CoNLL-U.")
+    top_k: int = Field(
+        0, ge=0, le=50, description="Also return each token's k likeliest UPOS and XPOS tags."
+    )
 
 
 class SimilarIn(_Strict):
@@ -52,6 +55,30 @@ class AnalogyIn(_Strict):
     topn: int = Field(10, ge=1)
 
 
+class WordsQuery(_Strict):
+    positive: list[StrictStr] | None = None
+    negative: list[StrictStr] | None = None
+
+
+class MostSimilarIn(WordsQuery):
+    positive: list[StrictStr] | None = Field(None, examples=[["king", "woman"]])
+    negative: list[StrictStr] | None = Field(None, examples=[["man"]])
+    queries: list[WordsQuery] | None = None
+    method: Literal["add", "mul"] = Field("add", description="add: 3CosAdd; mul: 3CosMul.")
+    topn: int = Field(10, ge=1)
+
+
+class DoesntMatchIn(_Strict):
+    words: list[StrictStr] | None = Field(None, examples=[["breakfast", "cereal", "lunch"]])
+    queries: list[list[StrictStr]] | None = None
+
+
+class NSimilarityIn(_Strict):
+    a: list[StrictStr] | None = Field(None, examples=[["sushi", "shop"]])
+    b: list[StrictStr] | None = Field(None, examples=[["japanese", "restaurant"]])
+    pairs: list[Annotated[list[list[StrictStr]], Field(min_length=2, max_length=2)]] | None = None
+
+
 # ---------------------------------------------------------------------------- answers
 # For the schema only: the endpoints build plain JSON and return it as it is, because
 # FastAPI's re-encoding of a nested answer costs more than tagging a short sentence.
@@ -61,6 +88,12 @@ class Token(BaseModel):
     word: str
     upos: str
     xpos: str
+    start: int | None = Field(description="The token is text[start:end] of its request text.")
+    end: int | None
+    upos_prob: float = Field(description="The probability the UPOS head gives this tag.")
+    xpos_prob: float
+    upos_top: list[tuple[str, float]] | None = Field(None, description="Only with top_k.")
+    xpos_top: list[tuple[str, float]] | None = None
 
 
 class TaggedSentence(BaseModel):
@@ -95,6 +128,17 @@ class SentimentOut(BaseModel):
     results: list[SentimentResult]
 
 
+class ItemError(BaseModel):
+    code: str
+    message: str
+
+
+class _Item(BaseModel):
+    error: ItemError | None = Field(
+        None, description="In a batch, instead of the answer, for an item that failed."
+    )
+
+
 class Neighbour(BaseModel):
     word: str
     similarity: float
@@ -106,9 +150,9 @@ class Point(BaseModel):
     y: float
 
 
-class SimilarResult(BaseModel):
+class SimilarResult(_Item):
     word: str
-    neighbours: list[Neighbour]
+    neighbours: list[Neighbour] | None = None
     map: list[Point] | None = Field(None, description="The word, then its neighbours.")
 
 
@@ -116,11 +160,11 @@ class SimilarOut(BaseModel):
     results: list[SimilarResult]
 
 
-class SimilarityResult(BaseModel):
+class SimilarityResult(_Item):
     a: str
     b: str
-    similarity: float
-    distance: float
+    similarity: float | None = None
+    distance: float | None = None
 
 
 class SimilarityOut(BaseModel):
@@ -132,15 +176,44 @@ class Answer(BaseModel):
     score: float
 
 
-class AnalogyResult(BaseModel):
+class AnalogyResult(_Item):
     a: str
     b: str
     c: str
-    answers: list[Answer]
+    answers: list[Answer] | None = None
 
 
 class AnalogyOut(BaseModel):
     results: list[AnalogyResult]
+
+
+class MostSimilarResult(_Item):
+    positive: list[str]
+    negative: list[str]
+    answers: list[Answer] | None = None
+
+
+class MostSimilarOut(BaseModel):
+    results: list[MostSimilarResult]
+
+
+class DoesntMatchResult(_Item):
+    words: list[str]
+    answer: str | None = None
+
+
+class DoesntMatchOut(BaseModel):
+    results: list[DoesntMatchResult]
+
+
+class NSimilarityResult(_Item):
+    a: list[str]
+    b: list[str]
+    similarity: float | None = None
+
+
+class NSimilarityOut(BaseModel):
+    results: list[NSimilarityResult]
 
 
 class ErrorDetail(BaseModel):

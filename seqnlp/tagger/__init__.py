@@ -9,6 +9,8 @@ and never imports torch; training imports it on demand.
 - :mod:`~seqnlp.tagger.network` (PyTorch) and :mod:`~seqnlp.tagger.numpy_network` (numpy);
 - :mod:`~seqnlp.tagger.model`: :class:`Tagger`, the user-facing model (load, save, tag);
 - :mod:`~seqnlp.tagger.formats`: streaming a user's lines, text/CoNLL-U/JSON output;
+- :mod:`~seqnlp.tagger.offsets`: each token's characters in the text as the user wrote it;
+- :mod:`~seqnlp.tagger.conllu_files`: CoNLL-U in and out, every other column kept;
 - :mod:`~seqnlp.tagger.training`: :func:`train`, the task's hooks for the shared driver;
 - :mod:`~seqnlp.tagger.recipe`: the shipped tagger's recipe (``train()``'s defaults);
 - :mod:`~seqnlp.tagger.evaluation`: scores on gold tokens and from raw text.
@@ -25,7 +27,7 @@ from seqnlp.tagger.formats import (
     split_text,
     tag_lines,
 )
-from seqnlp.tagger.model import MAX_WINDOW, TaggedToken, Tagger
+from seqnlp.tagger.model import MAX_WINDOW, TaggedToken, Tagger, TagScores, Token
 from seqnlp.tagger.recipe import RECIPE
 from seqnlp.tagger.training import read_tagged, train
 
@@ -36,9 +38,11 @@ __all__ = [
     "RECIPE",
     "TAGSETS",
     "SentenceTags",
+    "TagScores",
     "TaggedToken",
     "Tagger",
     "TaggerConfig",
+    "Token",
     "TokenEncoder",
     "build_vocabs",
     "decode_tags",

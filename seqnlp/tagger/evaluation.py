@@ -20,6 +20,7 @@ from seqnlp.evaluation import (
     per_label_scores,
     span_f1,
 )
+from seqnlp.tagger.conllu_files import write_predictions
 from seqnlp.tagger.model import Tagger
 
 
@@ -61,6 +62,7 @@ def evaluate_tagger(
     batch_size: int = 256,
     raw_text: bool = True,
     errors: str = "strict",
+    output: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """Evaluate a :class:`seqnlp.tagger.Tagger` on a CoNLL-U file or a dataset's test split.
 
@@ -69,6 +71,10 @@ def evaluate_tagger(
     ``# text``): each text is tokenized and tagged, and words aligned to the gold words by
     character span give UPOS (and XPOS) precision, recall and F1, as in CoNLL 2018, plus
     the tokenizer's word F1. Sentence boundaries are the gold ones.
+
+    Args:
+        output: also write the data again as CoNLL-U with the predicted UPOS and XPOS
+            (gold tokens), every other column and comment kept.
 
     Returns:
         A plain dict; keys include ``upos_accuracy``, ``xpos_accuracy``,
@@ -86,6 +92,8 @@ def evaluate_tagger(
     if not sentences:
         raise DataError(f"{path}: no sentences")
     gold_upos, gold_xpos, upos, xpos = _tag_gold_tokens(tagger, sentences, batch_size)
+    if output is not None:
+        write_predictions(path, output, upos, xpos, errors)
     seen = [tagger.seen_in_training(w) for s in sentences for w in s.words]
     oov = [i for i, known in enumerate(seen) if not known]
     labels = list(tagger.upos_tags)

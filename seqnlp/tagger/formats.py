@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from seqnlp.errors import SeqnlpError
-from seqnlp.tagger.model import Tagger
-from seqnlp.tokenize import normalize, split_sentences, word_tokenize
+from seqnlp.tagger.model import Tagger, TagScores
+from seqnlp.tagger.offsets import OffsetMap, Span, split_with_spans
 
 TAGSETS = ("upos", "xpos", "both")
 FORMATS = ("text", "conllu", "json")
@@ -27,17 +27,15 @@ class SentenceTags:
     upos: list[str]
     xpos: list[str]
     source: int  # 1-based number of the input line (or command-line text) it came from
+    # each token's characters in that line (None: not found there, as in CoNLL-U input)
+    spans: list[Span | None] | None = None
+    scores: TagScores | None = None  # only when tag_lines is asked for them
 
 
 def split_text(text: str) -> list[tuple[str, list[str]]]:
     """Raw text -> (sentence text, tokens) pairs: :func:`seqnlp.tokenize.tokenize`, keeping
     each sentence's text for CoNLL-U's ``# text``."""
-    out = []
-    for sentence in split_sentences(normalize(text)):
-        tokens = word_tokenize(sentence)
-        if tokens:
-            out.append((sentence, tokens))
-    return out
+    return [(sentence, tokens) for sentence, tokens, _ in split_with_spans(text)]
 
 
 def tag_lines(
@@ -46,6 +44,7 @@ def tag_lines(
     *,
     pretokenized: bool = False,
     batch_size: int = 256,
+    top_k: int | None = None,
 ) -> Iterator[SentenceTags]:
     """Tag numbered lines of text, streaming, in order.
 
@@ -53,21 +52,26 @@ def tag_lines(
         lines: (line number, text) pairs, e.g. from :func:`seqnlp.corpus.iter_lines`.
         pretokenized: each line is one sentence of space-separated tokens (normalized as
             raw text is); otherwise each line is raw text, split into sentences and tokens.
+        top_k: None: no :class:`~seqnlp.tagger.model.TagScores`; 0: each tag's
+            probability; over 0: also each head's ``top_k`` likeliest tags.
     """
 
-    def sentences() -> Iterator[tuple[tuple[int, str], list[str]]]:
+    def sentences() -> Iterator[tuple[tuple[int, str, list], list[str]]]:
         for number, line in lines:
             if pretokenized:
-                tokens = normalize(line).split()
+                offsets = OffsetMap(line)
+                tokens = offsets.text.split()
                 if tokens:
-                    yield (number, " ".join(tokens)), tokens
+                    yield (number, " ".join(tokens), offsets.token_spans(tokens)), tokens
             else:
-                for piece in _pieces(line):
-                    for text, tokens in split_text(piece):
-                        yield (number, text), tokens
+                for start, piece in _pieces(line):
+                    for text, tokens, spans in split_with_spans(piece):
+                        spans = [None if s is None else (s[0] + start, s[1] + start) for s in spans]
+                        yield (number, text, spans), tokens
 
-    for (number, text), tokens, upos, xpos in tagger.iter_tag(sentences(), batch_size):
-        yield SentenceTags(text, tokens, upos, xpos, number)
+    tagged = tagger.iter_scored(sentences(), batch_size, top_k)
+    for (number, text, spans), tokens, upos, xpos, scores in tagged:
+        yield SentenceTags(text, tokens, upos, xpos, number, spans, scores)
 
 
 # Characters of raw text split into sentences at once: a longer line (a book without line
@@ -76,14 +80,15 @@ def tag_lines(
 MAX_PIECE = 20_000
 
 
-def _pieces(line: str, size: int = MAX_PIECE) -> Iterator[str]:
-    """``line`` in pieces of at most about ``size`` characters, cut after whitespace."""
+def _pieces(line: str, size: int = MAX_PIECE) -> Iterator[tuple[int, str]]:
+    """``line`` in pieces of at most about ``size`` characters, cut after whitespace, each
+    with its offset in ``line``."""
     start = 0
     while len(line) - start > size:
         cut = line.rfind(" ", start + size // 2, start + size) + 1 or start + size
-        yield line[start:cut]
+        yield start, line[start:cut]
         start = cut
-    yield line[start:]
+    yield start, line[start:]
 
 
 def _space_after(text: str, tokens: Sequence[str]) -> list[bool | None]:
@@ -129,6 +134,11 @@ def format_sentence(sentence: SentenceTags, fmt: str, tagset: str, sent_id: int)
             record["upos"] = sentence.upos
         if xpos:
             record["xpos"] = sentence.xpos
+        if sentence.spans is not None:  # characters of the input line: line[start:end]
+            record["start"] = [None if s is None else s[0] for s in sentence.spans]
+            record["end"] = [None if s is None else s[1] for s in sentence.spans]
+        if sentence.scores is not None:
+            record.update(_score_fields(sentence.scores, upos, xpos))
         return json.dumps(record, ensure_ascii=False)
     if fmt == "conllu":
         rows = [f"# sent_id = {sent_id}", f"# text = {sentence.text.translate(_LINE_BREAKS)}"]
@@ -140,3 +150,16 @@ def format_sentence(sentence: SentenceTags, fmt: str, tagset: str, sent_id: int)
             rows.append(f"{i + 1}\t{token}\t_\t{u}\t{x}\t_\t_\t_\t_\t{misc}")
         return "\n".join(rows) + "\n"
     raise SeqnlpError(f"format must be one of {FORMATS}, got {fmt!r}")
+
+
+def _score_fields(scores: TagScores, upos: bool, xpos: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name, wanted, probs, top in (
+        ("upos", upos, scores.upos, scores.upos_top),
+        ("xpos", xpos, scores.xpos, scores.xpos_top),
+    ):
+        if wanted:
+            fields[f"{name}_prob"] = probs
+            if top is not None:
+                fields[f"{name}_top"] = [[list(pair) for pair in ranked] for ranked in top]
+    return fields

@@ -8,6 +8,7 @@ word, character and tag vocabularies (and the UPOS/XPOS pairs seen in training),
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -18,9 +19,11 @@ import numpy as np
 from seqnlp import serialization
 from seqnlp.batching import batch_schedule, chunks
 from seqnlp.errors import ModelFileError, SeqnlpError
+from seqnlp.layers.numpy_layers import softmax
 from seqnlp.tagger.config import KIND, TaggerConfig, expected_shapes
 from seqnlp.tagger.encoding import KindRules, TokenEncoder, decode_tags, pair_ids
 from seqnlp.tagger.numpy_network import TaggerNumpy
+from seqnlp.tagger.offsets import split_with_spans
 from seqnlp.tokenize import tokenize
 from seqnlp.vocab import UNK_ID, Vocab
 
@@ -41,6 +44,44 @@ VOCAB_SIZES = {"words": "num_words", "chars": "num_chars", "upos": "num_upos", "
 
 def _windows(tokens: Sequence[str]) -> list[Sequence[str]]:
     return [tokens[i : i + MAX_WINDOW] for i in range(0, len(tokens), MAX_WINDOW)]
+
+
+Ranked = list[tuple[str, float]]  # (tag, probability), most probable first
+
+
+@dataclasses.dataclass
+class TagScores:
+    """How sure the tagger is of one sentence's tags: the probability each head gives the
+    tag a token got (the decoder picks the likeliest (UPOS, XPOS) pair seen in training,
+    and emoji and foreign words are tagged by rule, so it is not always the head's top),
+    and, when asked for, each head's ``k`` likeliest tags."""
+
+    upos: list[float]
+    xpos: list[float]
+    upos_top: list[Ranked] | None = None
+    xpos_top: list[Ranked] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Token:
+    """One token of :meth:`Tagger.annotate`: tags, confidence and where it is in the text
+    (``text[start:end]``, as the user wrote it; None where it cannot be found)."""
+
+    word: str
+    upos: str
+    xpos: str
+    start: int | None
+    end: int | None
+    upos_prob: float
+    xpos_prob: float
+    upos_top: Ranked | None = None
+    xpos_top: Ranked | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data, without the top-k lists that were not asked for."""
+        return {
+            k: v for k, v in dataclasses.asdict(self).items() if v is not None or k in "startend"
+        }
 
 
 class Tagger:
@@ -152,12 +193,40 @@ class Tagger:
         self, sentences: Sequence[Sequence[str]]
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """UPOS and XPOS ids for one batch of non-empty token lists, in input order."""
+        return [(u, x) for u, x, _ in self._predict(sentences, None)]
+
+    def _predict(
+        self, sentences: Sequence[Sequence[str]], top_k: int | None
+    ) -> list[tuple[np.ndarray, np.ndarray, TagScores | None]]:
+        """:meth:`predict_ids`, and with ``top_k`` (0: none) each sentence's scores."""
         if not sentences:
             return []
         arrays = self.encoder.encode(sentences)
-        upos, xpos = decode_tags(*self._network(**arrays), self._pair_ids)
+        scores = self._network(**arrays)  # (batch, seq, UPOS tags), (batch, seq, XPOS tags)
+        upos, xpos = decode_tags(*scores, self._pair_ids)
         self._kind_rules.apply(sentences, upos, xpos)  # emoji SYM, non-Latin words X
-        return [(upos[i, :n], xpos[i, :n]) for i, n in enumerate(arrays["lengths"])]
+        lengths = arrays["lengths"]
+        if top_k is None:
+            return [(upos[i, :n], xpos[i, :n], None) for i, n in enumerate(lengths)]
+        heads = []
+        for head_scores, ids, tags in zip(
+            scores, (upos, xpos), (self.upos_tags, self.xpos_tags), strict=True
+        ):
+            probs = softmax(head_scores).astype(np.float64)  # (batch, seq, tags)
+            chosen = np.round(np.take_along_axis(probs, ids[..., None], axis=-1)[..., 0], 4)
+            ranked = None
+            if top_k:
+                best = np.argsort(-probs, axis=-1, kind="stable")[..., :top_k]
+                ranked = (best, np.round(np.take_along_axis(probs, best, axis=-1), 4), tags)
+            heads.append((chosen, ranked))
+        out = []
+        for i, n in enumerate(lengths):
+            (u_prob, u_top), (x_prob, x_top) = (
+                (chosen[i, :n].tolist(), None if ranked is None else _ranked(ranked, i, n))
+                for chosen, ranked in heads
+            )
+            out.append((upos[i, :n], xpos[i, :n], TagScores(u_prob, x_prob, u_top, x_top)))
+        return out
 
     def iter_tag(
         self,
@@ -171,8 +240,21 @@ class Tagger:
         :data:`MAX_TOKENS` padded tokens (little padding), and yielded in input order.
         Empty token lists yield empty tags.
         """
+        for key, tokens, u, x, _ in self.iter_scored(items, batch_size, None):
+            yield key, tokens, u, x
+
+    def iter_scored(
+        self,
+        items: Iterable[tuple[Any, Sequence[str]]],
+        batch_size: int = 256,
+        top_k: int | None = 0,
+    ) -> Iterator[tuple[Any, list[str], list[str], list[str], TagScores | None]]:
+        """:meth:`iter_tag`, each sentence with its :class:`TagScores` (None when ``top_k``
+        is None; each head's ``top_k`` likeliest tags when it is over 0)."""
         if batch_size < 1:
             raise SeqnlpError(f"batch size must be at least 1, got {batch_size}")
+        if top_k is not None and top_k < 0:
+            raise SeqnlpError(f"top_k must be at least 0, got {top_k}")
         for chunk in chunks(items, 8 * batch_size, lambda item: len(item[1]), 32 * MAX_TOKENS):
             windows: list[tuple[int, Sequence[str]]] = []
             for i, (key, tokens) in enumerate(chunk):
@@ -183,19 +265,27 @@ class Tagger:
                         "or give raw text to tag() (tag(['I saw']))"
                     )
                 windows += [(i, w) for w in _windows(tokens)]
-            tags: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(windows)
+            tags: list[Any] = [None] * len(windows)
             lengths = [len(w) for _, w in windows]
             for batch in batch_schedule(lengths, batch_size, shuffle=False, max_tokens=MAX_TOKENS):
-                results = self.predict_ids([windows[j][1] for j in batch])
+                results = self._predict([windows[j][1] for j in batch], top_k)
                 for j, result in zip(batch, results, strict=True):
                     tags[j] = result
             upos: list[list[str]] = [[] for _ in chunk]
             xpos: list[list[str]] = [[] for _ in chunk]
-            for (i, _), (u, x) in zip(windows, tags, strict=True):
+            scores: list[TagScores | None] = [
+                None
+                if top_k is None
+                else TagScores([], [], [] if top_k else None, [] if top_k else None)
+                for _ in chunk
+            ]
+            for (i, _), (u, x, scored) in zip(windows, tags, strict=True):
                 upos[i] += [self.upos_tags[k] for k in u]
                 xpos[i] += [self.xpos_tags[k] for k in x]
-            for (key, tokens), u, x in zip(chunk, upos, xpos, strict=True):
-                yield key, list(tokens), u, x
+                if scored is not None:
+                    _extend(scores[i], scored)
+            for (key, tokens), u, x, scored in zip(chunk, upos, xpos, scores, strict=True):
+                yield key, list(tokens), u, x, scored
 
     def tag_tokens(
         self, sentences: Sequence[Sequence[str]], batch_size: int = 256
@@ -230,6 +320,27 @@ class Tagger:
             result[i] += zip(tokens, u, x, strict=True)
         return result
 
+    def annotate(
+        self, texts: Sequence[str] | str, top_k: int = 0, batch_size: int = 256
+    ) -> list[list[Token]]:
+        """:meth:`tag` with more to each token: its character offsets in the text, the
+        probability of each tag, and with ``top_k`` each head's ``top_k`` likeliest tags.
+
+        ``annotate("I saw")[0][1]`` -> ``Token(word='saw', upos='VERB', xpos='VBD', start=2,
+        end=5, upos_prob=0.99..., xpos_prob=0.98...)``.
+        """
+        if isinstance(texts, str):
+            texts = [texts]
+        sentences = (
+            ((i, spans), tokens)
+            for i, text in enumerate(texts)
+            for _, tokens, spans in split_with_spans(text)
+        )
+        result: list[list[Token]] = [[] for _ in texts]
+        for (i, spans), tokens, u, x, scored in self.iter_scored(sentences, batch_size, top_k):
+            result[i] += sentence_tokens(tokens, u, x, spans, scored)
+        return result
+
     def __repr__(self) -> str:
         c = self.config
         where = f" from {self.path}" if self.path else ""
@@ -237,3 +348,40 @@ class Tagger:
             f"<Tagger {'bi' if c.bidirectional else 'uni'}-{c.cell} {c.layers}x{c.hidden}, "
             f"{len(self.upos_tags)} UPOS, {len(self.xpos_tags)} XPOS tags{where}>"
         )
+
+
+def _ranked(ranked: tuple[np.ndarray, np.ndarray, Sequence[str]], i: int, n: int) -> list[Ranked]:
+    """Sentence ``i``'s first ``n`` tokens' (tag, probability) lists from a head's top-k."""
+    best, probs, tags = ranked
+    return [
+        [(tags[t], p) for t, p in zip(ts, ps, strict=True)]
+        for ts, ps in zip(best[i, :n].tolist(), probs[i, :n].tolist(), strict=True)
+    ]
+
+
+def _extend(scores: TagScores, more: TagScores) -> None:
+    """Append a window's scores to its sentence's."""
+    scores.upos += more.upos
+    scores.xpos += more.xpos
+    if scores.upos_top is not None and scores.xpos_top is not None:
+        scores.upos_top += more.upos_top or []
+        scores.xpos_top += more.xpos_top or []
+
+
+def sentence_tokens(
+    tokens: Sequence[str],
+    upos: Sequence[str],
+    xpos: Sequence[str],
+    spans: Sequence[tuple[int, int] | None],
+    scores: TagScores,
+) -> list[Token]:
+    """One sentence's :class:`Token` objects from its parts."""
+    n = len(tokens)
+    upos_top = scores.upos_top or [None] * n
+    xpos_top = scores.xpos_top or [None] * n
+    return [
+        Token(w, u, x, *(span or (None, None)), up, xp, ut, xt)
+        for w, u, x, span, up, xp, ut, xt in zip(
+            tokens, upos, xpos, spans, scores.upos, scores.xpos, upos_top, xpos_top, strict=True
+        )
+    ]

@@ -134,21 +134,27 @@ def baseline(train, dev, test) -> tuple[dict, TfidfBaseline]:
     }, model
 
 
-def lexicon_peers() -> dict:
-    """The lexicon tools users reach for first, as label functions (0/1), where installed:
-    VADER (compound >= 0 is positive) and TextBlob (polarity >= 0), as in FIELD-NOTES."""
+def lexicon_peers(labels: tuple[str, str] = ("negative", "positive")) -> dict:
+    """The lexicon tools users reach for first, as label functions (``labels``: negative,
+    positive) where installed: VADER (compound >= 0 is positive) and TextBlob (polarity >= 0),
+    as in FIELD-NOTES."""
+    negative, positive = labels
     peers = {}
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         vader = SentimentIntensityAnalyzer()
-        peers["vader"] = lambda text: "1" if vader.polarity_scores(text)["compound"] >= 0 else "0"
+        peers["vader"] = lambda text: (
+            positive if vader.polarity_scores(text)["compound"] >= 0 else negative
+        )
     except ImportError:
         print("vaderSentiment not installed: pip install vaderSentiment==3.3.2", file=sys.stderr)
     try:
         from textblob import TextBlob
 
-        peers["textblob"] = lambda text: "1" if TextBlob(text).sentiment.polarity >= 0 else "0"
+        peers["textblob"] = lambda text: (
+            positive if TextBlob(text).sentiment.polarity >= 0 else negative
+        )
     except ImportError:
         print("textblob not installed: pip install textblob==0.20.1", file=sys.stderr)
     return peers

@@ -17,8 +17,10 @@ def test_list_shows_every_dataset_found_in_the_mirror(runner, shared_data):
     lines = result.output.splitlines()
     assert lines[0].split() == ["NAME", "SPLITS", "SIZE", "WHERE", "LICENSE"]
     rows = {line.split()[0]: line.split() for line in lines[1:]}
-    assert set(rows) == {"ud-english-ewt", "sst2", "enwiki-2015"}
+    assert set(rows) == {"ud-english-ewt", "sst2", "enwiki-2015"} | set(datasets.list_datasets())
     assert rows["sst2"][1] == "train,dev,test,phrases"
+    assert rows["yelp"][1] == "train,dev,test"  # seeded splits of the source's files
+    assert rows["airline-tweets"][4:6] == ["mirror", "CC"]
     assert rows["ud-english-ewt"][2:6] == ["17.8", "MB", "mirror", "CC"]
     assert rows["enwiki-2015"][2:4] == ["104.8", "MB"]
 
@@ -44,7 +46,7 @@ def test_unknown_dataset_and_split_are_one_line_errors(runner):
     result = runner.invoke(main, ["data", "path", "imdb"])
     assert result.exit_code == 1
     assert result.output == (
-        "Error: unknown dataset 'imdb'; known datasets: ud-english-ewt, sst2, enwiki-2015\n"
+        f"Error: unknown dataset 'imdb'; known datasets: {', '.join(datasets.list_datasets())}\n"
     )
     result = runner.invoke(main, ["data", "download", "sst2", "validation"])
     assert result.exit_code == 1

@@ -286,6 +286,58 @@ def test_similarity_benchmark_with_no_pair_in_the_vocabulary(tiny, tmp_path):
         evaluate_similarity(tiny, pairs)
 
 
+def test_similar_with_several_positive_and_negative_words(runner, model, tiny):
+    """gensim's most_similar from the command line and from --input lines (issue #30 B.4)."""
+    result = runner.invoke(main, ["similar", "king", "woman", "-n", "man", "-m", model, "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["query"] == ["king", "woman"] and answer["negative"] == ["man"]
+    assert answer["results"][0]["word"] == "queen"
+    expected = tiny.most_similar(["king", "woman"], ["man"], topn=10, method="mul")
+    result = runner.invoke(
+        main, ["similar", "--input", "-", "-m", model, "--json", "--method", "mul"],
+        input="king woman -man\nparis\n",
+    )  # fmt: skip
+    first, second = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["word"] for r in first["results"]] == [w for w, _ in expected]
+    assert first["negative"] == ["man"] and "negative" not in second
+
+
+def test_doesnt_match_and_n_similarity(runner, model, tiny):
+    result = runner.invoke(main, ["doesnt-match", "king", "queen", "man", "paris", "-m", model])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == tiny.doesnt_match(["king", "queen", "man", "paris"])
+    result = runner.invoke(main, ["n-similarity", "king man", "queen woman", "-m", model])
+    assert result.exit_code == 0, result.output
+    expected = tiny.n_similarity(["king", "man"], ["queen", "woman"])
+    assert float(result.output) == pytest.approx(expected, abs=1e-4)
+    result = runner.invoke(
+        main, ["n-similarity", "--input", "-", "-m", model, "--json"],
+        input="king man\tqueen woman\nking\n",
+    )  # fmt: skip
+    assert result.exit_code == 1  # the second line has one set
+    first, second = [json.loads(line) for line in result.stdout.splitlines()]
+    assert first["query"] == [["king", "man"], ["queen", "woman"]]
+    assert first["cosine"] == pytest.approx(expected, abs=1e-4)
+    assert "two sets of words" in second["error"]
+    result = runner.invoke(main, ["doesnt-match", "king", "-m", model])
+    assert result.exit_code == 2 and "takes 2 or more words" in result.output
+
+
+def test_evaluate_progress_only_on_a_terminal(runner, model, tmp_path, monkeypatch):
+    """As its --help says: a bar on a terminal's stderr, none in a pipe or a log."""
+    import seqnlp.cli.embeddings as commands
+
+    questions = tmp_path / "q.txt"
+    questions.write_text(": capital\nfrance paris italy rome\n")
+    args = ["evaluate-embeddings", "-m", model, "--analogies", str(questions)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0 and "analogies:" not in result.stderr
+    monkeypatch.setattr(commands, "_interactive", lambda: True)
+    assert "analogies:" in runner.invoke(main, args).stderr
+    assert "analogies:" not in runner.invoke(main, ["-q", *args]).stderr
+
+
 def test_train_embeddings_with_a_min_count_no_word_reaches(runner, tmp_path):
     corpus = tmp_path / "tokenized.txt"
     corpus.write_text("the king and the queen\n" * 20)

@@ -223,3 +223,35 @@ def test_prepare_corpus_rejects_empty_and_binary_files(tmp_path):
     latin1.write_bytes("caf\xe9 ol\xe9\n".encode("latin-1"))
     with pytest.raises(DataError, match="latin1.txt:1: not valid UTF-8"):
         prepare_corpus([latin1], tmp_path / "out.txt", progress=False)
+
+
+@pytest.mark.filterwarnings("ignore:Call to deprecated `init_sims`:DeprecationWarning")
+@pytest.mark.parametrize(
+    ("positive", "negative"),
+    [(["king", "woman"], ["man"]), (["paris", "italy", "woman"], ["france", "man"]), (["cat"], [])],
+)
+def test_several_positive_and_negative_words_match_gensim(tiny, positive, negative):
+    """gensim's query verbs over any number of words (issue #30 B.4)."""
+    kv = tiny.to_keyed_vectors()
+    for method, theirs in (("add", kv.most_similar), ("mul", kv.most_similar_cosmul)):
+        ours = tiny.most_similar(positive, negative, topn=4, method=method)
+        expected = theirs(positive=positive, negative=negative, topn=4)
+        assert [w for w, _ in ours] == [w for w, _ in expected], method
+        np.testing.assert_allclose([s for _, s in ours], [s for _, s in expected], atol=1e-5)
+    assert tiny.similar(positive, 4, negative=negative) == tiny.most_similar(
+        positive, negative, topn=4
+    )
+
+
+def test_doesnt_match_and_n_similarity_match_gensim(tiny):
+    kv = tiny.to_keyed_vectors()
+    for words in (["king", "queen", "man", "paris"], ["paris", "rome", "france", "cat"]):
+        assert tiny.doesnt_match(words) == kv.doesnt_match(words)
+    for one, two in ((["king", "man"], ["queen", "woman"]), (["paris"], ["rome", "italy", "cat"])):
+        assert tiny.n_similarity(one, two) == pytest.approx(kv.n_similarity(one, two), abs=1e-6)
+    with pytest.raises(SeqnlpError, match="two different words"):
+        tiny.doesnt_match(["king", "King"])
+    with pytest.raises(UnknownWordError):
+        tiny.n_similarity(["king"], ["qween"])
+    with pytest.raises(SeqnlpError, match="at least one"):
+        tiny.n_similarity([], ["king"])

@@ -112,9 +112,15 @@ def test_guess_format():
 
 def test_sst2_dataset_splits(shared_data):
     assert len(read_labeled("sst2", "dev")) == 872
-    phrases = read_labeled("sst2", "phrases")  # GLUE TSV: header, label first, CRLF
-    assert len(phrases) == 67349
-    assert phrases[0] == LabeledText("hide new secretions from the parental units", "0")
+    path = shared_data / "sst2" / "glue_phrase_train_thirdparty" / "train.tsv"
+    rows = read_labeled(path, format="glue")  # GLUE TSV: header, label first, CRLF
+    assert len(rows) == 67349
+    assert rows[0] == LabeledText("hide new secretions from the parental units", "0")
+    # as a dataset split: labels by name, each text once, no text of a dev or test split
+    phrases = read_labeled("sst2", "phrases")
+    assert phrases[0] == LabeledText("hide new secretions from the parental units", "negative")
+    assert 55_000 < len(phrases) < 60_000
+    assert "what 's next ?" not in {p.text for p in phrases}  # an SST-2 test sentence
 
 
 def test_every_format(tmp_path):

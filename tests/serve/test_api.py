@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 import seqnlp
 from seqnlp.embeddings import WordVectors
 from tests.serve.conftest import start_server, stop_server
+from tests.serve.test_bad_input import ENDPOINTS
 
 TEXTS = ["I saw a saw.", "She can't come, Mr. Smith. It's late.", "The new film is great!"]
 
@@ -33,7 +35,7 @@ def test_info_lists_the_models_and_no_torch_in_the_server(client):
 
 def test_openapi_schema_names_every_endpoint(client):
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("tokenize", "tag", "sentiment", "similar", "similarity", "analogy"):
+    for path in ENDPOINTS:
         assert f"/v1/{path}" in paths and "post" in paths[f"/v1/{path}"]
     assert "/health" in paths and "/v1/info" in paths
 
@@ -60,6 +62,21 @@ def test_tag_one_text(client):
         ("saw", "NOUN"),
     ]
     assert tokens[1]["xpos"] == "VBD" and "conllu" not in result[0]
+
+
+def test_tag_offsets_probabilities_and_top_k(client):
+    """Each token's characters in its request text, its tags' probabilities and, when
+    asked, the top-k tags: as Tagger.annotate gives them (issue #30 B.2, B.3)."""
+    text = "Cafe\u0301 au lait. I saw a saw."
+    body = {"texts": [text, "Time flies."], "top_k": 2}
+    results = client.post("/v1/tag", json=body).json()["results"]
+    expected = seqnlp.load_tagger().annotate([text, "Time flies."], top_k=2)
+    got = [[t for s in r["sentences"] for t in s["tokens"]] for r in results]
+    assert got == [[json.loads(json.dumps(t.to_dict())) for t in text] for text in expected]
+    assert [text[t["start"] : t["end"]] for t in got[0][:2]] == ["Cafe\u0301", "au"]
+    plain = client.post("/v1/tag", json={"text": text}).json()["results"][0]
+    token = plain["sentences"][0]["tokens"][0]
+    assert "upos_top" not in token and 0 < token["upos_prob"] <= 1
 
 
 def test_tag_batch_matches_the_library(client):
@@ -139,6 +156,67 @@ def test_analogy_add_mul_and_batch(client, vectors):
     results = client.post("/v1/analogy", json={"queries": queries, "topn": 1}).json()["results"]
     expected = vectors.analogy("paris", "france", "italy", topn=1)[0][0]
     assert [r["answers"][0]["word"] for r in results] == ["queen", expected]
+
+
+def test_one_unknown_word_does_not_fail_a_batch(client, vectors):
+    """Each item of a batch is answered, a failed one with its own error, as the CLI's
+    --input answers each line; a single query still fails with 422 (issue #30 A.10)."""
+    body = {"words": ["paris", "fraance", "cat"], "topn": 3}
+    response = client.post("/v1/similar", json=body)
+    assert response.status_code == 200, response.text
+    paris, bad, cat = response.json()["results"]
+    assert [n["word"] for n in paris["neighbours"]] == [w for w, _ in vectors.similar("paris", 3)]
+    assert bad["word"] == "fraance" and "neighbours" not in bad
+    assert bad["error"]["code"] == "unknown_word" and "france" in bad["error"]["suggestions"]
+    assert cat["neighbours"] and "error" not in cat
+    pairs = {"pairs": [["cat", "dgo"], ["cat", "dog"]]}
+    first, second = client.post("/v1/similarity", json=pairs).json()["results"]
+    assert first["error"]["word"] == "dgo" and second["similarity"] > 0.5
+    queries = [{"a": "king", "b": "king", "c": "woman"}, {"a": "king", "b": "man", "c": "woman"}]
+    first, second = client.post("/v1/analogy", json={"queries": queries}).json()["results"]
+    assert (
+        first["error"]["code"] == "invalid_request"
+        and "three different" in first["error"]["message"]
+    )
+    assert second["answers"][0]["word"] == "queen"
+
+
+def test_head_answers_like_get(client):
+    for path in ("/", "/health"):
+        response = client.head(path)
+        assert response.status_code == 200 and response.content == b"", path
+
+
+def test_gensim_query_verbs(client, vectors):
+    """most_similar with several positive and negative words, doesnt_match and
+    n_similarity, one query and a batch, as the library answers them (issue #30 B.4)."""
+    for method in ("add", "mul"):
+        body = {"positive": ["paris", "italy", "man"], "negative": ["france"], "topn": 3}
+        answers = client.post("/v1/most_similar", json={**body, "method": method})
+        expected = vectors.most_similar(["paris", "italy", "man"], ["france"], 3, method)
+        assert [a["word"] for a in answers.json()["results"][0]["answers"]] == [
+            w for w, _ in expected
+        ]
+    queries = [{"positive": ["king", "woman"], "negative": ["man"]}, {"positive": ["qwzx"]}]
+    first, second = client.post("/v1/most_similar", json={"queries": queries}).json()["results"]
+    assert first["answers"][0]["word"] == "queen" and second["error"]["code"] == "unknown_word"
+
+    words = ["breakfast", "cereal", "dinner", "lunch"]
+    one = client.post("/v1/doesnt_match", json={"words": words}).json()["results"][0]
+    assert one == {"words": words, "answer": vectors.doesnt_match(words)}
+    many = client.post("/v1/doesnt_match", json={"queries": [words, ["cat", "dog", "paris"]]})
+    assert [r["answer"] for r in many.json()["results"]] == [
+        vectors.doesnt_match(words),
+        vectors.doesnt_match(["cat", "dog", "paris"]),
+    ]
+
+    body = {"a": ["sushi", "shop"], "b": ["japanese", "restaurant"]}
+    one = client.post("/v1/n_similarity", json=body).json()["results"][0]
+    assert one["similarity"] == pytest.approx(
+        vectors.n_similarity(["sushi", "shop"], ["japanese", "restaurant"]), abs=1e-6
+    )
+    pairs = {"pairs": [[["cat"], ["dog", "mouse"]], [["cat"], []]]}
+    assert client.post("/v1/n_similarity", json=pairs).status_code == 422  # an empty set
 
 
 def test_concurrent_requests_are_batched_and_answered_in_order(server, client):
@@ -231,3 +309,17 @@ def test_a_taken_port_is_a_one_line_error(server):
         done.stderr.strip()
         == f"Error: cannot listen on 127.0.0.1:{server.port}: Address already in use"
     )
+
+
+def test_vectors_from_a_word2vec_file(tmp_path, tiny):
+    """`serve --vectors` takes a file as every query command does (it took only a
+    directory, while the README said DIR|FILE: issue #30 A.11)."""
+    path = tiny.export(tmp_path / "tiny.txt")
+    server = start_server(tmp_path / "server.log", "--vectors", str(path))
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as c:
+            result = c.post("/v1/similar", json={"word": "paris", "topn": 1}).json()["results"]
+            assert result[0]["neighbours"][0]["word"] == "rome"
+            assert c.get("/v1/info").json()["models"]["vectors"]["words"] == len(tiny)
+    finally:
+        stop_server(server)

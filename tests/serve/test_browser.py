@@ -7,7 +7,9 @@ where ``.ci/run`` installs Debian's chromium and the test must run.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 
 import pytest
 
@@ -49,7 +51,7 @@ def page(browser, server):
     page.on("pageerror", lambda e: page.problems.append(str(e)))
 
     def guard(route):
-        if route.request.url.startswith(server.url):
+        if route.request.url.startswith("http://127.0.0.1:"):  # the servers under test
             route.continue_()
         else:
             page.problems.append(f"request to {route.request.url}")
@@ -93,15 +95,52 @@ def test_tags_sentiment_neighbours_and_analogy_appear(page, server, tmp_path):
 
 def test_errors_are_shown_on_the_page(page, server):
     page.goto(server.url)
+    page.locator("#word").press("Enter")  # france: its neighbours and map are drawn
+    page.locator("#map circle").first.wait_for()
     page.locator("#word").fill("fraance")
     page.locator("#word").press("Enter")
     status = page.locator("#word-status")
     status.filter(has_text="unknown word").wait_for()
     assert "france" in status.inner_text()
+    # france's neighbours no longer stand under fraance's error (issue #30 A.10)
+    assert page.locator("#neighbours li").count() == 0
+    assert page.locator("#map circle").count() == 0
     page.locator("#analogy-b").fill("king")
     page.locator("#analogy-c").press("Enter")
     page.locator("#analogy-status").filter(has_text="three different words").wait_for()
     assert [p for p in page.problems if "422" not in p] == []  # the browser logs the 4xx itself
+
+
+@pytest.fixture(scope="module")
+def neg_pos_server(tmp_path_factory):
+    """The shipped classifier with its labels renamed neg/pos, as a user's model may be."""
+    from seqnlp import serialization
+    from tests.serve.conftest import start_server, stop_server
+
+    model = tmp_path_factory.mktemp("negpos") / "model"
+    shutil.copytree(serialization.default_model("sentiment"), model)
+    vocab = json.loads((model / "vocab.json").read_text(encoding="utf-8"))
+    assert vocab["label_names"] == ["negative", "positive"]
+    vocab["label_names"] = ["neg", "pos"]
+    (model / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    server = start_server(model.parent / "server.log", "--sentiment", str(model))
+    yield server
+    stop_server(server)
+
+
+def test_any_label_names_are_drawn_right(page, neg_pos_server):
+    """A model whose labels are neg/pos: each label's bar shows its own probability (the
+    page drew the negative class's probability as "probability of positive")."""
+    page.goto(neg_pos_server.url)
+    page.locator("#text").fill("A dull, lifeless and boring film.")
+    page.locator("#text-form button").click()
+    page.locator("#sentiment-label").wait_for()
+    assert page.locator("#sentiment-label strong").inner_text() == "neg"
+    neg = float(page.locator("meter[data-label='neg']").get_attribute("value"))
+    pos = float(page.locator("meter[data-label='pos']").get_attribute("value"))
+    assert neg > 0.5 > pos and neg + pos == pytest.approx(1, abs=1e-6)
+    assert page.locator("meter[aria-label='Probability of pos']").count() == 1
+    assert "Probability of positive" not in page.content()
 
 
 def test_every_control_has_a_label(page, server):

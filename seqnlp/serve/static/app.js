@@ -87,14 +87,20 @@ function showTags(result) {
 function showSentiment(prediction) {
   const box = $("sentiment");
   box.replaceChildren();
-  const pct = Math.round(prediction.probability * 1000) / 10;
+  const pct = (p) => `${Math.round(p * 1000) / 10} %`;
   const label = el("p", { class: `label ${prediction.label}`, id: "sentiment-label" });
-  label.append(el("strong", {}, prediction.label), ` ${pct} %`);
-  const meter = el("meter", {
-    min: "0", max: "1", value: String(prediction.probabilities.positive ?? prediction.probability),
-    "aria-label": "Probability of positive",
-  });
-  box.append(label, meter);
+  label.append(el("strong", {}, prediction.label), ` ${pct(prediction.probability)}`);
+  box.append(label);
+  // one bar per label, named by the model's own labels (neg/pos, 1-5 stars...)
+  for (const [name, p] of Object.entries(prediction.probabilities)) {
+    const row = el("div", { class: "prob" });
+    row.append(
+      el("span", { class: "name" }, name),
+      el("meter", { min: "0", max: "1", value: String(p), "aria-label": `Probability of ${name}`, "data-label": name }),
+      el("span", { class: "score" }, pct(p)),
+    );
+    box.append(row);
+  }
 }
 
 async function analyseText(event) {
@@ -111,6 +117,9 @@ async function analyseText(event) {
     showSentiment(sentiment[0]);
     ok("text-status");
   } catch (error) {
+    $("tags").replaceChildren();
+    $("legend").replaceChildren();
+    $("sentiment").replaceChildren();
     fail("text-status", error);
   } finally {
     busy("text-status", form, false);
@@ -155,6 +164,9 @@ async function findNeighbours(event) {
     showMap(result.map);
     ok("word-status");
   } catch (error) {
+    // the previous word's neighbours must not stand under this word's error
+    $("neighbours").replaceChildren();
+    $("map").replaceChildren();
     fail("word-status", error);
   } finally {
     busy("word-status", form, false);
@@ -178,6 +190,7 @@ async function solveAnalogy(event) {
     }
     ok("analogy-status", `${result.a} − ${result.b} + ${result.c} ≈ ${result.answers[0].word}`);
   } catch (error) {
+    $("analogy").replaceChildren();
     fail("analogy-status", error);
   } finally {
     busy("analogy-status", form, false);

@@ -134,6 +134,15 @@ def cpu_threads(asked: int) -> int:
     return asked
 
 
+def number_option(name: str, default: float, low: float, help_text: str, **range_args):
+    """``name`` taking a number from ``low`` (``range_args``: ``max``, ``max_open``...), its
+    range and default shown in --help; a float ``default`` makes it a float option."""
+    kind = click.FloatRange if isinstance(default, float) else click.IntRange
+    return click.option(
+        name, default=default, show_default=True, type=kind(low, **range_args), help=help_text
+    )
+
+
 def training_options(defaults: TrainConfig, unit: str, small_data: bool = False):
     """The options of the shared training loop, defaulting to a task recipe's ``defaults``.
 

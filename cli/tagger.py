@@ -21,6 +21,7 @@ from seqnlp.cli.common import (
     model_option,
     note,
     nothing_read,
+    number_option,
     quiet,
     training_options,
 )
@@ -32,6 +33,9 @@ from seqnlp.tagger.recipe import RECIPE
 log = logging.getLogger("seqnlp")
 
 TAGGER_HELP = "Tagger directory (default: the tagger shipped with seqnlp)."
+WORD_DIM_HELP = "Word embedding size (pretrained vectors are PCA-reduced to it); 0: none."
+CHARS_HELP = "Size of the spelling features for rare and unknown words; 0 turns them off."
+BATCH_SIZE = number_option("--batch-size", 256, 1, "Sentences tagged at once.")
 ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (replace)."
 
 
@@ -78,34 +82,10 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     show_default=True,
     help="Also read each sentence right to left.",
 )
-@click.option(
-    "--layers",
-    default=RECIPE.config.layers,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Stacked recurrent layers.",
-)
-@click.option(
-    "--hidden",
-    default=RECIPE.config.hidden,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Units per direction.",
-)
-@click.option(
-    "--word-dim",
-    default=RECIPE.config.word_dim,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Word embedding size (pretrained vectors are PCA-reduced to it); 0: no word embeddings.",
-)
-@click.option(
-    "--char-features",
-    default=RECIPE.config.char_features,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Size of the spelling features for rare and unknown words; 0 turns them off.",
-)
+@number_option("--layers", RECIPE.config.layers, 1, "Stacked recurrent layers.")
+@number_option("--hidden", RECIPE.config.hidden, 1, "Units per direction.")
+@number_option("--word-dim", RECIPE.config.word_dim, 0, WORD_DIM_HELP)
+@number_option("--char-features", RECIPE.config.char_features, 0, CHARS_HELP)
 @click.option(
     "--char-encoder",
     type=click.Choice(CHAR_ENCODERS),
@@ -114,20 +94,13 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     help="Character features from n-gram detectors (cnn) or a character BiLSTM (lstm).",
 )
 @click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained word vectors fixed.")
-@click.option(
-    "--dropout",
-    default=RECIPE.config.dropout,
-    show_default=True,
-    type=click.FloatRange(0, 1, max_open=True),
-    help="Dropout rate.",
-)
+@number_option("--dropout", RECIPE.config.dropout, 0, "Dropout rate.", max=1, max_open=True)
 @training_options(RECIPE.train_config, unit="Sentences")
-@click.option(
+@number_option(
     "--max-words",
-    default=RECIPE.max_words,
-    show_default=True,
-    type=click.IntRange(min=3),
-    help="Word vocabulary size (training words first); most of the model's size.",
+    RECIPE.max_words,
+    3,
+    "Word vocabulary size (training words first); most of the model's size.",
 )
 @click.option(
     "--dtype",
@@ -282,13 +255,7 @@ def train_tagger(
     is_flag=True,
     help="Each line is one sentence of space-separated tokens (no tokenizer).",
 )
-@click.option(
-    "--batch-size",
-    default=256,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Sentences tagged at once.",
-)
+@BATCH_SIZE
 @click.option(
     "--errors",
     type=click.Choice(["strict", "replace"]),
@@ -403,13 +370,7 @@ def tag(
     help="Also write the data with the predicted UPOS and XPOS (on gold tokens), every "
     "other column and comment kept, for other CoNLL-U tools.",
 )
-@click.option(
-    "--batch-size",
-    default=256,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Sentences tagged at once.",
-)
+@BATCH_SIZE
 @click.option(
     "--errors",
     type=click.Choice(["strict", "replace"]),

@@ -229,6 +229,7 @@ def test_too_small_a_vocabulary_for_the_vectors_is_one_line(runner, tmp_path):
         (["similar", "--topn", "1"], "king"),
         (["similarity"], "king queen"),
         (["analogy", "--topn", "1"], "king man woman"),
+        (["tokenize"], "Hello there."),
     ],
 )
 def test_input_reads_a_named_pipe(runner, tmp_path, command, line):

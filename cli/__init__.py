@@ -68,7 +68,9 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in COMMANDS:
             module, attr = COMMANDS[cmd_name].split(":")
-            return getattr(importlib.import_module(f"seqnlp.cli.{module}"), attr)
+            command = getattr(importlib.import_module(f"seqnlp.cli.{module}"), attr)
+            ctx.meta[COMMAND_KEY] = command
+            return command
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
@@ -82,11 +84,26 @@ class LazyGroup(click.Group):
         except (SeqnlpError, OSError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"Error: {_one_line(exc)}", err=True)
+            click.echo(f"Error: {_advice_that_applies(ctx, _one_line(exc))}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+
+
+ERRORS_ADVICE = " or use --errors replace"
+COMMAND_KEY = "seqnlp.command"  # ctx.meta: the subcommand being run
+
+
+def _advice_that_applies(ctx: click.Context, message: str) -> str:
+    """``message`` without the library's advice to use ``--errors replace`` when the
+    command run has no such option (train-tagger, train-embeddings read strictly)."""
+    command = ctx.meta.get(COMMAND_KEY)
+    if ERRORS_ADVICE not in message or command is None or isinstance(command, click.Group):
+        return message
+    if any(param.name == "errors" for param in command.params):
+        return message
+    return message.replace(ERRORS_ADVICE, " as UTF-8")
 
 
 def _one_line(exc: BaseException) -> str:

@@ -4,17 +4,48 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from seqnlp.training import DEVICES, TrainConfig
+from seqnlp.training.config import SMALL_DATA_MIN_STEPS
+
+COMPRESSED = (".gz", ".xz", ".lzma", ".bz2")  # --input suffixes read through a decompressor
 
 
 def quiet() -> bool:
     """Whether ``-q`` was given: progress bars, epoch lines and notes are then left out."""
     ctx = click.get_current_context(silent=True)
     return bool(ctx and (ctx.find_root().obj or {}).get("quiet"))
+
+
+def show_progress() -> bool:
+    """Progress bars go to stderr when it is a terminal, and not with ``-q``: in a log file
+    or a pipe they are noise."""
+    return sys.stderr.isatty() and not quiet()
+
+
+def input_progress(
+    lines: Iterator[tuple[int, str]], path: str, unit: str
+) -> Iterator[tuple[int, str]]:
+    """``lines`` of ``--input`` as they are read, with a bar on a terminal: the share of a
+    plain file read (characters stand for bytes), or a count for a pipe or compressed file."""
+    if not show_progress():
+        yield from lines
+        return
+    from tqdm.auto import tqdm
+
+    source = Path(path)
+    plain = path != "-" and source.is_file() and source.suffix.lower() not in COMPRESSED
+    total = source.stat().st_size if plain else None
+    with tqdm(total=total, unit="B" if plain else f" {unit}", unit_scale=True, leave=False) as bar:
+        for number, line in lines:
+            yield number, line
+            bar.update(len(line) + 1 if plain else 1)
 
 
 def note(message: str, err: bool = False) -> None:
@@ -75,6 +106,15 @@ def model_option(help_text: str):
     )
 
 
+def nothing_read(command: str) -> click.UsageError:
+    """The error of a command that read standard input because it was given no TEXT, and
+    found none: a lone '-q' (a global flag) looks like a text but is not one."""
+    return click.UsageError(
+        "nothing read: no TEXT given, and standard input was empty "
+        f"(a text that starts with '-' goes after '--': seqnlp {command} -- -q)"
+    )
+
+
 def reject_existing_output(output: str, force: bool) -> None:
     """Refuse to train into an existing path unless --force: a long run must not clobber."""
     path = Path(output)
@@ -84,13 +124,34 @@ def reject_existing_output(output: str, force: bool) -> None:
         raise click.ClickException(f"{output} exists and is not a directory")
 
 
-def training_options(defaults: TrainConfig, unit: str):
+def cpu_threads(asked: int) -> int:
+    """``asked`` threads, cut to the CPU cores this process may use: more only contend
+    (an epoch took 167 s instead of 1 s with --threads 1000)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cores and asked > cores:
+        note(f"--threads {asked}: this machine has {cores} CPU cores; using {cores}", err=True)
+        return cores
+    return asked
+
+
+def number_option(name: str, default: float, low: float, help_text: str, **range_args):
+    """``name`` taking a number from ``low`` (``range_args``: ``max``, ``max_open``...), its
+    range and default shown in --help; a float ``default`` makes it a float option."""
+    kind = click.FloatRange if isinstance(default, float) else click.IntRange
+    return click.option(
+        name, default=default, show_default=True, type=kind(low, **range_args), help=help_text
+    )
+
+
+def training_options(defaults: TrainConfig, unit: str, small_data: bool = False):
     """The options of the shared training loop, defaulting to a task recipe's ``defaults``.
 
     The command receives them as one ``train_config`` (a :class:`seqnlp.training.TrainConfig`),
     built only when it runs (the training module imports torch), and PyTorch's thread count
     is set from ``--threads``. The command's ``--output`` is checked first (unless
     ``--resume``), so that refusing an existing one does not wait for torch's import.
+    ``small_data``: the task raises ``--min-steps`` on data other than its recipe's
+    (:meth:`TrainConfig.for_data`), which the help says.
     """
     options = [
         click.option(
@@ -118,24 +179,36 @@ def training_options(defaults: TrainConfig, unit: str):
             "--lr-decay",
             default=defaults.lr_decay,
             show_default=True,
+            type=click.FloatRange(0, 1, min_open=True),
             help="Learning-rate factor per epoch.",
+        ),
+        click.option(
+            "--min-steps",
+            default=defaults.min_steps,
+            type=click.IntRange(min=0),
+            help="Fewest optimizer steps: when the epochs over a small data set would take "
+            "fewer, each epoch passes over it several times (0: never). Default: "
+            + (f"0 on the recipe's data, else {SMALL_DATA_MIN_STEPS}." if small_data else "0."),
         ),
         click.option(
             "--clip",
             default=defaults.clip,
             show_default=True,
+            type=click.FloatRange(min=0),
             help="Gradient norm limit against exploding gradients (0: none).",
         ),
         click.option(
             "--patience",
             default=defaults.patience,
             show_default=True,
+            type=click.IntRange(min=0),
             help="Stop after this many epochs without a better dev score (0: never).",
         ),
         click.option(
             "--seed",
             default=defaults.seed,
             show_default=True,
+            type=click.IntRange(min=0),
             help="Seeds weights, dropout and batch order; a CPU run repeats exactly.",
         ),
         click.option(
@@ -155,9 +228,11 @@ def training_options(defaults: TrainConfig, unit: str):
             "--threads",
             default=1,
             show_default=True,
+            type=click.IntRange(min=0),
             help="CPU threads for PyTorch; 0 lets PyTorch choose. Small recurrent "
             "steps gain little from more, and spinning threads cost a lot on a busy "
-            "machine (a training step ran 8x slower with 2 threads beside another job).",
+            "machine (a training step ran 8x slower with 2 threads beside another job). "
+            "More than the CPU cores are cut to their number.",
         ),
     ]
 
@@ -169,6 +244,7 @@ def training_options(defaults: TrainConfig, unit: str):
             batch_size,
             lr,
             lr_decay,
+            min_steps,
             clip,
             patience,
             seed,
@@ -182,13 +258,14 @@ def training_options(defaults: TrainConfig, unit: str):
             import torch
 
             if threads:
-                torch.set_num_threads(threads)
+                torch.set_num_threads(cpu_threads(threads))
             config = dataclasses.replace(
                 defaults,
                 epochs=epochs,
                 batch_size=batch_size,
                 lr=lr,
                 lr_decay=lr_decay,
+                min_steps=min_steps,
                 clip=clip,
                 patience=patience,
                 seed=seed,

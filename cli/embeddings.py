@@ -13,7 +13,7 @@ from seqnlp.cli.common import check_image, quiet, reject_existing_output
 from seqnlp.cli.queries import load_vectors, vectors_option
 from seqnlp.plotting import IMAGE_SUFFIXES
 
-# What matplotlib's savefig writes without extra backends.
+POSITIVE = click.IntRange(min=1)
 
 
 @click.command("train-embeddings")
@@ -34,18 +34,32 @@ from seqnlp.plotting import IMAGE_SUFFIXES
     help="fasttext also learns sub-word vectors, so unknown words still get one.",
 )
 @click.option("--sg/--cbow", default=False, show_default=True, help="Skip-gram or CBOW.")
-@click.option("--dim", default=200, show_default=True, help="Vector size.")
-@click.option("--window", default=8, show_default=True, help="Context words on each side.")
-@click.option("--negative", default=15, show_default=True, help="Negative samples per word.")
+@click.option("--dim", default=200, show_default=True, type=POSITIVE, help="Vector size.")
 @click.option(
-    "--sample", default=1e-4, show_default=True, help="Down-sampling threshold for frequent words."
+    "--window", default=8, show_default=True, type=POSITIVE, help="Context words on each side."
 )
-@click.option("--epochs", default=6, show_default=True, help="Passes over the corpus.")
-@click.option("--min-count", default=5, show_default=True, help="Ignore rarer words.")
-@click.option("--max-vocab", type=int, help="Cap the training vocabulary (gensim max_final_vocab).")
+@click.option(
+    "--negative", default=15, show_default=True, type=POSITIVE, help="Negative samples per word."
+)
+@click.option(
+    "--sample",
+    default=1e-4,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Down-sampling threshold for frequent words (0: none).",
+)
+@click.option(
+    "--epochs", default=6, show_default=True, type=POSITIVE, help="Passes over the corpus."
+)
+@click.option(
+    "--min-count", default=5, show_default=True, type=POSITIVE, help="Ignore rarer words."
+)
+@click.option(
+    "--max-vocab", type=POSITIVE, help="Cap the training vocabulary (gensim max_final_vocab)."
+)
 @click.option(
     "--top",
-    type=int,
+    type=POSITIVE,
     help="Save only the N most frequent words (the shipped vectors keep 30000).",
 )
 @click.option(
@@ -71,7 +85,11 @@ from seqnlp.plotting import IMAGE_SUFFIXES
     "file in gensim's corpus_file mode, which scales with them]",
 )
 @click.option(
-    "--seed", default=1, show_default=True, help="Random seed (exact only with 1 worker)."
+    "--seed",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Random seed (exact only with 1 worker).",
 )
 @click.option(
     "--evaluate/--no-evaluate",
@@ -170,6 +188,7 @@ def train_embeddings(
     "--restrict-vocab",
     default=30000,
     show_default=True,
+    type=POSITIVE,
     help="Only the N most frequent words answer analogies (the usual protocol).",
 )
 @click.option("--json", "as_json", is_flag=True, help="The scores as one JSON object.")

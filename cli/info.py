@@ -36,7 +36,7 @@ def info(model: str | None, as_json: bool, depth: int) -> None:
     if model is None:
         _list_tasks(as_json)
         return
-    description = describe_model(resolve_model(model), depth=depth)
+    description = _imported_config(describe_model(resolve_model(model), depth=depth))
     if as_json:
         click.echo(json.dumps(description, indent=2, ensure_ascii=False))
     else:
@@ -59,6 +59,21 @@ def _list_tasks(as_json: bool) -> None:
     for row in rows:
         click.echo(f"{row['kind']:<{width}}  {row['summary']}")
     click.echo(f"\nshipped models: {DEFAULT_MODELS_DIR}/<kind>; `seqnlp info KIND` describes one")
+
+
+def _imported_config(d: dict[str, Any]) -> dict[str, Any]:
+    """Vectors imported from a word2vec/GloVe/fastText file were trained elsewhere: their
+    config.json holds only placeholders beside ``dim`` and ``lowercase`` (window, epochs...
+    would be invented), so only those and where the vectors came from are shown."""
+    meta = d["meta"]
+    if d["kind"] != "embeddings" or "source" not in meta or "training" in meta:
+        return d
+    source = meta["source"]
+    config = {k: d["config"][k] for k in ("dim", "lowercase") if k in d["config"]}
+    config["trained"] = (
+        f"elsewhere: imported from {source.get('file')} ({source.get('format')} format)"
+    )
+    return {**d, "config": config}
 
 
 def render(d: dict[str, Any]) -> list[str]:

@@ -61,7 +61,7 @@ def _check_input(input_path: str | None) -> None:
     path = Path(input_path)
     if path.is_dir():
         raise DataError(f"{path}: is a directory, not a file of queries (--input)")
-    if not path.is_file():
+    if not path.exists():  # a named pipe or /dev/stdin is no regular file, and reads
         raise DataError(f"{path}: no such file (--input)")
 
 
@@ -141,6 +141,7 @@ def _subword_note(vectors, words) -> list[str]:
 
 input_option = click.option(
     "--input",
+    "-i",
     "input_path",
     metavar="FILE",
     help="Read one query per line from FILE (- for stdin) to answer many in one process; "
@@ -157,7 +158,9 @@ def json_option(fields: str):
     return click.option("--json", "as_json", is_flag=True, help=JSON_HELP.format(fields=fields))
 
 
-topn_option = click.option("--topn", default=10, show_default=True, help="How many answers.")
+topn_option = click.option(
+    "--topn", default=10, show_default=True, type=click.IntRange(min=1), help="How many answers."
+)
 restrict_option = click.option(
     "--restrict",
     type=click.IntRange(min=1),

@@ -14,7 +14,16 @@ import sys
 
 import click
 
-from seqnlp.cli.common import check_image, check_source, model_option, note, quiet, training_options
+from seqnlp.cli.common import (
+    check_image,
+    check_source,
+    input_progress,
+    model_option,
+    note,
+    nothing_read,
+    quiet,
+    training_options,
+)
 from seqnlp.layers.spec import CELLS, POOLINGS
 from seqnlp.sentiment.data import FORMATS
 from seqnlp.sentiment.recipe import RECIPE
@@ -196,7 +205,7 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     type=click.IntRange(min=1),
     help="Networks to train (seeds SEED, SEED+1...) and average: an ensemble.",
 )
-@training_options(RECIPE.train_config, unit="Sentences")
+@training_options(RECIPE.train_config, unit="Sentences", small_data=True)
 @click.option(
     "--label-names",
     metavar="NAME,NAME,...",
@@ -300,9 +309,10 @@ def train_sentiment(
         labels=labels,
         sample=sample,
         dtype=dtype,
-        overwrite=True,
+        overwrite=force,
         resume=resume,
         progress=progress and not quiet(),
+        on_epoch=report_epoch,
         format=fmt,
         text_column=text_column,
         label_column=label_column,
@@ -319,6 +329,17 @@ def train_sentiment(
     if "test" in meta:
         lines.append(f"test accuracy {meta['test']['accuracy']:.4f}")
     note("\n".join(lines))
+
+
+def report_epoch(record: dict) -> None:
+    """One line per epoch on stderr, as train-tagger prints: the run is not silent."""
+    note(
+        f"epoch {record['epoch']:>2}: loss {record['loss']:.4f}  "
+        f"dev accuracy {100 * record['accuracy']:.2f}%  "
+        f"({record['speed']:,.0f} texts/s, {record['seconds']:.0f} s)"
+        + ("  best" if record["improved"] else ""),
+        err=True,
+    )
 
 
 def _weights(spec: str) -> list[float] | None:
@@ -377,7 +398,8 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
 
     if texts and input_path:
         raise click.UsageError("give TEXT arguments or --input, not both")
-    if not texts and not input_path:
+    implicit = not texts and not input_path  # reading stdin because nothing else was given
+    if implicit:
         if sys.stdin.isatty():
             raise click.UsageError("give TEXT arguments or --input FILE (or '-' for stdin)")
         input_path = "-"
@@ -385,7 +407,11 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
         if not text.strip():
             raise DataError(f"text {number} is empty")
     classifier = SentimentClassifier.load(model)
-    items = enumerate(texts, start=1) if texts else iter_lines(input_path, errors=errors)
+    items = (
+        enumerate(texts, start=1)
+        if texts
+        else input_progress(iter_lines(input_path, errors=errors), input_path, "lines")
+    )
     numbers: collections.deque[int] = collections.deque()  # the line of each text in flight
 
     def stream():
@@ -394,6 +420,7 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
                 numbers.append(number)
                 yield text
 
+    line = None
     for text, prediction in classifier.predict_stream(stream(), batch_size):
         line = numbers.popleft()
         if as_json:
@@ -401,6 +428,8 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             click.echo(f"{prediction.label}\t{prediction.probability:.3f}\t{text}")
+    if implicit and line is None:
+        raise nothing_read("sentiment")
 
 
 @click.command("evaluate-sentiment")

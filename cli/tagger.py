@@ -14,7 +14,17 @@ import time
 
 import click
 
-from seqnlp.cli.common import check_image, check_source, model_option, note, quiet, training_options
+from seqnlp.cli.common import (
+    check_image,
+    check_source,
+    input_progress,
+    model_option,
+    note,
+    nothing_read,
+    number_option,
+    quiet,
+    training_options,
+)
 from seqnlp.layers.spec import CELLS, CHAR_ENCODERS
 from seqnlp.serialization import STORAGE_DTYPES
 from seqnlp.tagger.formats import FORMATS, TAGSETS
@@ -23,6 +33,9 @@ from seqnlp.tagger.recipe import RECIPE
 log = logging.getLogger("seqnlp")
 
 TAGGER_HELP = "Tagger directory (default: the tagger shipped with seqnlp)."
+WORD_DIM_HELP = "Word embedding size (pretrained vectors are PCA-reduced to it); 0: none."
+CHARS_HELP = "Size of the spelling features for rare and unknown words; 0 turns them off."
+BATCH_SIZE = number_option("--batch-size", 256, 1, "Sentences tagged at once.")
 ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (replace)."
 
 
@@ -69,24 +82,10 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     show_default=True,
     help="Also read each sentence right to left.",
 )
-@click.option(
-    "--layers", default=RECIPE.config.layers, show_default=True, help="Stacked recurrent layers."
-)
-@click.option(
-    "--hidden", default=RECIPE.config.hidden, show_default=True, help="Units per direction."
-)
-@click.option(
-    "--word-dim",
-    default=RECIPE.config.word_dim,
-    show_default=True,
-    help="Word embedding size (pretrained vectors are PCA-reduced to it); 0: no word embeddings.",
-)
-@click.option(
-    "--char-features",
-    default=RECIPE.config.char_features,
-    show_default=True,
-    help="Size of the spelling features for rare and unknown words; 0 turns them off.",
-)
+@number_option("--layers", RECIPE.config.layers, 1, "Stacked recurrent layers.")
+@number_option("--hidden", RECIPE.config.hidden, 1, "Units per direction.")
+@number_option("--word-dim", RECIPE.config.word_dim, 0, WORD_DIM_HELP)
+@number_option("--char-features", RECIPE.config.char_features, 0, CHARS_HELP)
 @click.option(
     "--char-encoder",
     type=click.Choice(CHAR_ENCODERS),
@@ -95,13 +94,13 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     help="Character features from n-gram detectors (cnn) or a character BiLSTM (lstm).",
 )
 @click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained word vectors fixed.")
-@click.option("--dropout", default=RECIPE.config.dropout, show_default=True, help="Dropout rate.")
+@number_option("--dropout", RECIPE.config.dropout, 0, "Dropout rate.", max=1, max_open=True)
 @training_options(RECIPE.train_config, unit="Sentences")
-@click.option(
+@number_option(
     "--max-words",
-    default=RECIPE.max_words,
-    show_default=True,
-    help="Word vocabulary size (training words first); most of the model's size.",
+    RECIPE.max_words,
+    3,
+    "Word vocabulary size (training words first); most of the model's size.",
 )
 @click.option(
     "--dtype",
@@ -256,7 +255,7 @@ def train_tagger(
     is_flag=True,
     help="Each line is one sentence of space-separated tokens (no tokenizer).",
 )
-@click.option("--batch-size", default=256, show_default=True, help="Sentences tagged at once.")
+@BATCH_SIZE
 @click.option(
     "--errors",
     type=click.Choice(["strict", "replace"]),
@@ -284,12 +283,11 @@ def tag(
     Files are read line by line and tagged in batches, so a file of any size runs in
     constant memory.
     """
-    if not texts and input_path is None:
+    implicit = not texts and input_path is None  # reading stdin: nothing else was given
+    if implicit:
         if sys.stdin.isatty():
             raise click.UsageError("give TEXT to tag, or --input FILE ('-' for stdin)")
         input_path = "-"  # printf 'I saw a saw' | seqnlp tag
-    if batch_size < 1:
-        raise click.BadParameter("must be at least 1", param_hint="--batch-size")
     from seqnlp.tagger.conllu_files import filled, is_conllu, read_blocks, tag_blocks
 
     conllu_in = input_format == "conllu" or (
@@ -315,7 +313,7 @@ def tag(
     def lines():
         yield from enumerate(texts, start=1)
         if input_path is not None:
-            yield from iter_lines(input_path, errors)
+            yield from input_progress(iter_lines(input_path, errors), input_path, "lines")
 
     def sentences():  # (SentenceTags, its CoNLL-U block or None)
         if conllu_in:
@@ -335,6 +333,8 @@ def tag(
         out.write("\n")
         tokens += len(sentence.tokens)
     out.flush()
+    if implicit and not sent_id:
+        raise nothing_read("tag")
     seconds = time.perf_counter() - start
     log.info("tagged %d sentences, %d tokens in %.2f s", sent_id, tokens, seconds)
 
@@ -370,7 +370,7 @@ def tag(
     help="Also write the data with the predicted UPOS and XPOS (on gold tokens), every "
     "other column and comment kept, for other CoNLL-U tools.",
 )
-@click.option("--batch-size", default=256, show_default=True, help="Sentences tagged at once.")
+@BATCH_SIZE
 @click.option(
     "--errors",
     type=click.Choice(["strict", "replace"]),

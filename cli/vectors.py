@@ -67,8 +67,10 @@ def import_cmd(source, output, fmt, limit, dtype, lower, errors, index_trees, fo
     byte offset and leaves no output. The directory memory-maps its table: a 3-million-
     word file answers its first query in a fraction of a second.
     """
+    from seqnlp.cli.common import reject_existing_output, show_progress
     from seqnlp.embeddings import import_vectors
 
+    reject_existing_output(output, force)
     wv = import_vectors(
         source,
         output,
@@ -79,6 +81,7 @@ def import_cmd(source, output, fmt, limit, dtype, lower, errors, index_trees, fo
         errors=errors,
         overwrite=force,
         index_trees=index_trees,
+        progress=show_progress(),
     )
     src = wv.meta.get("source", {})
     dropped = src.get("merged_duplicates", 0)
@@ -111,6 +114,8 @@ def export_cmd(source, output, binary, force):
 
     if Path(output).exists() and not force:
         raise click.ClickException(f"{output} already exists; use --force to replace it")
+    if not Path(output).resolve().parent.is_dir():
+        raise click.ClickException(f"{output}: no such directory {Path(output).parent}")
     wv = WordVectors.load(None if source == "default" else source)
     wv.export(output, binary=binary)
     kind = "binary" if binary else "text"
@@ -122,10 +127,13 @@ def export_cmd(source, output, binary, force):
 @click.option("--trees", default=20, show_default=True, type=click.IntRange(min=1))
 def index_cmd(directory, trees):
     """Build (or rebuild) the approximate index of an imported vectors DIRECTORY."""
+    from seqnlp.cli.common import show_progress
     from seqnlp.embeddings import WordVectors
     from seqnlp.embeddings.index import build_index
 
-    meta = build_index(WordVectors.load(directory), directory, trees=trees)
+    meta = build_index(
+        WordVectors.load(directory), directory, trees=trees, progress=show_progress()
+    )
     click.echo(
         f"Index: {trees} trees in {meta['add_seconds'] + meta['build_seconds']:.0f} s, "
         f"recall@10 {meta['recall_at_10']:.3f} at search_k {meta['search_k']:,}"

@@ -63,7 +63,7 @@ def iter_lines(
     path = Path(path)
     if path.is_dir():
         raise DataError(f"{path}: a directory, not a file")
-    if not path.is_file():
+    if not path.exists():  # not is_file(): a pipe (<(cmd), mkfifo, /dev/stdin) reads too
         raise DataError(f"{path}: no such file")
     opener = _OPENERS.get(path.suffix.lower(), open)
     try:
@@ -181,7 +181,11 @@ def read_sst(path: str | Path, errors: str = "strict") -> Iterator[LabeledText]:
             continue
         label, sep, text = line.strip().partition(" ")
         if not sep or not text.strip() or not label.lstrip("-").isdigit():
-            raise DataError(f"{path}:{number}: expected '<label> <sentence>', got {line[:60]!r}")
+            raise DataError(
+                f"{path}:{number}: expected '<label> <sentence>' with a whole number for the "
+                f"label (SST format: '1 a gripping film'), got {line[:60]!r}; other files "
+                "are read as tsv/csv by their suffix (.tsv, .csv) or --format"
+            )
         yield LabeledText(text=text.strip(), label=label)
 
 

@@ -38,3 +38,5 @@ class EmbeddingConfig:
         for name in ("dim", "window", "negative", "epochs", "min_count"):
             if getattr(self, name) < (0 if name == "negative" else 1):
                 raise SeqnlpError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.max_vocab is not None and self.max_vocab < 1:
+            raise SeqnlpError(f"max_vocab must be at least 1 (or None), got {self.max_vocab}")

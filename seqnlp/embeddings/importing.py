@@ -43,6 +43,7 @@ def import_vectors(
     errors: str = "strict",
     overwrite: bool = False,
     index_trees: int = 0,
+    progress: bool = False,
 ) -> WordVectors:
     """Convert a word2vec/GloVe/fastText/Spark file into a vectors directory.
 
@@ -54,6 +55,8 @@ def import_vectors(
             dropped (the earlier is the more frequent) and queries are lower-cased too.
         errors: ``replace`` keeps words that are not UTF-8 (with U+FFFD) instead of failing.
         index_trees: build an approximate index of this many annoy trees (0: none).
+        progress: show tqdm bars of the rows read (and the index built) on stderr: a
+            GoogleNews-sized file takes a minute.
 
     Returns:
         The imported vectors, opened from ``output``.
@@ -63,6 +66,8 @@ def import_vectors(
             nothing is written then.
         ModelFileError: ``output`` exists and ``overwrite`` is not set.
     """
+    from tqdm.auto import tqdm
+
     from seqnlp.embeddings import formats
 
     serialization.check_storage_dtype(dtype)
@@ -96,10 +101,14 @@ def import_vectors(
         ) as tmp:
             raw_path = Path(tmp) / "rows.f32"
             words: list[str] = []
-            with open(raw_path, "wb") as raw:
+            rows = reader.header.rows
+            total = min(rows, limit) if rows and limit else rows or limit
+            bar = tqdm(total=total, unit=" rows", unit_scale=True, disable=not progress)
+            with open(raw_path, "wb") as raw, bar:
                 for chunk_words, block in reader.chunks():
                     raw.write(np.ascontiguousarray(block, dtype="<f4").tobytes())
                     words.extend(chunk_words)
+                    bar.update(len(block))
             read = time.perf_counter()
             log.info("read %s rows in %.1f s", f"{len(words):,}", read - start)
             table = np.memmap(raw_path, dtype="<f4", mode="r", shape=(len(words), reader.dim))
@@ -115,7 +124,7 @@ def import_vectors(
     if index_trees:
         from seqnlp.embeddings.index import build_index
 
-        build_index(vectors, output, trees=index_trees)
+        build_index(vectors, output, trees=index_trees, progress=progress)
     return vectors
 
 

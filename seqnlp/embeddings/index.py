@@ -96,6 +96,7 @@ def build_index(
     target_recall: float = 0.95,
     queries: int = 100,
     seed: int = 0,
+    progress: bool = False,
 ) -> dict:
     """Build the annoy index of ``wv`` (a :class:`WordVectors` saved at ``directory``).
 
@@ -103,10 +104,14 @@ def build_index(
     trees are built on every core, and recall@10 against exact search is measured on
     ``queries`` random words for each of :data:`SEARCH_K`.
 
+    ``progress`` shows a tqdm bar of the rows added on stderr (minutes on millions of
+    rows); the trees are then built in one call, which the bar's description says.
+
     Returns:
         What ``index.json`` records: trees, build seconds, search_k, recall per search_k.
     """
     from annoy import AnnoyIndex as Annoy
+    from tqdm.auto import tqdm
 
     from seqnlp.serialization import write_json_atomic
 
@@ -120,11 +125,15 @@ def build_index(
     index.set_seed(seed)
     index.on_disk_build(str(tmp))
     try:
-        for first, _, block in wv._blocks(len(wv)):
-            for i, row in enumerate(block):
-                index.add_item(first + i, row)
-        added = time.perf_counter()
-        index.build(trees, n_jobs=-1)
+        bar = tqdm(total=len(wv), desc="index", unit=" rows", disable=not progress)
+        with bar:
+            for first, _, block in wv._blocks(len(wv)):
+                for i, row in enumerate(block):
+                    index.add_item(first + i, row)
+                bar.update(len(block))
+            bar.set_description(f"index: building {trees} trees")
+            added = time.perf_counter()
+            index.build(trees, n_jobs=-1)
         index.unload()
         built = time.perf_counter()
         log.info("annoy index: %d trees in %.0f s", trees, built - start)

@@ -209,6 +209,11 @@ def train(
         model.build_vocab(corpus_file=path)
     scanned = time.perf_counter()
     words = model.corpus_total_words
+    if not len(model.wv):
+        raise DataError(
+            f"no word of the corpus ({words:,} words) occurs min_count {config.min_count} "
+            "times: nothing to train; lower min_count or add text"
+        )
     log.info("vocabulary: %d words kept of %d corpus words", len(model.wv), words)
     with _gensim_bar(
         progress,

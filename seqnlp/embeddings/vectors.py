@@ -38,7 +38,7 @@ from seqnlp.embeddings.storage import (
     stored_rows,
     word_tensors,
 )
-from seqnlp.errors import ModelFileError, SeqnlpError, UnknownWordError
+from seqnlp.errors import DataError, ModelFileError, SeqnlpError, UnknownWordError
 from seqnlp.tokenize import normalize_token
 from seqnlp.vocab import PAD_ID, Vocab
 
@@ -231,7 +231,13 @@ class WordVectors:
         return evaluate(self, analogies, similarities, restrict_vocab, progress)
 
     def truncate(self, size: int) -> WordVectors:
-        """Keep only the ``size`` most frequent words (sub-word vectors are kept)."""
+        """Keep only the ``size`` most frequent words (sub-word vectors are kept).
+
+        Raises:
+            SeqnlpError: ``size`` below 1 (a negative slice would keep all but a few).
+        """
+        if size < 1:
+            raise SeqnlpError(f"the number of words to keep must be at least 1, got {size}")
         counts = None if self.counts is None else self.counts[:size]
         return WordVectors(
             self.words[:size],
@@ -510,6 +516,10 @@ class WordVectors:
 
         Returns:
             The (len(vocab), dim) float32 matrix and the fraction of words found.
+
+        Raises:
+            DataError: not one word of ``vocab`` has a vector (other vectors' language or
+                casing): starting from them would be starting from random rows.
         """
         rng = np.random.default_rng(0)
         scale = float(np.asarray(self.vectors[:10_000], np.float32).std())
@@ -524,6 +534,12 @@ class WordVectors:
                 matrix[i] = self.vectors[self.index[key]]
                 found += 1
         real = len(vocab) - (2 if vocab.specials else 0)
+        if real and not found:
+            source = self.meta.get("path") or "the vectors"
+            raise DataError(
+                f"{source} has a vector for none of the {real:,} training words (another "
+                "language or casing?): pass other vectors, or none (--embeddings none)"
+            )
         return matrix, found / max(real, 1)
 
     def to_keyed_vectors(self):

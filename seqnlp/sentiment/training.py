@@ -124,12 +124,19 @@ def train(
 
     from seqnlp.sentiment.network import SentimentNet
     from seqnlp.training.distributed import is_main_process
-    from seqnlp.training.driver import Plan, hold_out_dev, prepare_output, train_members
+    from seqnlp.training.driver import (
+        Plan,
+        architecture_of,
+        hold_out_dev,
+        prepare_output,
+        train_members,
+    )
     from seqnlp.training.loop import Batch
 
     config = config or RECIPE.config
     train_config = train_config or RECIPE.train_config
     recipe_data = specs_of(train) == list(RECIPE.train)
+    train_config = train_config.for_data(recipe_data)
     if recipe_data:  # the recipe's data: its sampling, labels and sizes unless told otherwise
         min_count = RECIPE.min_count if min_count is None else min_count
         max_words = RECIPE.max_words if max_words is None else max_words
@@ -309,6 +316,7 @@ def train(
             "embeddings": vectors_meta,
             "recipe": recipe,
         },
+        architecture=architecture_of(config, ignore=("members", "ngram_weight")),
     )
     classifier, result = train_members(
         plan,

@@ -145,15 +145,28 @@ def compact(
     The ``rows`` tensors (embedding tables: most of a model) are stored as ``dtype`` by
     :func:`quantize_rows`; every other tensor is float32 when ``dtype`` is float32 and
     float16 otherwise. Prediction computes in float32 whatever is stored.
+
+    Raises:
+        ModelFileError: a value is not finite, or becomes infinite in float16 (a training
+            run that diverged): such weights are never written.
     """
     check_storage_dtype(dtype)
     other = "float32" if dtype == "float32" else "float16"
     out: dict[str, np.ndarray] = {}
-    for name, tensor in tensors.items():
-        if name in rows:
-            out.update(quantize_rows(name, tensor, dtype))
-        else:
-            out[name] = np.ascontiguousarray(tensor, dtype=other)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for name, tensor in tensors.items():
+            if name in rows:
+                out.update(quantize_rows(name, tensor, dtype))
+            else:
+                out[name] = np.ascontiguousarray(tensor, dtype=other)
+        try:
+            check_finite(out)
+        except ModelFileError as exc:
+            stored = f" once stored as {other} (largest value 65504)" if other == "float16" else ""
+            raise ModelFileError(
+                f"not saved: {exc.args[0].split('; ')[0]}{stored}; the training has diverged: "
+                "train with a smaller learning rate"
+            ) from None
     return out
 
 

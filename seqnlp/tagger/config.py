@@ -85,16 +85,16 @@ class TaggerConfig:
             raise SeqnlpError(f"char_features must be even for an LSTM, got {self.char_features}")
         if self.char_kernel % 2 == 0:
             raise SeqnlpError(f"char_kernel must be odd, got {self.char_kernel}")
-        if self.word_dim < 0 or self.char_features < 0 or self.char_dim < 1:
-            raise SeqnlpError(
-                "word_dim and char_features cannot be negative, char_dim must be >= 1"
-            )
+        for name in ("word_dim", "char_features", "rare_word_dropout"):  # one message each
+            if getattr(self, name) < 0:
+                raise SeqnlpError(f"{name} cannot be negative, got {getattr(self, name)}")
+        if self.char_dim < 1:
+            raise SeqnlpError(f"char_dim must be at least 1, got {self.char_dim}")
         if not self.word_dim and not self.char_features:
             raise SeqnlpError("a tagger needs word embeddings or character features (or both)")
-        if not (0 <= self.dropout < 1 and 0 <= self.word_dropout < 1):
-            raise SeqnlpError("dropout and word_dropout must be in [0, 1)")
-        if self.rare_word_dropout < 0 or not 0 <= self.label_smoothing < 1:
-            raise SeqnlpError("need rare_word_dropout >= 0 and label_smoothing in [0, 1)")
+        for name in ("dropout", "word_dropout", "label_smoothing"):
+            if not 0 <= getattr(self, name) < 1:
+                raise SeqnlpError(f"{name} must be in [0, 1), got {getattr(self, name)}")
 
 
 def expected_shapes(config: TaggerConfig) -> Shapes:

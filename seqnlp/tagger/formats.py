@@ -58,12 +58,31 @@ def tag_lines(
                 if tokens:
                     yield (number, " ".join(tokens), offsets.token_spans(tokens)), tokens
             else:
-                for text, tokens, spans in split_with_spans(line):
-                    yield (number, text, spans), tokens
+                for start, piece in _pieces(line):
+                    for text, tokens, spans in split_with_spans(piece):
+                        spans = [None if s is None else (s[0] + start, s[1] + start) for s in spans]
+                        yield (number, text, spans), tokens
 
     tagged = tagger.iter_scored(sentences(), batch_size, top_k)
     for (number, text, spans), tokens, upos, xpos, scores in tagged:
         yield SentenceTags(text, tokens, upos, xpos, number, spans, scores)
+
+
+# Characters of raw text split into sentences at once: a longer line (a book without line
+# ends, text without sentence ends) is cut at a space first, so that the tokenizer's work
+# (about 80 bytes a character) stays bounded; a sentence running across a cut is split there.
+MAX_PIECE = 20_000
+
+
+def _pieces(line: str, size: int = MAX_PIECE) -> Iterator[tuple[int, str]]:
+    """``line`` in pieces of at most about ``size`` characters, cut after whitespace, each
+    with its offset in ``line``."""
+    start = 0
+    while len(line) - start > size:
+        cut = line.rfind(" ", start + size // 2, start + size) + 1 or start + size
+        yield start, line[start:cut]
+        start = cut
+    yield start, line[start:]
 
 
 def _space_after(text: str, tokens: Sequence[str]) -> list[bool | None]:

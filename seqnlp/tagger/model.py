@@ -31,10 +31,10 @@ from seqnlp.vocab import UNK_ID, Vocab
 # Sentences longer than this are tagged in windows of this many tokens: a 100,000-token line
 # then costs what 500 sentences cost, not 100,000 sequential RNN steps.
 MAX_WINDOW = 200
-# Tokens (sentences x the longest one) in one network call: its buffers grow with that
-# product (the shipped encoder's gate inputs alone take 5 KB a token), so a batch of long
-# sentences is split rather than held 256 x 200 tokens at once (400 MB).
-MAX_BATCH_TOKENS = 8192
+# Padded tokens per batch when tagging: the forward pass holds about 20 KB a padded token
+# (character scores, four LSTM gates each way), so 256 sentences of 97 tokens took 230 MB
+# and a batch is now at most about 80 MB (tests/benchmarks/bench_tag_memory.py).
+MAX_TOKENS = 4096
 # The tensor stored as int8 rows when saved as int8: most of the model.
 ROW_TENSORS = ("word_embedding.weight",)
 
@@ -241,8 +241,9 @@ class Tagger:
     ) -> Iterator[tuple[Any, list[str], list[str], list[str]]]:
         """Tag a stream of ``(key, tokens)`` pairs, yielding ``(key, tokens, upos, xpos)``.
 
-        Order is preserved and memory stays constant: pairs are read ``8 * batch_size`` at a
-        time, sorted by length into batches (little padding), and yielded in input order.
+        Order is preserved and memory stays constant: pairs are read ``8 * batch_size`` (or
+        ``32 * MAX_TOKENS`` tokens) at a time, sorted by length into batches of at most
+        :data:`MAX_TOKENS` padded tokens (little padding), and yielded in input order.
         Empty token lists yield empty tags.
         """
         for key, tokens, u, x, _ in self.iter_scored(items, batch_size, None):
@@ -260,7 +261,7 @@ class Tagger:
             raise SeqnlpError(f"batch size must be at least 1, got {batch_size}")
         if top_k is not None and top_k < 0:
             raise SeqnlpError(f"top_k must be at least 0, got {top_k}")
-        for chunk in chunks(items, 8 * batch_size):
+        for chunk in chunks(items, 8 * batch_size, lambda item: len(item[1]), 32 * MAX_TOKENS):
             windows: list[tuple[int, Sequence[str]]] = []
             for i, (key, tokens) in enumerate(chunk):
                 if isinstance(tokens, str):
@@ -272,12 +273,10 @@ class Tagger:
                 windows += [(i, w) for w in _windows(tokens)]
             tags: list[Any] = [None] * len(windows)
             lengths = [len(w) for _, w in windows]
-            for batch in batch_schedule(lengths, batch_size, shuffle=False):
-                step = max(1, MAX_BATCH_TOKENS // lengths[batch[-1]])  # longest last
-                for part in (batch[k : k + step] for k in range(0, len(batch), step)):
-                    results = self._predict([windows[j][1] for j in part], top_k)
-                    for j, result in zip(part, results, strict=True):
-                        tags[j] = result
+            for batch in batch_schedule(lengths, batch_size, shuffle=False, max_tokens=MAX_TOKENS):
+                results = self._predict([windows[j][1] for j in batch], top_k)
+                for j, result in zip(batch, results, strict=True):
+                    tags[j] = result
             upos: list[list[str]] = [[] for _ in chunk]
             xpos: list[list[str]] = [[] for _ in chunk]
             scores: list[TagScores | None] = [

@@ -15,8 +15,7 @@ import numpy as np
 
 from seqnlp.corpus import TaggedSentence, read_conllu
 from seqnlp.embeddings.arithmetic import pca
-from seqnlp.errors import DataError, ModelFileError, SeqnlpError
-from seqnlp.serialization import CONFIG_FILE
+from seqnlp.errors import DataError, SeqnlpError
 from seqnlp.tagger.config import TaggerConfig
 from seqnlp.tagger.encoding import TokenEncoder, build_vocabs, tag_pairs
 from seqnlp.tagger.evaluation import tag_accuracies
@@ -73,7 +72,13 @@ def _embedding_init(vectors: Any, vocab: Vocab, dim: int) -> tuple[np.ndarray, f
     if dim < matrix.shape[1]:
         # Keep the directions of largest variance: most of what the tagger can use, in a
         # smaller model (the shipped tagger's size is mostly this matrix).
-        matrix = pca(matrix, dim, fit=matrix[2:])
+        known = matrix[2:]
+        if len(known) < dim:  # PCA finds at most as many directions as it has rows
+            raise SeqnlpError(
+                f"a vocabulary of {len(known)} words is too small to reduce the vectors to "
+                f"word_dim {dim}: allow more words (max_words) or lower word_dim"
+            )
+        matrix = pca(matrix, dim, fit=known)
     matrix = matrix * (EMBEDDING_STD / max(float(matrix[2:].std()), 1e-12))
     matrix[PAD_ID] = 0.0
     return matrix.astype(np.float32), coverage
@@ -126,8 +131,16 @@ def train(
 
     from seqnlp.layers.torch_layers import IGNORE_INDEX
     from seqnlp.tagger.network import TaggerNet
-    from seqnlp.training.checkpoints import CHECKPOINT_FILE, checkpoint_dir_for, state_arrays
-    from seqnlp.training.driver import Plan, hold_out_dev, prepare_output, train_members
+    from seqnlp.training.checkpoints import state_arrays
+    from seqnlp.training.driver import (
+        Plan,
+        architecture_of,
+        check_architecture,
+        has_checkpoint,
+        hold_out_dev,
+        prepare_output,
+        train_members,
+    )
     from seqnlp.training.loop import Batch
 
     train_config = train_config or RECIPE.train_config
@@ -143,20 +156,15 @@ def train(
         dev_sents, dev_record = read_tagged(dev, "dev")
     meta: dict[str, Any] = {"data": {"train": train_record, "dev": dev_record}}
     init = init_state = None
+    # what a resumed run must share with the saved one (None: take the saved network)
+    architecture = architecture_of(config) if config is not None else {}
     if resume:
-        if output is None or not (output / CONFIG_FILE).is_file():
-            raise SeqnlpError(f"nothing to resume: {output} holds no model yet")
         saved = Tagger.load(output)
         config, vocabs, train_words = saved.config, saved.vocabs, saved.train_words
         meta.update({k: v for k, v in saved.meta.items() if k in ("embeddings", "recipe")})
-        if not (checkpoint_dir_for(output) / CHECKPOINT_FILE).is_file():
-            if "training" in saved.meta:
-                epochs = saved.meta["training"].get("epochs")
-                raise ModelFileError(
-                    f"nothing to resume: {output} is a finished model (its run ended after "
-                    f"{epochs} epochs) and {checkpoint_dir_for(output)} holds no checkpoint"
-                )
+        if not has_checkpoint(output):
             # stopped after saving its first model but before the first checkpoint
+            check_architecture(output, architecture)
             log.warning("no checkpoint yet: training goes on from the saved model's weights")
             resume, init_state = False, saved.tensors
     else:
@@ -242,6 +250,7 @@ def train(
         model=model,
         length=lambda ex: len(ex[0]),
         meta=meta,
+        architecture=architecture,
     )
     return train_members(
         plan,

@@ -45,6 +45,8 @@ class Plan:
             ``save(path, overwrite=..., dtype=...)`` and a ``load(path)`` classmethod.
         members: networks trained one after another with seeds ``seed``, ``seed + 1``...
         meta: what every saved model records (data, vocabularies' sources, the recipe...).
+        architecture: the config values a resumed run must share with the model it
+            continues (those of its ``config.json`` that shape the network).
     """
 
     train: Sequence[Any]
@@ -57,26 +59,84 @@ class Plan:
     metric: str = "accuracy"
     members: int = 1
     meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+    architecture: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def prepare_output(
     output: str | os.PathLike | None, *, dtype: str, overwrite: bool, resume: bool
 ) -> Path | None:
     """Check a run's output before any work: the storage dtype, a leftover of a killed save
-    (put right), and an existing model that neither ``overwrite`` nor ``resume`` allows.
+    (put right), an existing model that neither ``overwrite`` nor ``resume`` allows, and
+    with ``resume`` that there is a run to continue.
 
     Raises:
-        ModelFileError: ``output`` exists and may not be replaced.
+        ModelFileError: ``output`` exists and may not be replaced, or ``resume`` finds no
+            model, or a finished one.
     """
     serialization.check_storage_dtype(dtype)
     if output is None:
+        if resume:
+            raise ModelFileError("nothing to resume: a run without an output keeps no checkpoint")
         return None
     output = Path(output)
     if is_main_process():
         serialization.recover_interrupted_save(output)
     if output.exists() and not (overwrite or resume):
         raise ModelFileError(f"{output} already exists; choose another name or overwrite it")
+    if resume and not has_checkpoint(output):
+        if not (output / serialization.CONFIG_FILE).is_file():
+            raise ModelFileError(f"nothing to resume: {output} holds no model yet")
+        training = serialization.load_model(output).meta.get("training")
+        if training is not None:
+            raise ModelFileError(
+                f"nothing to resume: {output} is a finished model (its run ended after "
+                f"{training.get('epochs')} epochs) and {checkpoint_dir_for(output)} holds no "
+                "checkpoint"
+            )
     return output
+
+
+def has_checkpoint(output: Path) -> bool:
+    """Whether training into ``output`` left a checkpoint (or an ensemble's finished member)
+    to resume from."""
+    directory = checkpoint_dir_for(output)
+    return directory.is_dir() and any(directory.rglob("*.safetensors"))
+
+
+def check_architecture(output: Path, architecture: dict[str, Any]) -> None:
+    """Refuse to resume the run saved in ``output`` with network options that differ from
+    its own: the checkpoint holds weights of the saved network, and going on with them
+    under other options would either fail or silently keep the old network.
+
+    Raises:
+        ModelFileError: naming each differing option, the run's value and the one asked.
+    """
+    saved = serialization.load_model(output).config
+    differing = [
+        f"{name.replace('_', '-')} {saved[name]!r} (asked {value!r})"
+        for name, value in architecture.items()
+        if name in saved and _plain(value) != saved[name]
+    ]
+    if differing:
+        raise ModelFileError(
+            f"cannot resume {output} with other network options than its run's: "
+            f"{', '.join(differing)}; resume with the run's options, or train anew"
+        )
+
+
+def architecture_of(config: Any, ignore: Sequence[str] = ()) -> dict[str, Any]:
+    """A network config's values that a resumed run must keep: all but the sizes that the
+    data fills in (``num_*``) and those named in ``ignore``."""
+    return {
+        k: v
+        for k, v in dataclasses.asdict(config).items()
+        if not k.startswith("num_") and k not in ignore
+    }
+
+
+def _plain(value: Any) -> Any:
+    """A config value as config.json holds it (tuples are JSON lists)."""
+    return list(value) if isinstance(value, tuple) else value
 
 
 def hold_out_dev(
@@ -122,6 +182,13 @@ def train_members(
         resumed ensemble had nothing left to train).
     """
     checkpoint_dir = checkpoint_dir_for(output) if output is not None else None
+    if resume:
+        if output is None or not has_checkpoint(output):
+            raise ModelFileError(
+                f"nothing to resume: {output} was saved before its run's first checkpoint; "
+                "train it again (overwriting it)"
+            )
+        check_architecture(output, plan.architecture)
     ensemble = plan.members > 1
     finished: list[dict[str, np.ndarray]] = []  # the best weights of each finished member
     runs: list[dict[str, Any]] = []

@@ -169,6 +169,16 @@ def fit(
     progress = progress and place.is_main
 
     lengths = [length(example) for example in train]
+    passes = passes_per_epoch(len(lengths), config, place.world_size)
+    if passes > 1:
+        log.info(
+            "%d training examples: each epoch passes over them %d times, so that %d epochs "
+            "take at least %d steps",
+            len(lengths),
+            passes,
+            config.epochs,
+            config.min_steps,
+        )
     stopped_early = bool(state.get("stopped_early"))
     with _sigterm_as_interrupt():
         try:
@@ -177,14 +187,18 @@ def fit(
                 for group in optimizer.param_groups:
                     group["lr"] = config.lr * config.lr_decay ** (epoch - 1)
                 start = time.perf_counter()
-                schedule = batch_schedule(
-                    lengths, config.batch_size, shuffle=True, seed=config.seed, epoch=epoch
-                )
-                if place.enabled:  # every rank takes as many steps, on its own batches
-                    sampler = DistributedSampler(
-                        schedule, num_replicas=place.world_size, rank=place.rank, shuffle=False
+                schedule = []
+                for number in range((epoch - 1) * passes + 1, epoch * passes + 1):
+                    batches = batch_schedule(
+                        lengths, config.batch_size, shuffle=True, seed=config.seed, epoch=number
                     )
-                    schedule = [schedule[i] for i in sampler]
+                    if place.enabled:  # every rank takes as many steps, on its own batches
+                        sampler = DistributedSampler(
+                            batches, num_replicas=place.world_size, rank=place.rank, shuffle=False
+                        )
+                        batches = [batches[i] for i in sampler]
+                    schedule += batches
+                if place.enabled:
                     torch.manual_seed(epoch_seed(config.seed, epoch, place.rank))
                 network.train()
                 total_loss, total_size, steps = 0.0, 0, 0
@@ -219,6 +233,8 @@ def fit(
                     )
                     dist.all_reduce(totals)
                     total_loss, total_size, steps = totals[0].item(), *map(int, totals[1:])
+                if not math.isfinite(total_loss) or not all(p.isfinite().all() for p in params):
+                    raise SeqnlpError(_diverged(epoch, total_loss / max(steps, 1), state, config))
                 network.eval()
                 with torch.no_grad():
                     metrics = {k: float(v) for k, v in evaluate(core, dev).items()}
@@ -243,6 +259,7 @@ def fit(
                     "train_seconds": round(train_seconds, 2),
                     "seconds": round(seconds, 2),
                     "speed": total_size / max(train_seconds, 1e-9),
+                    "passes": passes,
                     "improved": improved,
                     **metrics,
                 }
@@ -270,7 +287,13 @@ def fit(
         except KeyboardInterrupt:
             if not place.is_main:
                 raise
-            where = f"; resume with the checkpoint in {checkpoint.parent}" if checkpoint else ""
+            where = ""
+            if checkpoint is not None:  # none before the first epoch has ended
+                where = (
+                    f"; resume with the checkpoint in {checkpoint.parent}"
+                    if checkpoint.is_file()
+                    else "; no checkpoint yet, so nothing to resume"
+                )
             log.warning(
                 "training interrupted in epoch %d; best model so far: epoch %d (%s %.4f)%s",
                 state["epoch"] + 1,
@@ -292,4 +315,27 @@ def fit(
         history=state["history"],
         stopped_early=stopped_early,
         seconds=state["seconds"],
+    )
+
+
+def passes_per_epoch(examples: int, config: TrainConfig, world_size: int = 1) -> int:
+    """How many times one epoch goes over the training data: once, or as often as it takes
+    for ``config.epochs`` epochs to make ``config.min_steps`` optimizer steps, so that a
+    small data set (a few batches an epoch) still gets enough updates to learn from."""
+    steps = math.ceil(math.ceil(examples / config.batch_size) / world_size)
+    return max(1, math.ceil((config.min_steps or 0) / (config.epochs * max(steps, 1))))
+
+
+def _diverged(epoch: int, loss: float, state: dict[str, Any], config: TrainConfig) -> str:
+    """What to say when an epoch left the loss or the weights not finite (too high a
+    learning rate): nothing of it was saved, and what to change."""
+    kept = (
+        f"the best model so far (epoch {state['best_epoch']}) and the checkpoint are kept"
+        if state["best_epoch"]
+        else "nothing was saved"
+    )
+    return (
+        f"training diverged in epoch {epoch} (loss {loss:g}, weights no longer finite); "
+        f"{kept}. Train again with a smaller learning rate than {config.lr:g}"
+        + ("" if config.clip else " or with gradient clipping")
     )

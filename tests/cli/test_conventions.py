@@ -152,3 +152,143 @@ def test_empty_query_words_are_named(runner):
     assert result.exit_code == 1 and "got '', '', ''" in result.output
     result = runner.invoke(main, ["similar", " "])
     assert result.exit_code == 1 and "empty or blank: ' '" in result.output
+
+
+def _commands():
+    """(name, command) of every command, those of groups (`vectors import`) included."""
+    import click
+
+    ctx = click.Context(main)
+
+    def walk(command, name):
+        if isinstance(command, click.Group):
+            for sub in command.list_commands(ctx):
+                yield from walk(command.get_command(ctx, sub), f"{name} {sub}".strip())
+        else:
+            yield name, command
+
+    return list(walk(main, ""))
+
+
+def test_every_numeric_option_states_its_range(runner):
+    """A number out of range is click's one-line usage error naming the option, and the
+    range shows in --help, instead of a traceback deep in training (issue #30)."""
+    import click
+
+    plain = [
+        f"{name} --{param.name}"
+        for name, command in _commands()
+        for param in command.params
+        if isinstance(param.type, click.types.IntParamType | click.types.FloatParamType)
+        and not isinstance(param.type, click.types._NumberRangeBase)
+    ]
+    assert plain == []
+    result = runner.invoke(main, ["train-tagger", "--help"])
+    assert "--max-words INTEGER RANGE" in result.output and "x>=3" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (["train-tagger", "-o", "x", "--max-words", "0"], "--max-words"),
+        (["train-tagger", "-o", "x", "--threads", "-1"], "--threads"),
+        (["train-tagger", "-o", "x", "--dropout", "1.5"], "--dropout"),
+        (["train-sentiment", "-o", "x", "--lr-decay", "0"], "--lr-decay"),
+        (["train-embeddings", "-o", "x", "--max-vocab", "0"], "--max-vocab"),
+        (["train-embeddings", "-o", "x", "--top", "-3"], "--top"),
+        (["similar", "king", "--topn", "0"], "--topn"),
+        (["tag", "hi", "--batch-size", "0"], "--batch-size"),
+    ],
+)
+def test_a_number_out_of_range_is_a_usage_error_naming_the_option(runner, args, option):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and f"Invalid value for '{option}'" in result.output
+
+
+def test_more_threads_than_cores_are_cut_to_the_cores(runner, tmp_path):
+    train, dev = write_data(tmp_path)
+    args = [*tiny_cli_args(train, dev, tmp_path / "t", epochs=1), "--threads", "1000"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "--threads 1000: this machine has" in result.stderr
+
+
+def test_too_small_a_vocabulary_for_the_vectors_is_one_line(runner, tmp_path):
+    train, dev = write_data(tmp_path)
+    args = tiny_cli_args(train, dev, tmp_path / "t", epochs=1)
+    args[args.index("--embeddings") + 1] = "default"
+    result = runner.invoke(main, [*args, "--max-words", "5"])
+    assert result.exit_code == 1 and "too small to reduce the vectors" in result.output
+
+
+@pytest.mark.parametrize(
+    "command, line",
+    [
+        (["tag"], "I saw a saw"),
+        (["sentiment"], "a good film"),
+        (["similar", "--topn", "1"], "king"),
+        (["similarity"], "king queen"),
+        (["analogy", "--topn", "1"], "king man woman"),
+        (["tokenize"], "Hello there."),
+    ],
+)
+def test_input_reads_a_named_pipe(runner, tmp_path, command, line):
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def write():
+        with open(fifo, "w") as f:
+            f.write(line + "\n")
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    result = runner.invoke(main, [*command, "--input", str(fifo)])
+    if writer.is_alive():  # the command never opened the pipe: unblock the writer
+        fifo.read_text()
+    writer.join()
+    assert result.exit_code == 0, result.output
+    assert result.output.strip()
+
+
+def test_input_reads_dev_stdin():
+    result = subprocess.run(
+        [sys.executable, "-m", "seqnlp", "tag", "-i", "/dev/stdin"],
+        input="I saw a saw\n",
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "I/PRON saw/VERB a/DET saw/NOUN"
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """stderr taken for a terminal, where progress bars show."""
+    import seqnlp.cli.common
+
+    monkeypatch.setattr(seqnlp.cli.common, "show_progress", lambda: not seqnlp.cli.common.quiet())
+
+
+@pytest.mark.parametrize("command", ["tag", "sentiment"])
+def test_long_input_shows_progress_on_a_terminal_and_not_with_q(
+    runner, tmp_path, terminal, command
+):
+    path = tmp_path / "in.txt"
+    path.write_text("a good film\n" * 50)
+    result = runner.invoke(main, [command, "--input", str(path)])
+    assert result.exit_code == 0 and "/600 [" in result.stderr  # a bar of 600 bytes
+    assert len(result.stdout.splitlines()) == 50
+    result = runner.invoke(main, ["-q", command, "--input", str(path)])
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_vectors_import_and_index_show_progress(runner, tmp_path, terminal):
+    pytest.importorskip("annoy")
+    source = tmp_path / "v.txt"
+    source.write_text("3 2\nking 0.1 0.2\nqueen 0.2 0.3\nman 0.3 0.1\n")
+    args = ["vectors", "import", str(source), "-o", str(tmp_path / "v"), "--index", "2"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("/3 [") >= 2 and "building 2 trees" in result.stderr

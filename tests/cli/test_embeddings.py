@@ -336,3 +336,19 @@ def test_evaluate_progress_only_on_a_terminal(runner, model, tmp_path, monkeypat
     monkeypatch.setattr(commands, "_interactive", lambda: True)
     assert "analogies:" in runner.invoke(main, args).stderr
     assert "analogies:" not in runner.invoke(main, ["-q", *args]).stderr
+
+
+def test_train_embeddings_with_a_min_count_no_word_reaches(runner, tmp_path):
+    corpus = tmp_path / "tokenized.txt"
+    corpus.write_text("the king and the queen\n" * 20)
+    args = ["train-embeddings", "--corpus", str(corpus), "--tokenized", "--no-evaluate"]
+    result = runner.invoke(main, [*args, "--min-count", "100000", "-o", str(tmp_path / "v")])
+    assert result.exit_code == 1 and "no word of the corpus" in result.output, result.output
+    assert "min_count 100000" in result.output
+
+
+def test_keeping_fewer_than_one_word_is_refused(tiny):
+    from seqnlp.errors import SeqnlpError
+
+    with pytest.raises(SeqnlpError, match="at least 1, got -3"):
+        tiny.truncate(-3)

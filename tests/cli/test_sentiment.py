@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -276,3 +277,26 @@ def test_evaluate_sentiment_scores_a_check_list_per_category_and_draws_calibrati
     assert scores["n"] >= 240 and len(scores["categories"]["categories"]) >= 10
     assert 0 <= scores["calibration"]["ece"] <= 1
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_resume_without_a_checkpoint_keeps_the_model(runner, files, model):
+    weights = (Path(model) / "weights.safetensors").read_bytes()
+    result = runner.invoke(main, [*fast_training(files), "--output", model, "--resume"])
+    assert_error(result, "nothing to resume")
+    assert (Path(model) / "weights.safetensors").read_bytes() == weights
+    result = runner.invoke(
+        main, [*fast_training(files), "--output", str(Path(model).parent / "new"), "--resume"]
+    )
+    assert_error(result, "nothing to resume")
+
+
+def test_a_small_data_set_of_ones_own_trains_well_with_no_options(runner, tmp_path):
+    """200 easy reviews: the recipe's few epochs of 3 batches (under 20 steps) left them at
+    75-80 % dev; the default for data other than the recipe's takes at least 200 steps."""
+    train = write(tmp_path / "reviews.tsv", toy(200, 1), "tsv")
+    args = ["train-sentiment", "--train", train, "--text-column", "review"]
+    result = runner.invoke(main, [*args, "--label-column", "stars", "-o", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert "epoch  1: loss" in result.stderr and "dev accuracy" in result.stderr
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+    assert meta["dev"]["accuracy"] >= 0.95

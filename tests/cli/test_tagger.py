@@ -202,3 +202,27 @@ def test_conllu_output_fills_both_tag_columns_by_default(runner):
     (sentence,) = conllu.parse(result.output)
     assert [t["upos"] for t in sentence] == ["PRON", "VERB", "DET", "NOUN"]
     assert all(t["xpos"] for t in sentence)
+
+
+def test_a_diverged_run_keeps_the_previous_model(runner, tmp_path):
+    train, dev = write_data(tmp_path)
+    output = tmp_path / "good"
+    assert runner.invoke(main, tiny_cli_args(train, dev, output)).exit_code == 0
+    weights = (output / "weights.safetensors").read_bytes()
+    result = runner.invoke(main, [*tiny_cli_args(train, dev, output), "--force", "--lr", "1e9"])
+    assert result.exit_code == 1 and "diverged" in result.output, result.output
+    assert "Traceback" not in result.output and "damaged" not in result.output
+    assert (output / "weights.safetensors").read_bytes() == weights
+
+
+def test_resume_with_another_network_names_the_options(runner, tmp_path):
+    train, dev = write_data(tmp_path)
+    output = tmp_path / "t"
+    args = [*tiny_cli_args(train, dev, output, epochs=1), "--keep-checkpoint"]
+    assert runner.invoke(main, args).exit_code == 0
+    changed = [*args, "--resume", "--epochs", "2", "--hidden", "12", "--cell", "lstm"]
+    result = runner.invoke(main, changed)
+    assert result.exit_code == 1
+    assert "hidden 8 (asked 12)" in result.output and "cell 'gru' (asked 'lstm')" in result.output
+    result = runner.invoke(main, [*args, "--resume", "--epochs", "2"])
+    assert result.exit_code == 0, result.output

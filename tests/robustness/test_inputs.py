@@ -184,3 +184,24 @@ def test_nul_bytes_and_mixed_line_ends(runner, tmp_path, fmt):
 
         assert len(conllu.parse(result.stdout)) == 5
     assert "\x00" not in result.stdout
+
+
+def test_realistic_text_and_a_long_line_in_bounded_memory(tmp_path):
+    """Long sentences of many distinct word forms (as real prose has, unlike the repeated
+    lines above) and a line without sentence ends: before batches were bounded in padded
+    tokens, 256 sentences of 90 words held about 450 MiB (EWT text: 440 MiB, a 2 MB line
+    without sentence ends 253 MiB)."""
+    rng = random.Random(0)
+
+    def word() -> str:
+        return "".join(rng.choice("etaoinshrdlucmfwyp") for _ in range(rng.randint(2, 11)))
+
+    prose = tmp_path / "prose.txt"
+    lines = [" ".join(word() for _ in range(rng.randint(80, 99))) + ".\n" for _ in range(300)]
+    prose.write_text("".join(lines), encoding="utf-8")
+    line = tmp_path / "line.txt"
+    line.write_text(" ".join(word() for _ in range(60_000)), encoding="utf-8")  # 0.4 MB
+    for path in (prose, line):
+        code, peak, _ = _tag_file(path, tmp_path / "out.txt")
+        assert code == 0
+        assert peak < 250, f"{path.name}: peak RSS {peak:.0f} MiB"

@@ -420,3 +420,14 @@ def test_one_way_back_from_int8_rows_for_whole_tables_and_mapped_rows():
     assert whole.dtype == np.float32 and np.array_equal(rows[:], whole)
     assert np.array_equal(rows[2], whole[2]) and np.array_equal(rows[[4, 1]], whole[[4, 1]])
     np.testing.assert_allclose(whole, matrix, atol=np.abs(matrix).max() / 127)
+
+
+def test_weights_that_are_not_finite_as_stored_are_never_written():
+    """A diverged run's weights: finite in float32, infinite as float16."""
+    huge = {"w": np.array([1.0, 1e10], dtype=np.float32)}
+    assert serialization.compact(huge, "float32")["w"][1] == 1e10
+    for dtype in ("float16", "int8"):
+        with pytest.raises(ModelFileError, match="not saved: .*'w'.*float16.*diverged"):
+            serialization.compact(huge, dtype)
+    with pytest.raises(ModelFileError, match="not saved: .*'w'.*diverged"):
+        serialization.compact({"w": np.array([np.nan], dtype=np.float32)}, "float32")

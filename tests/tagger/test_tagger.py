@@ -405,3 +405,21 @@ def test_kind_rules_only_give_tags_the_model_knows(tagger):
     assert KindRules(tagger.vocabs["upos"], tagger.vocabs["xpos"], tagger.pairs).ids == {}
     (tagged,) = tagger.predict_tokens([["I", "saw", "👍", "東京"]])
     assert {(u, x) for _, u, x in tagged} <= set(tagger.pairs)
+
+
+def test_a_line_longer_than_a_piece_keeps_every_token_and_its_offsets():
+    """Lines over MAX_PIECE characters are split into sentences piece by piece (bounded
+    memory); the tokens and their character offsets stay those of the whole line."""
+    import random
+
+    from seqnlp.tagger.formats import MAX_PIECE, tag_lines
+    from seqnlp.tagger.model import Tagger
+
+    rng = random.Random(0)
+    words = ["".join(rng.choice("abcdefgh") for _ in range(rng.randint(2, 8))) for _ in range(9000)]
+    line = " ".join(words)
+    assert len(line) > 2 * MAX_PIECE
+    sentences = list(tag_lines(Tagger.load(None), [(1, line)]))
+    assert [t for s in sentences for t in s.tokens] == words
+    spans = [(t, span) for s in sentences for t, span in zip(s.tokens, s.spans, strict=True)]
+    assert all(line[a:b] == t for t, (a, b) in spans)

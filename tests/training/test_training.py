@@ -144,6 +144,67 @@ def test_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path):
     assert result.epochs == 3
 
 
+def test_interrupt_before_the_first_checkpoint_claims_none(tmp_path, caplog):
+    def stop(*args):  # Ctrl-C while the first model is being saved
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(TrainConfig(epochs=2, batch_size=8), checkpoint_dir=tmp_path, on_best=stop)
+    assert not (tmp_path / CHECKPOINT_FILE).exists()
+    assert "no checkpoint yet" in caplog.text and "resume with" not in caplog.text
+
+
+class DivergingNet(ToyNet):
+    """A ToyNet whose loss turns NaN after ``good_steps`` steps (a run gone unstable)."""
+
+    good_steps = 8
+
+    def loss(self, outputs, labels):
+        self.good_steps -= 1
+        return super().loss(outputs, labels) * (float("nan") if self.good_steps < 0 else 1.0)
+
+
+def test_a_diverged_epoch_stops_the_run_and_saves_nothing_of_it(tmp_path):
+    seed_everything(1)
+    net, saved = DivergingNet(), []
+    with pytest.raises(SeqnlpError, match="diverged in epoch 2 .*epoch 1.* kept.*learning rate"):
+        fit(
+            net,
+            TRAIN,
+            DEV,
+            collate=_collate,
+            evaluate=_evaluate,
+            metric="accuracy",
+            config=TrainConfig(epochs=3, batch_size=8, patience=0),  # 8 batches an epoch
+            checkpoint_dir=tmp_path,
+            on_best=lambda n, m, e: saved.append(e),
+            progress=False,
+        )
+    assert saved == [1]
+    assert load_checkpoint(tmp_path / CHECKPOINT_FILE)[1]["epoch"] == 1
+
+
+def test_min_steps_makes_an_epoch_of_a_small_data_set_several_passes():
+    # 60 examples are 8 batches of 8: 2 epochs take 16 steps, 7 passes each make 112
+    _, result = _run(TrainConfig(epochs=2, batch_size=8, patience=0, min_steps=100))
+    assert [r["passes"] for r in result.history] == [7, 7]
+    _, result = _run(TrainConfig(epochs=2, batch_size=8, patience=0, min_steps=10))
+    assert [r["passes"] for r in result.history] == [1, 1]
+
+
+def test_min_steps_left_to_the_task_is_none_on_a_recipes_data():
+    from seqnlp.training.config import SMALL_DATA_MIN_STEPS
+
+    assert TrainConfig().for_data(recipe_data=True).min_steps == 0
+    assert TrainConfig().for_data(recipe_data=False).min_steps == SMALL_DATA_MIN_STEPS
+    assert TrainConfig(min_steps=7).for_data(recipe_data=False).min_steps == 7
+    # records keep no minimum as records made before the field existed did
+    from seqnlp.training.config import run_record
+
+    assert "min_steps" not in run_record(c=TrainConfig().for_data(recipe_data=True))["c"]
+    assert run_record(c=TrainConfig(min_steps=200))["c"]["min_steps"] == 200
+
+
 def test_checkpoint_holds_no_pickle(tmp_path):
     _run(TrainConfig(epochs=1, batch_size=16), checkpoint_dir=tmp_path)
     data = (tmp_path / CHECKPOINT_FILE).read_bytes()
@@ -305,3 +366,15 @@ def test_torchrun_trains_a_tagger_and_resumes(tmp_path):
     (tagged,) = tagger.predict_tokens([["I", "saw", "a", "saw", "."]])
     assert [u for _, u, _ in tagged] == ["PRON", "VERB", "DET", "NOUN", "PUNCT"]
     assert not (tmp_path / "ddp-tagger.checkpoint").exists()
+
+
+def test_prediction_batches_are_bounded_in_padded_tokens():
+    from seqnlp.batching import chunks
+
+    lengths = [90] * 300 + [5] * 300
+    batches = batch_schedule(lengths, 256, shuffle=False, max_tokens=4096)
+    assert sorted(i for b in batches for i in b) == list(range(600))
+    assert all(len(b) * max(lengths[i] for i in b) <= 4096 for b in batches)
+    assert max(len(b) for b in batches) == 256  # short sentences still fill a batch
+    pieces = list(chunks(lengths, 2048, length=lambda n: n, max_tokens=900))
+    assert [len(p) for p in pieces[:2]] == [10, 10] and sum(map(len, pieces)) == 600

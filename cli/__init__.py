@@ -26,6 +26,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 # command name -> "module:attribute" inside seqnlp.cli
 COMMANDS: dict[str, str] = {
     "analogy": "embeddings:analogy",
+    "batch": "batch:batch",
     "data": "data:data",
     "evaluate-embeddings": "embeddings:evaluate_embeddings",
     "evaluate-sentiment": "sentiment:evaluate_sentiment",

@@ -118,9 +118,10 @@ def _progress(started: float):
     return on_partition
 
 
-def run_batch(task: str, model: str | None, **o) -> None:
+def run_batch(task: str, model: str | None, lines: bool = False, **o) -> None:
     """One ``seqnlp batch`` command: the engine's job, then a summary line."""
     started = time.perf_counter()
+    output_format = "lines" if lines else "parquet"
     given = [f"--{n.replace('_', '-')}" for n in SPARK_ONLY if o[n]]
     if given and o["engine"] == "local":
         raise click.UsageError(f"{', '.join(given)}: Spark options, not for --engine local")
@@ -137,6 +138,7 @@ def run_batch(task: str, model: str | None, **o) -> None:
             o["input_path"],
             o["output"],
             fmt=o["fmt"],
+            output_format=output_format,
             overwrite=o["overwrite"],
             on_partition=_progress(started),
             **options,
@@ -160,9 +162,10 @@ def run_batch(task: str, model: str | None, **o) -> None:
         result = spark.predict_dataframe(
             df, task, ship_model=o["ship_model"], stats=accumulator, **options
         )
-        spark.write_parquet(
+        spark.write_output(
             result,
             o["output"],
+            fmt=output_format,
             overwrite=o["overwrite"],
             stats=accumulator,
             on_partition=_progress(started),
@@ -179,11 +182,18 @@ def run_batch(task: str, model: str | None, **o) -> None:
 
 
 def _command(task: str) -> click.Command:
-    def command(model: str | None = None, **options) -> None:
-        run_batch(task, model, **options)
+    def command(**options) -> None:
+        run_batch(task, options.pop("model", None), **options)
 
     command.__doc__ = HELP[task]
     command = _options(command)
+    if task == "tokenize":
+        command = click.option(
+            "--lines",
+            is_flag=True,
+            help="Write text (part files: a sentence a line, tokens joined by spaces, rows "
+            "with an error left out) for gensim's LineSentence or corpus_file.",
+        )(command)
     if task in MODEL_KINDS:
         command = model_option(f"The {MODEL_KINDS[task]} directory (default: the shipped one).")(
             command

@@ -20,7 +20,14 @@ from seqnlp.batch.core import (
     predict_frames,
     row_error,
 )
-from seqnlp.batch.local import FORMATS, input_files, input_format, read_frames, run_local
+from seqnlp.batch.local import (
+    FORMATS,
+    OUTPUT_FORMATS,
+    input_files,
+    input_format,
+    read_frames,
+    run_local,
+)
 from seqnlp.batch.models import load_count, load_model
 from seqnlp.batch.stats import JobStats, counted
 
@@ -28,6 +35,7 @@ __all__ = [
     "ERROR_COLUMN",
     "FORMATS",
     "MAX_CHARS",
+    "OUTPUT_FORMATS",
     "TASKS",
     "BatchTask",
     "JobStats",

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from seqnlp.batch.core import MAX_CHARS, check_columns, get_batch_task, predict_frames
+from seqnlp.batch.core import ERROR_COLUMN, MAX_CHARS, check_columns, get_batch_task, predict_frames
 from seqnlp.batch.stats import JobStats, counted
 from seqnlp.errors import DataError, SeqnlpError
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 FORMATS = ("parquet", "jsonl", "csv", "text")
+OUTPUT_FORMATS = ("parquet", "lines")
 SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl"}
 SUFFIXES[".csv"] = "csv"
 CHUNK_ROWS = 10_000  # rows per chunk: a "partition" of the in-process engine
@@ -214,12 +215,39 @@ def atomic_directory(output: str | os.PathLike, overwrite: bool) -> Iterator[Pat
             shutil.rmtree(work)
 
 
+def _write_parquet(results: Iterator[pd.DataFrame], path: Path, task: str, id_col: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for result in results:
+            if writer is None:  # the id column's type: the input's
+                id_type = pa.Array.from_pandas(result[id_col]).type
+                writer = pq.ParquetWriter(path, arrow_schema(task, id_type, id_col))
+            writer.write_table(pa.Table.from_pandas(result, writer.schema, preserve_index=False))
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:  # no input row: an empty file, with the result columns
+        pq.write_table(arrow_schema(task, pa.string(), id_col).empty_table(), path)
+
+
+def _write_lines(results: Iterator[pd.DataFrame], path: Path) -> None:
+    """gensim ``LineSentence`` text: a sentence a line, tokens joined by spaces."""
+    with open(path, "w", encoding="utf-8") as f:
+        for result in results:
+            for sentences in result["sentences"][result[ERROR_COLUMN].isna()]:
+                f.writelines(" ".join(sentence) + "\n" for sentence in sentences)
+
+
 def run_local(
     task: str,
     input_path: str,
     output: str | os.PathLike,
     *,
     fmt: str = "auto",
+    output_format: str = "parquet",
     text_col: str = "text",
     id_col: str = "id",
     model: str | os.PathLike | None = None,
@@ -229,16 +257,17 @@ def run_local(
     chunk_rows: int = CHUNK_ROWS,
     on_partition: OnPartition | None = None,
 ) -> JobStats:
-    """Run ``task`` over the files at ``input_path`` in this process, writing Parquet to the
-    directory ``output`` (``part-00000.parquet``, ``_SUCCESS``).
+    """Run ``task`` over the files at ``input_path`` in this process, writing the directory
+    ``output``: ``part-00000.parquet`` (or, for ``output_format="lines"`` and tokenize,
+    ``part-00000.txt``, gensim ``LineSentence`` text of the rows without error) and
+    ``_SUCCESS``.
 
     Raises:
         SeqnlpError: ``output`` exists without ``overwrite``; DataError: see
             :func:`read_frames`. Nothing is left at ``output`` when one is raised.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    if output_format not in OUTPUT_FORMATS or (output_format == "lines" and task != "tokenize"):
+        raise SeqnlpError(f"{task} writes {OUTPUT_FORMATS[0]}; only tokenize also writes lines")
     stats = JobStats()
 
     def report(done: JobStats) -> None:
@@ -249,20 +278,16 @@ def run_local(
 
     frames = read_frames(input_path, fmt, text_col=text_col, id_col=id_col, chunk_rows=chunk_rows)
     options = dict(text_col=text_col, id_col=id_col, model=model, batch_size=batch_size)
-    with atomic_directory(output, overwrite) as work, contextlib.ExitStack() as stack:
-        writer = None
-        for number, frame in enumerate(frames):
-            results = predict_frames(task, [frame], max_chars=max_chars, **options)
-            for result in counted(results, number, report):
-                if writer is None:
-                    id_type = pa.Array.from_pandas(result[id_col]).type
-                    schema = arrow_schema(task, id_type, id_col)
-                    part = work / "part-00000.parquet"
-                    writer = stack.enter_context(pq.ParquetWriter(part, schema))
-                table = pa.Table.from_pandas(result, schema=writer.schema, preserve_index=False)
-                writer.write_table(table)
-        if writer is None:  # no input row: an empty file, with the result columns
-            pq.write_table(
-                arrow_schema(task, pa.string(), id_col).empty_table(), work / "part-00000.parquet"
-            )
+    results = (
+        result
+        for number, frame in enumerate(frames)
+        for result in counted(
+            predict_frames(task, [frame], max_chars=max_chars, **options), number, report
+        )
+    )
+    with atomic_directory(output, overwrite) as work:
+        if output_format == "lines":
+            _write_lines(results, work / "part-00000.txt")
+        else:
+            _write_parquet(results, work / "part-00000.parquet", task, id_col)
     return stats

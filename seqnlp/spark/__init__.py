@@ -28,7 +28,7 @@ from seqnlp.spark.frames import (
     tokenize_dataframe,
     vectors_dataframe,
 )
-from seqnlp.spark.jobs import read_input, session, spark_error, spark_errors, write_parquet
+from seqnlp.spark.jobs import read_input, session, spark_error, spark_errors, write_output
 
 __all__ = [
     "ModelRef",
@@ -42,5 +42,5 @@ __all__ = [
     "tag_dataframe",
     "tokenize_dataframe",
     "vectors_dataframe",
-    "write_parquet",
+    "write_output",
 ]

@@ -1,6 +1,6 @@
 """Spark jobs end to end: the session, input files to a DataFrame, results to Parquet.
 
-:func:`write_parquet` writes into a hidden directory beside the output and renames it into
+:func:`write_output` writes into a hidden directory beside the output and renames it into
 place only when every task has finished (through Hadoop's FileSystem, so the same code runs
 on local disks, HDFS or object stores): a failed job leaves nothing under the output's name,
 and an existing output is replaced only with ``overwrite``. Spark's own failures (a worker's
@@ -24,8 +24,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from seqnlp import errors
-from seqnlp.batch.core import check_columns
-from seqnlp.batch.local import OnPartition, input_format
+from seqnlp.batch.core import ERROR_COLUMN, check_columns
+from seqnlp.batch.local import OUTPUT_FORMATS, OnPartition, input_format
 from seqnlp.batch.stats import JobStats
 from seqnlp.errors import SeqnlpError
 
@@ -137,17 +137,29 @@ def _hadoop(spark: SparkSession, path: str):
     return fs, target, work
 
 
-def write_parquet(
+def sentence_lines(df: DataFrame) -> DataFrame:
+    """A tokenize result as gensim ``LineSentence`` lines: one sentence a line, its tokens
+    joined by spaces; rows with an error are left out."""
+    if "sentences" not in df.columns:
+        raise SeqnlpError("sentence lines are written from a tokenize result (its sentences)")
+    sentences = df.where(F.col(ERROR_COLUMN).isNull()).select(F.explode("sentences").alias("s"))
+    return sentences.select(F.concat_ws(" ", "s").alias("value"))
+
+
+def write_output(
     df: DataFrame,
     output: str,
     *,
+    fmt: str = "parquet",
     overwrite: bool = False,
     stats: Accumulator | None = None,
     on_partition: OnPartition | None = None,
 ) -> None:
-    """Write ``df`` to the Parquet directory ``output``, whole or not at all.
+    """Write ``df`` to the directory ``output``, whole or not at all.
 
     Args:
+        fmt: ``parquet``, or ``lines``: a tokenize result as text part files of
+            :func:`sentence_lines` (gensim's ``LineSentence``, ``corpus_file``).
         stats: the :func:`~seqnlp.spark.stats_accumulator` that ``df`` fills: with
             ``on_partition``, called (on a thread of the driver) as each partition finishes.
 
@@ -155,6 +167,10 @@ def write_parquet(
         SeqnlpError: ``output`` exists and ``overwrite`` is False, or the job failed; the
             output is then untouched and the partial files deleted.
     """
+    if fmt not in OUTPUT_FORMATS:
+        raise SeqnlpError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}, got {fmt!r}")
+    if fmt == "lines":
+        df = sentence_lines(df)
     spark = df.sparkSession
     fs, target, work = _hadoop(spark, output)
     if fs.exists(target) and not overwrite:
@@ -165,7 +181,7 @@ def write_parquet(
         progress.start()
     try:
         with spark_errors():
-            df.write.parquet(work.toString())
+            (df.write.parquet if fmt == "parquet" else df.write.text)(work.toString())
         if progress is not None:
             progress.stop()
         if fs.exists(target):

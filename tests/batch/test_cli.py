@@ -58,3 +58,12 @@ def test_without_pyspark_the_error_says_how_to_install_it(runner, tmp_path, monk
         'Error: seqnlp batch needs pyspark: pip install "seqnlp[spark]" '
         "(or run in this process: --engine local)\n"
     )
+
+
+def test_tokenize_lines_for_gensim(runner, tmp_path):
+    (tmp_path / "in.txt").write_text("I saw a saw. It was big.\n", encoding="utf-8")
+    out = tmp_path / "corpus"
+    args = ["batch", "tokenize", "-i", str(tmp_path / "in.txt"), "-o", str(out), "--lines"]
+    result = runner.invoke(main, [*args, "--engine", "local"])
+    assert result.exit_code == 0, result.output
+    assert (out / "part-00000.txt").read_text() == "I saw a saw .\nIt was big .\n"

@@ -79,3 +79,13 @@ def test_an_existing_output_needs_overwrite_and_is_replaced_whole(tmp_path):
     run_local("tokenize", str(tmp_path / "in.txt"), out, overwrite=True)
     assert list(pd.read_parquet(out).columns) == ["id", "sentences", "error"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_tokenize_writes_line_sentence_text(tmp_path):
+    write_inputs(tmp_path)
+    (tmp_path / "in.txt").write_text("I saw a saw. It was big.\n\nNo.\n", encoding="utf-8")
+    run_local("tokenize", str(tmp_path / "in.txt"), tmp_path / "lines", output_format="lines")
+    text = (tmp_path / "lines" / "part-00000.txt").read_text(encoding="utf-8")
+    assert text == "I saw a saw .\nIt was big .\nNo .\n"  # the empty line: an error row, left out
+    with pytest.raises(SeqnlpError, match="only tokenize also writes lines"):
+        run_local("tag", str(tmp_path / "in.txt"), tmp_path / "x", output_format="lines")

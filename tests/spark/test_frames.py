@@ -22,8 +22,10 @@ from seqnlp.spark import (  # noqa: E402
     spark_errors,
     stats_accumulator,
     tag_dataframe,
-    write_parquet,
+    tokenize_dataframe,
+    write_output,
 )
+from seqnlp.tokenize import tokenize  # noqa: E402
 from tests.batch.data import BAD_ROWS, TEXTS  # noqa: E402
 
 ROWS = [*TEXTS, *BAD_ROWS]
@@ -133,14 +135,14 @@ def test_output_is_written_whole_or_not_at_all(spark, texts, tmp_path):
     stats = stats_accumulator(spark)
     seen = []
     df = tag_dataframe(texts.repartition(3), stats=stats)
-    write_parquet(df, str(out), stats=stats, on_partition=lambda p, s, n: seen.append((p, n)))
+    write_output(df, str(out), stats=stats, on_partition=lambda p, s, n: seen.append((p, n)))
     assert sorted(seen) == [(0, 3), (1, 3), (2, 3)] and (out / "_SUCCESS").exists()
     assert spark.read.parquet(str(out)).count() == len(ROWS)
     with pytest.raises(SeqnlpError, match="already exists; use --overwrite"):
-        write_parquet(df, str(out))
+        write_output(df, str(out))
     broken = tag_dataframe(texts.mapInPandas(always_fail, texts.schema))
     with pytest.raises(SeqnlpError, match="injected failure"):
-        write_parquet(broken, str(out), overwrite=True)
+        write_output(broken, str(out), overwrite=True)
     assert spark.read.parquet(str(out)).count() == len(ROWS)  # the old output, untouched
     assert [p.name for p in tmp_path.iterdir()] == ["tags.parquet"]  # no partial files
 
@@ -156,3 +158,14 @@ def test_read_input_formats_and_bad_files(spark, tmp_path):
     assert read_input(spark, str(tmp_path / "in.csv"), text_col="body", id_col="key").count() == 1
     with pytest.raises(DataError, match=r"no text column 'text' \(its columns: key, body\)"):
         read_input(spark, str(tmp_path / "in.csv"))
+
+
+def test_tokenize_writes_line_sentence_text(texts, tmp_path):
+    write_output(tokenize_dataframe(texts.repartition(3)), str(tmp_path / "lines"), fmt="lines")
+    lines = [
+        line
+        for part in sorted((tmp_path / "lines").glob("part-*"))
+        for line in part.read_text(encoding="utf-8").splitlines()
+    ]
+    expected = [" ".join(s) for text in TEXTS for s in tokenize(text)]
+    assert sorted(lines) == sorted(expected)

@@ -97,9 +97,11 @@ def _options(func):
     return func
 
 
-def _require(module: str, extra: str, hint: str = "") -> None:
-    if importlib.util.find_spec(module) is None:
-        raise SeqnlpError(f'seqnlp batch needs {module}: pip install "seqnlp[{extra}]"{hint}')
+def _require(modules: tuple[str, ...], extra: str, hint: str = "") -> None:
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        needs = " and ".join(missing)
+        raise SeqnlpError(f'seqnlp batch needs {needs}: pip install "seqnlp[{extra}]"{hint}')
 
 
 def _progress(started: float):
@@ -130,7 +132,7 @@ def run_batch(task: str, model: str | None, lines: bool = False, **o) -> None:
     options = dict(text_col=o["text_column"], id_col=o["id_column"], model=model)
     options.update(batch_size=o["batch_size"], max_chars=o["max_chars"])
     if o["engine"] == "local":
-        _require("pyarrow", "batch")
+        _require(("pandas", "pyarrow"), "batch")
         from seqnlp.batch import run_local
 
         stats = run_local(
@@ -144,7 +146,7 @@ def run_batch(task: str, model: str | None, lines: bool = False, **o) -> None:
             **options,
         )
     else:
-        _require("pyspark", "spark", " (or run in this process: --engine local)")
+        _require(("pyspark", "pandas", "pyarrow"), "spark", " (or in this process: --engine local)")
         from seqnlp import spark
 
         session = spark.session(o["master"])

@@ -56,7 +56,7 @@ def test_without_pyspark_the_error_says_how_to_install_it(runner, tmp_path, monk
     assert result.exit_code == 1
     assert result.output == (
         'Error: seqnlp batch needs pyspark: pip install "seqnlp[spark]" '
-        "(or run in this process: --engine local)\n"
+        "(or in this process: --engine local)\n"
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -29,19 +30,24 @@ class JobStats:
         errors: partition -> rows with an error instead of a result.
         loads: process id -> model loads in the job's tasks (at most one is the target).
         memory: process id -> its resident bytes after its last task.
+        cpu: partition -> CPU seconds of the task's process while it ran the task
+            (prediction, and the engine's own work in that process: Arrow, Parquet).
     """
 
     rows: Mapping[int, int] = dataclasses.field(default_factory=dict)
     errors: Mapping[int, int] = dataclasses.field(default_factory=dict)
     loads: Mapping[int, int] = dataclasses.field(default_factory=dict)
     memory: Mapping[int, int] = dataclasses.field(default_factory=dict)
+    cpu: Mapping[int, float] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def task(
-        cls, partition: int, rows: int, errors: int, pid: int, loads: int, memory: int
+        cls, partition: int, rows: int, errors: int, pid: int, loads: int, memory: int, cpu: float
     ) -> JobStats:
         """The report of one finished task."""
-        return cls({partition: rows}, {partition: errors}, {pid: loads}, {pid: memory})
+        return cls(
+            {partition: rows}, {partition: errors}, {pid: loads}, {pid: memory}, {partition: cpu}
+        )
 
     def merge(self, other: JobStats) -> JobStats:
         """Both jobs' counters (a new object: a reader on another thread never sees a
@@ -52,7 +58,13 @@ class JobStats:
         memory = dict(self.memory)
         for pid, n in other.memory.items():
             memory[pid] = max(memory.get(pid, 0), n)
-        return JobStats({**self.rows, **other.rows}, {**self.errors, **other.errors}, loads, memory)
+        return JobStats(
+            {**self.rows, **other.rows},
+            {**self.errors, **other.errors},
+            loads,
+            memory,
+            {**self.cpu, **other.cpu},
+        )
 
     @property
     def total_rows(self) -> int:
@@ -72,6 +84,7 @@ class JobStats:
             "model_loads": sum(self.loads.values()),
             "max_loads_per_worker": max(self.loads.values(), default=0),
             "max_worker_memory_mb": round(max(self.memory.values(), default=0) / 2**20, 1),
+            "worker_cpu_seconds": round(sum(self.cpu.values()), 2),
         }
 
 
@@ -79,13 +92,12 @@ def counted(
     results: Iterable[pd.DataFrame], partition: int, report: Callable[[JobStats], None]
 ) -> Iterator[pd.DataFrame]:
     """Pass ``results`` (one task's result frames) through, then ``report`` their counts:
-    rows, error rows, the model loads made meanwhile, and this process's memory."""
-    before = load_count()
+    rows, error rows, the model loads made meanwhile, this process's memory and CPU time."""
+    before, cpu = load_count(), time.process_time()
     rows = errors = 0
     for frame in results:
         rows += len(frame)
         errors += int(frame[ERROR_COLUMN].notna().sum())
         yield frame
-    report(
-        JobStats.task(partition, rows, errors, os.getpid(), load_count() - before, resident_bytes())
-    )
+    loads, cpu = load_count() - before, time.process_time() - cpu
+    report(JobStats.task(partition, rows, errors, os.getpid(), loads, resident_bytes(), cpu))

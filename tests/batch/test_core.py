@@ -126,6 +126,7 @@ def test_counted_reports_rows_errors_and_loads_once_per_partition():
     list(counted(results, 3, reports.append))
     (stats,) = reports
     assert stats.rows == {3: 2} and stats.errors == {3: 1}
+    assert stats.cpu[3] > 0 and stats.summary()["worker_cpu_seconds"] == round(stats.cpu[3], 2)
     merged = JobStats().merge(stats).merge(stats)  # a retried partition counts once
     assert merged.total_rows == 2 and merged.summary()["workers"] == 1
 

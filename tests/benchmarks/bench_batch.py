@@ -12,11 +12,13 @@ Parquet (id, text) and as a text file. The same rows then go through:
 - ``seqnlp batch`` on Spark ``local[1]`` and ``local[2]``, each in a fresh process (a
   JVM's master is fixed), input repartitioned to --partitions, Parquet out.
 
-Reported for each: seconds, documents/s, tokens/s (tokens of the tagger's tokenizer) and,
-for Spark, session start-up apart from the job, model loads and resident memory per Python
-worker. Then the parallel efficiency (local[2] rate / 2 x local[1] rate), local[2] over
-``seqnlp tag --input``, and what 100 M documents cost on N cores at the local[1] rate per
-core. Written to tests/benchmarks/results/batch_<task>.json.
+Reported for each: seconds, documents/s, tokens/s (tokens of the tagger's tokenizer),
+tokens per CPU second of the predicting Python process(es) (a figure that other work on a
+busy machine disturbs less than wall time; Spark's JVM is not in it) and, for Spark,
+session start-up apart from the job, model loads and resident memory per Python worker.
+Then the parallel efficiency (local[2] rate / 2 x local[1] rate), local[2] over ``seqnlp
+tag --input``, and what 100 M documents cost on N cores at the local[1] rate per core.
+Written to tests/benchmarks/results/batch_<task>.json.
 """
 
 from __future__ import annotations
@@ -64,14 +66,15 @@ def tag_input(text: Path) -> dict:
     from seqnlp.corpus import iter_lines
     from seqnlp.tagger import Tagger, format_sentence, tag_lines
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     tagger = Tagger.load()
     tokens = 0
     for i, sentence in enumerate(tag_lines(tagger, iter_lines(text), batch_size=256)):
         format_sentence(sentence, "text", "upos", i)
         tokens += len(sentence.tokens)
     lines = sum(1 for _ in iter_lines(text))  # documents; tag_lines yields their sentences
-    return {"seconds": time.perf_counter() - start, "documents": lines, "tokens": tokens}
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"seconds": seconds, "worker_cpu_seconds": cpu, "documents": lines, "tokens": tokens}
 
 
 def local_engine(task: str, parquet: Path, out: Path) -> dict:
@@ -153,6 +156,9 @@ def main() -> None:
         run["documents_per_s"] = round(run["documents"] / run["seconds"], 1)
         if run.get("tokens"):
             run["tokens_per_s"] = round(run["tokens"] / run["seconds"], 1)
+            # per CPU second of the Python process that predicts: what another job on the
+            # machine cannot take away (Spark's JVM side is not in it)
+            run["tokens_per_worker_cpu_s"] = round(run["tokens"] / run["worker_cpu_seconds"], 1)
     one, two = runs["local[1]"]["documents_per_s"], runs["local[2]"]["documents_per_s"]
     baseline = runs.get("seqnlp_tag_input", runs["in_process_batch"])["documents_per_s"]
     result = {

@@ -201,7 +201,8 @@ def predict_frames(
     check_id_column(spec, id_col)
     for frame in frames:
         check_columns(list(frame.columns), text_col, id_col)
-        texts = frame[text_col].tolist()
+        column = frame[text_col]
+        texts = column.astype(object).where(column.notna(), None).tolist()  # NaN, NA: None
         errors = [row_error(text, max_chars) for text in texts]
         good = [i for i, error in enumerate(errors) if error is None]
         result: dict[str, list] = {name: [None] * len(texts) for name, _ in spec.columns}

@@ -82,6 +82,15 @@ def test_bad_rows_get_null_results_and_an_error(task):
     assert out.loc[0, columns].notna().any()
 
 
+def test_every_kind_of_missing_value_is_a_null_text():
+    texts = pd.Series(["great", None, pd.NA], dtype="string")  # pandas' own missing value
+    frame = pd.DataFrame({"id": [1, 2, 3], "text": texts})
+    out = next(predict_frames("tokenize", [frame]))
+    assert out["error"].tolist() == [None, "null text", "null text"]
+    floats = pd.DataFrame({"id": [1], "text": [float("nan")]})  # CSV's empty field
+    assert next(predict_frames("tokenize", [floats]))["error"].tolist() == ["null text"]
+
+
 def test_missing_columns_and_clashing_ids_are_clear_errors():
     with pytest.raises(DataError, match=r"no text column 'body' \(its columns: id, text\)"):
         list(predict_frames("tag", [frame(TEXTS)], text_col="body"))

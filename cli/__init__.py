@@ -25,6 +25,7 @@ default_one_blas_thread()
 # command name -> "module:attribute" inside seqnlp.cli
 COMMANDS: dict[str, str] = {
     "analogy": "queries:analogy",
+    "batch": "batch:batch",
     "data": "data:data",
     "doesnt-match": "queries:doesnt_match",
     "evaluate-embeddings": "embeddings:evaluate_embeddings",

@@ -119,10 +119,14 @@ RECIPE = SentimentRecipe(
     },
     max_ngrams=200_000,
     dtype="int8",
+    # 30,000 negation and contrast examples: the review and tweet data teach that "not" is
+    # negative ("not bad" read negative at 14,000, tests/benchmarks/RESULTS.md)
     augmentation=Augmentation(
-        n=14_000, seed=0, negation_share=0.43, double_share=0.1, distant_share=0.1
+        n=30_000, seed=0, negation_share=0.43, double_share=0.1, distant_share=0.1
     ),
-    ngram_weights=(0.0, 0.2, 0.35, 0.5, 0.65),
+    # the n-gram part reads "not bad" as "not" + "bad": a larger share wins a little on the
+    # domains' dev sets and loses the negation check list (0.5: 79.6 %, 0.2: 85.6 %)
+    ngram_weights=(0.0, 0.2, 0.35),
     pretrained_words=5_000,
 )
 

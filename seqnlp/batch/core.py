@@ -64,7 +64,7 @@ def _tokenize(model: None, texts: list[str], batch_size: int):
 
 
 def _tag(tagger, texts: list[str], batch_size: int):
-    tagged = tagger.tag(texts, batch_size)
+    tagged = tagger.predict(texts, batch_size)
     columns = {
         name: [[token[i] for token in sentence] for sentence in tagged]
         for i, name in enumerate(("tokens", "upos", "xpos"))
@@ -124,7 +124,7 @@ TASKS: dict[str, BatchTask] = {
             _sentiment,
         ),
         BatchTask(
-            "vectors", "embeddings", (("vector", "array<float>"), ("words", "int")), _vectors
+            "vectors", "vectors", (("vector", "array<float>"), ("words", "int")), _vectors
         ),
     )
 }

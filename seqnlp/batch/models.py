@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from seqnlp import serialization
 from seqnlp.errors import ModelFileError
-from seqnlp.tasks import get_task
+from seqnlp.tasks import TASKS
 
 # (kind, directory, content hash) -> model; a new hash at a path evicts the old entry
 _MODELS: dict[tuple[str, str, str], Any] = {}
@@ -74,7 +74,7 @@ def load_model(kind: str, path: str | os.PathLike | None = None) -> Any:
     if model is None:
         for stale in [k for k in _MODELS if k[:2] == key[:2]]:
             del _MODELS[stale]
-        model = _MODELS[key] = get_task(kind).load(where)
+        model = _MODELS[key] = TASKS[kind].load(where)
         _LOADS[kind] += 1
     return model
 

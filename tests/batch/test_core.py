@@ -12,7 +12,7 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 
-from seqnlp import load_classifier, load_tagger  # noqa: E402
+from seqnlp import load  # noqa: E402
 from seqnlp.batch import (  # noqa: E402
     TASKS,
     JobStats,
@@ -42,7 +42,7 @@ def run(task, texts, **options) -> pd.DataFrame:
 @pytest.mark.parametrize("batch_size", [1, 256])
 def test_tag_equals_the_tagger(batch_size):
     out = run("tag", TEXTS, batch_size=batch_size)
-    expected = load_tagger().tag(TEXTS)
+    expected = load("tagger").predict(TEXTS)
     assert out["id"].tolist() == list(range(len(TEXTS)))
     for row, tagged in zip(out.itertuples(), expected, strict=True):
         assert list(zip(row.tokens, row.upos, row.xpos, strict=True)) == tagged
@@ -52,7 +52,7 @@ def test_tag_equals_the_tagger(batch_size):
 @pytest.mark.parametrize("batch_size", [1, 256])
 def test_sentiment_equals_the_classifier(batch_size):
     out = run("sentiment", TEXTS, batch_size=batch_size)
-    for row, p in zip(out.itertuples(), load_classifier().predict(TEXTS), strict=True):
+    for row, p in zip(out.itertuples(), load("sentiment").predict(TEXTS), strict=True):
         assert (row.label, row.known, row.reason) == (p.label, p.known, p.reason)
         assert row.probability == pytest.approx(p.probability, abs=1e-6)
         assert row.probabilities == pytest.approx(p.probabilities, abs=1e-6)

@@ -9,7 +9,7 @@ import pytest
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 
-from seqnlp import load_tagger  # noqa: E402
+from seqnlp import load  # noqa: E402
 from seqnlp.batch import input_format, read_frames, run_local  # noqa: E402
 from seqnlp.errors import DataError, SeqnlpError  # noqa: E402
 from tests.batch.data import TEXTS  # noqa: E402
@@ -38,7 +38,7 @@ def test_every_format_gives_the_same_rows(tmp_path, name):
     out = pd.read_parquet(tmp_path / "out")
     assert (tmp_path / "out" / "_SUCCESS").exists()
     assert [int(i) for i in out["id"]] == list(range(len(TEXTS)))
-    expected = [[upos for _, upos, _ in sentence] for sentence in load_tagger().tag(TEXTS)]
+    expected = [[upos for _, upos, _ in sentence] for sentence in load("tagger").predict(TEXTS)]
     assert [list(u) for u in out["upos"]] == expected
     assert [p for p, _, _ in parts] == sorted(stats.rows) and parts[-1][1] == len(TEXTS)
     assert stats.summary()["max_loads_per_worker"] <= 1

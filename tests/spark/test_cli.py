@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("pyspark", reason='PySpark is not installed: pip install -e ".[spark]"')
 
-from seqnlp import load_classifier  # noqa: E402
+from seqnlp import load  # noqa: E402
 from seqnlp.cli import main  # noqa: E402
 from tests.batch.data import TEXTS  # noqa: E402
 
@@ -24,7 +24,7 @@ def test_batch_sentiment_on_spark(spark, runner, tmp_path):
     assert sum(line.startswith("partition ") for line in result.output.splitlines()) == 3
     assert f"Wrote 15 rows (1 errors) to {out}" in result.output
     rows = {row.key: row for row in spark.read.parquet(str(out)).collect()}
-    expected = load_classifier().predict(TEXTS)
+    expected = load("sentiment").predict(TEXTS)
     assert [rows[i].label for i in range(len(TEXTS))] == [p.label for p in expected]
     assert rows[99].error == "null text"
     again = runner.invoke(main, args)

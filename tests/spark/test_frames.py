@@ -11,7 +11,7 @@ pytest.importorskip("pyspark", reason='PySpark is not installed: pip install -e 
 
 from pyspark import TaskContext  # noqa: E402
 
-from seqnlp import load_classifier, load_tagger  # noqa: E402
+from seqnlp import load  # noqa: E402
 from seqnlp.batch import predict_frames  # noqa: E402
 from seqnlp.errors import DataError, ModelFileError, SeqnlpError  # noqa: E402
 from seqnlp.serialization import default_model  # noqa: E402
@@ -47,8 +47,10 @@ def test_spark_equals_the_models_in_process(texts, partitions, batch_size):
     assert df.rdd.getNumPartitions() == partitions
     tags = by_id(tag_dataframe(df, batch_size=batch_size))
     sentiment = by_id(sentiment_dataframe(df, batch_size=batch_size))
-    tagger, classifier = load_tagger(), load_classifier()
-    for i, (tagged, p) in enumerate(zip(tagger.tag(TEXTS), classifier.predict(TEXTS), strict=True)):
+    tagger, classifier = load("tagger"), load("sentiment")
+    for i, (tagged, p) in enumerate(
+        zip(tagger.predict(TEXTS), classifier.predict(TEXTS), strict=True)
+    ):
         assert list(zip(tags[i].tokens, tags[i].upos, tags[i].xpos, strict=True)) == tagged
         assert (sentiment[i].label, sentiment[i].known, sentiment[i].reason) == (
             p.label, p.known, p.reason,
@@ -88,7 +90,7 @@ def test_a_shipped_model_reaches_the_workers_as_files(spark, texts, tmp_path):
     shipped = by_id(sentiment_dataframe(texts, model=str(model), ship_model=True))
     shutil.rmtree(model)  # the workers read their own copies
     assert [shipped[i].label for i in range(len(TEXTS))] == [
-        p.label for p in load_classifier().predict(TEXTS)
+        p.label for p in load("sentiment").predict(TEXTS)
     ]
 
 

@@ -97,11 +97,17 @@ def macro_f1(gold: Labels, predicted: Labels, labels: Sequence | None = None) ->
 def classification_report(
     gold: Labels, predicted: Labels, labels: Sequence | None = None
 ) -> dict[str, Any]:
-    """``accuracy``, ``macro_f1``, ``n`` and ``per_label`` scores in one plain dict."""
+    """``accuracy``, ``macro_f1``, ``macro_recall`` (SemEval-2017 Task 4A's measure, which a
+    majority class cannot game), ``n`` and ``per_label`` scores in one plain dict."""
     per_label = per_label_scores(gold, predicted, labels)
+
+    def macro(score: str) -> float:
+        return float(np.mean([s[score] for s in per_label.values()])) if per_label else 0.0
+
     return {
         "accuracy": accuracy(gold, predicted),
-        "macro_f1": float(np.mean([s["f1"] for s in per_label.values()])) if per_label else 0.0,
+        "macro_f1": macro("f1"),
+        "macro_recall": macro("recall"),
         "n": len(gold),
         "per_label": {str(k): v for k, v in per_label.items()},
     }

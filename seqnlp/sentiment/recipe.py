@@ -140,4 +140,5 @@ THREE_CLASS_RECIPE = dataclasses.replace(
     labels=None,
     sample={"semeval2017:train": 25_000},
     augmentation=None,
+    ngram_weights=(0.0, 0.2, 0.35, 0.5, 0.65),
 )

@@ -78,8 +78,9 @@ def train(
         output: the model directory; the best model so far is saved there after every
             improving epoch, and the checkpoint for ``resume`` beside it
             (``<output>.checkpoint/``). None keeps the model in memory only.
-        test: scored once at the end and recorded in ``meta.json``; ``"auto"`` is SST-2 test
-            when every training source is the ``sst2`` dataset, else none.
+        test: scored once at the end and recorded in ``meta.json``; ``"auto"`` is the
+            recipe's test with the recipe's data, SST-2 test when every training source is
+            the ``sst2`` dataset, else none.
         embeddings: a vectors directory, ``"default"`` (the vectors shipped with seqnlp)
             or None (random initialisation).
         label_names: what to call the labels in answers (in sorted-label order); default
@@ -150,6 +151,10 @@ def train(
         ngram_weights = RECIPE.ngram_weights if recipe_data else None
     if dev is None and recipe_data:
         dev = RECIPE.dev
+    specs = specs_of(train) or []
+    sst2 = bool(specs) and all(str(split_source(s, "train")[0]) == "sst2" for s in specs)
+    if test == "auto":  # the recipe's test with its data, SST-2's when trained on SST-2 alone
+        test = RECIPE.test if recipe_data else "sst2:test" if sst2 else None
     recipe = run_record(
         train=train, dev=dev, config=config, train_config=train_config, test=test,
         embeddings=embeddings, min_count=min_count, max_words=max_words, labels=labels,
@@ -181,10 +186,6 @@ def train(
         dev_record = [held]
     else:
         dev_examples, dev_record = read_examples(dev, "dev", **options)
-    specs = specs_of(train) or []
-    sst2 = bool(specs) and all(str(split_source(s, "train")[0]) == "sst2" for s in specs)
-    if test == "auto":
-        test = "sst2:test" if sst2 else None
     test_examples = None if test is None else read_examples(test, "test", **options)[0]
     if augmentation is not None:
         extra = augmentation.examples(train_examples)

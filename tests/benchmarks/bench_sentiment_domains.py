@@ -23,9 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import random
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +66,9 @@ class FastTextPeer:
 
         import fasttext
 
+        # fastText reads its file in order while its learning rate decays: shuffled, or the
+        # last source in the file dominates (a seeded shuffle, as the networks' batches)
+        train = random.Random(0).sample(list(train), len(train))
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
             for e in train:
                 f.write(f"__label__{e.label} {self._text(e.text)}\n")
@@ -71,6 +76,8 @@ class FastTextPeer:
             f.name, wordNgrams=2, epoch=epochs, bucket=200_000, verbose=0, thread=2
         )
         Path(f.name).unlink()
+        # a text with no tokens gets no label from fastText: answer the commonest one
+        self.fallback = Counter(e.label for e in train).most_common(1)[0][0]
 
     @staticmethod
     def _text(text: str) -> str:
@@ -78,7 +85,8 @@ class FastTextPeer:
 
     def predict(self, texts):
         # model.predict fails under numpy 2 (FIELD-NOTES): the C++ binding directly
-        return [self.model.f.predict(self._text(t), 1, 0.0, "strict")[0][1][9:] for t in texts]
+        answers = (self.model.f.predict(self._text(t), 1, 0.0, "strict") for t in texts)
+        return [a[0][1][9:] if a else self.fallback for a in answers]
 
 
 def accuracy(predict, examples) -> float:
@@ -107,7 +115,8 @@ def binary_section(args) -> dict:
     systems = {}
     for name, path in (("seqnlp", args.model), ("seqnlp-film", args.film)):
         systems[name] = classifier_predict(path)
-    systems.update(lexicon_peers(BINARY))
+    for name, label in lexicon_peers(BINARY).items():  # a label function per text
+        systems[name] = lambda texts, label=label: [label(t) for t in texts]
     start = time.perf_counter()
     tfidf = TfidfBaseline(train, dev)
     tfidf_seconds = time.perf_counter() - start

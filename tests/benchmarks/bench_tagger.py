@@ -75,17 +75,16 @@ def document_scores(tagger, path: Path) -> dict:
     """UPOS and XPOS F1 from raw text when seqnlp also finds the sentences: each EWT
     document's sentence texts joined by spaces (as CoNLL 2018 systems read them), tagged
     whole, and its words aligned to the gold words by character span over the document;
-    plus the sentence F1 of that splitting (:func:`seqnlp.tokenize.evaluate_tokenizer`)."""
+    plus the sentence F1 of that splitting (:func:`seqnlp.evaluation.evaluate_tokenizer`)."""
     from seqnlp.corpus import read_conllu
-    from seqnlp.evaluation import aligned_counts, span_f1
-    from seqnlp.tokenize import _ewt_document, evaluate_tokenizer
+    from seqnlp.evaluation import _ewt_document, aligned_counts, evaluate_tokenizer, span_f1
 
     sentences = list(read_conllu(path))
     counts = [0] * 5  # gold words, system words, aligned, same UPOS, same XPOS
     documents = 0
     for _, group in itertools.groupby(sentences, key=_ewt_document):
         group = list(group)
-        (tagged,) = tagger.tag([" ".join(s.text for s in group)])
+        (tagged,) = tagger.predict([" ".join(s.text for s in group)])
         words = [w for w, _, _ in tagged]
         gold_words = [w for s in group for w in s.words]
         gold_upos = [t for s in group for t in s.upos]

@@ -22,7 +22,7 @@ def test_shipped_sentiment_checklist_is_balanced_and_large_enough():
     per_category = Counter(item.category for item in items)
     assert len(per_category) >= 10
     assert min(per_category.values()) >= 20
-    assert {item.label for item in items} == {"0", "1"}
+    assert {item.label for item in items} == {"negative", "positive"}
     assert len({item.text for item in items}) == len(items)  # no repeats
     # the sentences of issue #15 are in it, positive
     issue = {
@@ -33,7 +33,7 @@ def test_shipped_sentiment_checklist_is_balanced_and_large_enough():
         "Hardly a flaw in the whole performance.",
         "The staff couldn't have been friendlier.",
     }
-    assert issue <= {item.text for item in items if item.label == "1"}
+    assert issue <= {item.text for item in items if item.label == "positive"}
     assert all(to_example(item.text) for item in items)
 
 
@@ -45,7 +45,7 @@ def test_blind_checklist_has_the_same_categories_and_no_shared_sentence():
     per_category = Counter(item.category for item in blind)
     assert set(per_category) == {item.category for item in shipped}
     assert min(per_category.values()) >= 10
-    assert {item.label for item in blind} == {"0", "1"}
+    assert {item.label for item in blind} == {"negative", "positive"}
     texts = {item.text.lower() for item in blind}
     assert len(texts) == len(blind)
     assert not texts & {item.text.lower() for item in shipped}

@@ -18,6 +18,7 @@ from seqnlp.sentiment import SentimentClassifier, SentimentConfig, read_labeled,
 from seqnlp.sentiment.config import expected_shapes
 from seqnlp.sentiment.data import check_labels, guess_format, label_set, to_example
 from seqnlp.sentiment.ngrams import NgramModel
+from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.training import TrainConfig
 
 POSITIVE = ["good", "great", "funny", "moving", "gripping", "charming", "lovely"]
@@ -568,7 +569,8 @@ def test_the_shipped_classifier():
     import seqnlp
 
     classifier = seqnlp.load("sentiment")
-    assert classifier.config.members == 2 and classifier.label_names == ["negative", "positive"]
+    assert classifier.config.members == RECIPE.config.members
+    assert classifier.label_names == ["negative", "positive"]
     good, bad = classifier.predict(["A gripping, funny film!", "It wasn't good at all."])
     assert (good.label, bad.label) == ("positive", "negative")
     assert good.probability > 0.9

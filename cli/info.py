@@ -66,7 +66,7 @@ def _imported_config(d: dict[str, Any]) -> dict[str, Any]:
     config.json holds only placeholders beside ``dim`` and ``lowercase`` (window, epochs...
     would be invented), so only those and where the vectors came from are shown."""
     meta = d["meta"]
-    if d["kind"] != "embeddings" or "source" not in meta or "training" in meta:
+    if d["kind"] != "vectors" or "source" not in meta or "training" in meta:
         return d
     source = meta["source"]
     config = {k: d["config"][k] for k in ("dim", "lowercase") if k in d["config"]}

@@ -59,7 +59,7 @@ def test_readable_reprs(tagger, classifier):
     vectors = WordVectors.load()
     assert repr(vectors).startswith(f"<WordVectors {len(vectors):,} words x {vectors.dim}-d")
     assert " object at 0x" not in repr(vectors)
-    assert repr(classifier).startswith("<SentimentClassifier 2 x bi-")
+    assert repr(classifier).startswith("<SentimentClassifier bi-gru 1x128, attention pooling")
     assert repr(tagger).startswith("<Tagger bi-")
 
 

@@ -166,7 +166,10 @@ def test_tagger_evaluate_is_evaluate_tagger(tagger, tmp_path):
 
 
 def test_classifier_evaluate_takes_examples_or_a_file(classifier, tmp_path):
-    examples = [LabeledText("a gripping, funny film", "1"), LabeledText("dull and tedious", "0")]
+    examples = [
+        LabeledText("a gripping, funny film", "positive"),
+        LabeledText("dull and tedious", "negative"),
+    ]
     path = tmp_path / "data.tsv"
     path.write_text("sentence\tlabel\n" + "".join(f"{e.text}\t{e.label}\n" for e in examples))
     assert classifier.evaluate(path) == classifier.evaluate(examples)
@@ -204,7 +207,7 @@ def test_old_names_warn_and_answer_as_the_new(tagger, classifier, tmp_path):
         assert Tagger.load(directory=tmp_path / "t").predict("I saw") == tagger.predict("I saw")
     with pytest.warns(DeprecationWarning, match=r"SentimentClassifier.load\(directory=...\)"):
         SentimentClassifier.load(directory=None)
-    examples = [LabeledText("a gripping, funny film", "1")]
+    examples = [LabeledText("a gripping, funny film", "positive")]
     with pytest.warns(DeprecationWarning, match=r"evaluate\(examples=...\) is deprecated"):
         assert classifier.evaluate(examples=examples) == classifier.evaluate(examples)
     with pytest.warns(DeprecationWarning, match="seqnlp.load_tagger is deprecated"):

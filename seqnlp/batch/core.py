@@ -123,9 +123,7 @@ TASKS: dict[str, BatchTask] = {
             ),
             _sentiment,
         ),
-        BatchTask(
-            "vectors", "vectors", (("vector", "array<float>"), ("words", "int")), _vectors
-        ),
+        BatchTask("vectors", "vectors", (("vector", "array<float>"), ("words", "int")), _vectors),
     )
 }
 

@@ -295,7 +295,8 @@ class SentimentClassifier:
             DataError: the examples use labels the model does not know.
         """
         examples = read_source(data, "test") if isinstance(data, str | os.PathLike) else data
-        check_labels(examples, self.labels + self.label_names, "the evaluation data")
+        known = list(dict.fromkeys(self.labels + self.label_names))  # each name once
+        check_labels(examples, known, "the evaluation data")
         probs = self.probabilities([e.text for e in examples], batch_size)
         gold_ids = [self.label_index(e.label) for e in examples]
         gold = [self.label_names[i] for i in gold_ids]

@@ -63,7 +63,7 @@ def test_tokenize_and_vectors_equal_the_library():
     out = run("tokenize", TEXTS)
     assert out["sentences"].tolist() == [tokenize(t) for t in TEXTS]
     vectors = run("vectors", TEXTS)
-    wv = load_model("embeddings")
+    wv = load_model("vectors")
     words = [t for s in tokenize(TEXTS[0]) for t in s if t in wv]
     assert vectors["words"][0] == len(words)
     np.testing.assert_allclose(

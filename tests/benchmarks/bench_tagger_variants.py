@@ -50,7 +50,7 @@ def score(model: Path | None, test: Path) -> dict:
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
-        tagger.tag_tokens(sentences)
+        tagger.predict_tokens(sentences)
         best = min(best, time.perf_counter() - start)
     return {
         "test_upos": round(100 * scores["upos_accuracy"], 2),

@@ -232,7 +232,7 @@ def test_shipped_model_from_the_command_line(runner, shared_data):
     ]
     result = runner.invoke(main, ["evaluate-sentiment", "--data", "sst2:dev", "--json"])
     scores = json.loads(result.output)
-    assert scores["n"] == 872 and scores["accuracy"] > 0.85
+    assert scores["n"] == 872 and scores["accuracy"] > 0.84  # pinned in test_shipped_figures
     assert set(scores["per_label"]) == {"negative", "positive"}
 
 
@@ -262,8 +262,8 @@ def test_evaluate_sentiment_scores_a_check_list_per_category_and_draws_calibrati
 
     path = tmp_path / "checks.tsv"
     path.write_text(
-        "sentence\tlabel\tcategory\nnot bad at all\t1\tnegation\nnot good\t0\tnegation\n"
-        "a wonderful film\t1\tplain\n"
+        "sentence\tlabel\tcategory\nnot bad at all\tpositive\tnegation\n"
+        "not good\tnegative\tnegation\na wonderful film\tpositive\tplain\n"
     )
     result = runner.invoke(main, ["evaluate-sentiment", "--data", str(path)])
     assert result.exit_code == 0, result.output

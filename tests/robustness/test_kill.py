@@ -175,6 +175,7 @@ def sentiment_args(root: Path, output: Path) -> list[str]:
         "--hidden", "6", "--members", "2", "--ngram-weight", "0", "--lr", "0.01",
         "--epochs", str(SENTIMENT_EPOCHS), "--patience", "0", "--batch-size", str(BATCH),
         "--no-progress", "--output", str(output),
+        "--min-steps", "0",  # one pass an epoch: the kill points count the steps of one
     ]  # fmt: skip
 
 

@@ -109,7 +109,7 @@ def test_info_prints_readable_meta(runner):
 
 
 def test_ensemble_epochs_name_each_network():
-    from seqnlp.cli.sentiment import _epochs
+    from seqnlp.cli.train_sentiment import _epochs
 
     runs = [{"member": m, "best_epoch": 1, "epochs": 1} for m in range(2)]
     assert _epochs(runs) == "network 1: best epoch 1 of 1; network 2: best epoch 1 of 1"

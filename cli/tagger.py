@@ -6,7 +6,6 @@ Tagging runs on numpy (``seqnlp.tagger.numpy_network``) and never imports torch,
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import sys
@@ -17,6 +16,7 @@ import click
 from seqnlp.cli.common import (
     check_image,
     check_source,
+    config_options,
     input_progress,
     model_option,
     note,
@@ -25,7 +25,6 @@ from seqnlp.cli.common import (
     quiet,
     training_options,
 )
-from seqnlp.layers.spec import CELLS, CHAR_ENCODERS
 from seqnlp.serialization import STORAGE_DTYPES
 from seqnlp.tagger.formats import FORMATS, TAGSETS
 from seqnlp.tagger.recipe import RECIPE
@@ -33,8 +32,6 @@ from seqnlp.tagger.recipe import RECIPE
 log = logging.getLogger("seqnlp")
 
 TAGGER_HELP = "Tagger directory (default: the tagger shipped with seqnlp)."
-WORD_DIM_HELP = "Word embedding size (pretrained vectors are PCA-reduced to it); 0: none."
-CHARS_HELP = "Size of the spelling features for rare and unknown words; 0 turns them off."
 BATCH_SIZE = number_option("--batch-size", 256, 1, "Sentences tagged at once.")
 ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (replace)."
 
@@ -69,33 +66,22 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     "an error. The vocabulary takes the training words, then the vectors' most frequent "
     "words up to --max-words.",
 )
-@click.option(
-    "--cell",
-    type=click.Choice(CELLS),
-    default=RECIPE.config.cell,
-    show_default=True,
-    help="Recurrent cell: plain tanh RNN, LSTM or GRU.",
+@config_options(
+    RECIPE.config,
+    (
+        "cell",
+        "bidirectional",
+        "layers",
+        "hidden",
+        "word_dim",
+        "char_features",
+        "char_encoder",
+        "freeze_embeddings",
+        "dropout",
+    ),
+    into="config",
 )
-@click.option(
-    "--bidirectional/--unidirectional",
-    default=RECIPE.config.bidirectional,
-    show_default=True,
-    help="Also read each sentence right to left.",
-)
-@number_option("--layers", RECIPE.config.layers, 1, "Stacked recurrent layers.")
-@number_option("--hidden", RECIPE.config.hidden, 1, "Units per direction.")
-@number_option("--word-dim", RECIPE.config.word_dim, 0, WORD_DIM_HELP)
-@number_option("--char-features", RECIPE.config.char_features, 0, CHARS_HELP)
-@click.option(
-    "--char-encoder",
-    type=click.Choice(CHAR_ENCODERS),
-    default=RECIPE.config.char_encoder,
-    show_default=True,
-    help="Character features from n-gram detectors (cnn) or a character BiLSTM (lstm).",
-)
-@click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained word vectors fixed.")
-@number_option("--dropout", RECIPE.config.dropout, 0, "Dropout rate.", max=1, max_open=True)
-@training_options(RECIPE.train_config, unit="Sentences")
+@training_options(RECIPE.train_config)
 @number_option(
     "--max-words",
     RECIPE.max_words,
@@ -122,15 +108,7 @@ def train_tagger(
     train_data,
     dev,
     embeddings,
-    cell,
-    bidirectional,
-    layers,
-    hidden,
-    word_dim,
-    char_features,
-    char_encoder,
-    freeze_embeddings,
-    dropout,
+    config,
     train_config,
     max_words,
     dtype,
@@ -158,19 +136,6 @@ def train_tagger(
     """
     from seqnlp.tagger.training import train
     from seqnlp.training.distributed import is_main_process
-
-    config = dataclasses.replace(
-        RECIPE.config,
-        cell=cell,
-        bidirectional=bidirectional,
-        layers=layers,
-        hidden=hidden,
-        word_dim=word_dim,
-        char_features=char_features,
-        char_encoder=char_encoder,
-        freeze_embeddings=freeze_embeddings,
-        dropout=dropout,
-    )
 
     def report(record: dict) -> None:
         note(

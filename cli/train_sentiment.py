@@ -11,9 +11,8 @@ import dataclasses
 
 import click
 
-from seqnlp.cli.common import check_source, note, quiet, training_options
+from seqnlp.cli.common import check_source, config_options, note, quiet, training_options
 from seqnlp.cli.sentiment import SOURCE_HELP, format_options
-from seqnlp.layers.spec import CELLS, POOLINGS
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.serialization import STORAGE_DTYPES
 
@@ -92,43 +91,21 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     "(most frequent first), each read through its vector: the model then knows 'laptop' "
     "though it trained on film reviews. 0: none.",
 )
-@click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained vectors fixed.")
-@click.option("--cell", type=click.Choice(CELLS), default=RECIPE.config.cell, show_default=True)
-@click.option(
-    "--pooling",
-    type=click.Choice(POOLINGS),
-    default=RECIPE.config.pooling,
-    show_default=True,
-    help="How the states over time become one vector.",
-)
-@click.option(
-    "--bidirectional/--unidirectional", default=RECIPE.config.bidirectional, show_default=True
-)
-@click.option(
-    "--layers", default=RECIPE.config.layers, show_default=True, type=click.IntRange(min=1)
-)
-@click.option(
-    "--hidden", default=RECIPE.config.hidden, show_default=True, type=click.IntRange(min=1)
-)
-@click.option(
-    "--dropout",
-    default=RECIPE.config.dropout,
-    show_default=True,
-    type=click.FloatRange(0, 1, max_open=True),
-)
-@click.option(
-    "--embedding-dropout",
-    default=RECIPE.config.embedding_dropout,
-    show_default=True,
-    type=click.FloatRange(0, 1, max_open=True),
-)
-@click.option(
-    "--ngram-weight",
-    default=RECIPE.config.ngram_weight,
-    show_default=True,
-    type=click.FloatRange(0, 1, max_open=True),
-    help="Share of a TF-IDF 1-2-gram logistic regression in the probabilities (0: none), "
-    "when --ngram-weights is 'none'.",
+@config_options(
+    RECIPE.config,
+    (
+        "cell",
+        "pooling",
+        "bidirectional",
+        "layers",
+        "hidden",
+        "dropout",
+        "embedding_dropout",
+        "freeze_embeddings",
+        "members",
+        "ngram_weight",
+    ),
+    into="config",
 )
 @click.option(
     "--ngram-weights",
@@ -146,14 +123,7 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     f"{RECIPE.augmentation.n if RECIPE.augmentation else 0:,} with the recipe's training "
     "data, else none.",
 )
-@click.option(
-    "--members",
-    default=RECIPE.config.members,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Networks to train (seeds SEED, SEED+1...) and average: an ensemble.",
-)
-@training_options(RECIPE.train_config, unit="Sentences", small_data=True)
+@training_options(RECIPE.train_config, small_data=True)
 @click.option(
     "--label-names",
     metavar="NAME,NAME,...",
@@ -189,18 +159,9 @@ def train_sentiment(
     errors,
     embeddings,
     pretrained_words,
-    freeze_embeddings,
-    cell,
-    pooling,
-    bidirectional,
-    layers,
-    hidden,
-    dropout,
-    embedding_dropout,
-    ngram_weight,
+    config,
     ngram_weights,
     augment,
-    members,
     train_config,
     label_names,
     dtype,
@@ -225,19 +186,6 @@ def train_sentiment(
     from seqnlp.sentiment.training import train
     from seqnlp.training.distributed import is_main_process
 
-    config = dataclasses.replace(
-        RECIPE.config,
-        cell=cell,
-        pooling=pooling,
-        bidirectional=bidirectional,
-        layers=layers,
-        hidden=hidden,
-        dropout=dropout,
-        embedding_dropout=embedding_dropout,
-        freeze_embeddings=freeze_embeddings,
-        ngram_weight=ngram_weight,
-        members=members,
-    )
     classifier, _ = train(
         train_sources,
         dev,

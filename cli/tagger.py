@@ -203,6 +203,7 @@ def train_tagger(
     "line, with each token's start/end in its input line and each tag's probability. "
     "Default: conllu for CoNLL-U input, else text.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option(
     "--top-k",
     type=click.IntRange(min=1),
@@ -230,7 +231,17 @@ def train_tagger(
 )
 @model_option(TAGGER_HELP)
 def tag(
-    texts, input_path, input_format, fmt, top_k, tagset, pretokenized, batch_size, errors, model
+    texts,
+    input_path,
+    input_format,
+    fmt,
+    as_json,
+    top_k,
+    tagset,
+    pretokenized,
+    batch_size,
+    errors,
+    model,
 ):
     """Tag the part of speech of every word.
 
@@ -242,7 +253,7 @@ def tag(
       seqnlp tag --tagset both "She saw it."      She/PRON/PRP saw/VERB/VBD it/PRON/PRP ./PUNCT/.
       seqnlp tag --input book.txt --format conllu > book.conllu
       seqnlp tag --input treebank.conllu > tagged.conllu
-      cat tweets.txt | seqnlp tag -i - --format json --top-k 3
+      cat tweets.txt | seqnlp tag -i - --json --top-k 3
       seqnlp tag --pretokenized "I ca n't go"
 
     Files are read line by line and tagged in batches, so a file of any size runs in
@@ -258,7 +269,9 @@ def tag(
     conllu_in = input_format == "conllu" or (
         input_format == "auto" and input_path not in (None, "-") and is_conllu(input_path)
     )
-    fmt = fmt or ("conllu" if conllu_in else "text")
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json is --format json: give one of them, not --format {fmt}")
+    fmt = "json" if as_json else fmt or ("conllu" if conllu_in else "text")
     if top_k and fmt != "json":
         raise click.UsageError("--top-k needs --format json")
     if conllu_in and (texts or pretokenized):

@@ -95,6 +95,19 @@ def check_image(ctx: click.Context, param: click.Parameter, value: str | None):
     return value
 
 
+def errors_option(where: str = "--input"):
+    """``--errors strict|replace``, one spelling and help for every command that reads text:
+    bytes that are not UTF-8 in ``where`` stop the command naming the line, or read as U+FFFD."""
+    return click.option(
+        "--errors",
+        type=click.Choice(["strict", "replace"]),
+        default="strict",
+        show_default=True,
+        help=f"Bytes that are not UTF-8 in {where}: stop, naming the line (strict), or read "
+        "them as U+FFFD (replace).",
+    )
+
+
 def model_option(help_text: str):
     """``--model DIR``; None (or a default model's name) means the model shipped with seqnlp."""
     return click.option(

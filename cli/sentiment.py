@@ -15,6 +15,7 @@ import click
 
 from seqnlp.cli.common import (
     check_image,
+    errors_option,
     input_progress,
     model_option,
     nothing_read,
@@ -41,13 +42,7 @@ def format_options(func):
         click.option(
             "--label-column", default="label", show_default=True, help="tsv/csv label column."
         ),
-        click.option(
-            "--errors",
-            type=click.Choice(["strict", "replace"]),
-            default="strict",
-            show_default=True,
-            help="Invalid UTF-8: fail naming the line, or replace the bad bytes.",
-        ),
+        errors_option("the data"),
     ]
     for option in reversed(options):
         func = option(func)
@@ -74,13 +69,7 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per text, per line.")
 @model_option(MODEL_HELP)
 @click.option("--batch-size", default=256, show_default=True, type=click.IntRange(min=1))
-@click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help="Invalid UTF-8 in --input: fail naming the line, or replace the bad bytes.",
-)
+@errors_option()
 def sentiment(texts, input_path, as_json, model, batch_size, errors):
     """Label each TEXT (or each line of --input) with its sentiment and probability.
 

@@ -17,6 +17,7 @@ from seqnlp.cli.common import (
     check_image,
     check_source,
     config_options,
+    errors_option,
     input_progress,
     model_option,
     note,
@@ -33,7 +34,6 @@ log = logging.getLogger("seqnlp")
 
 TAGGER_HELP = "Tagger directory (default: the tagger shipped with seqnlp)."
 BATCH_SIZE = number_option("--batch-size", 256, 1, "Sentences tagged at once.")
-ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (replace)."
 
 
 @click.command("train-tagger")
@@ -222,13 +222,7 @@ def train_tagger(
     help="Each line is one sentence of space-separated tokens (no tokenizer).",
 )
 @BATCH_SIZE
-@click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help=ERRORS_HELP,
-)
+@errors_option()
 @model_option(TAGGER_HELP)
 def tag(
     texts,
@@ -349,13 +343,7 @@ def tag(
     "other column and comment kept, for other CoNLL-U tools.",
 )
 @BATCH_SIZE
-@click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help=ERRORS_HELP,
-)
+@errors_option()
 def evaluate_tagger(data, model, raw_text, as_json, confusion, output, batch_size, errors):
     """Score a tagger on gold CoNLL-U data.
 

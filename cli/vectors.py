@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from seqnlp.cli.common import errors_option
+
 
 @click.group()
 def vectors():
@@ -42,13 +44,7 @@ def vectors():
     help="Lower-case the words, keeping the first (most frequent) of those that then "
     "coincide, and lower-case queries.",
 )
-@click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help="Words that are not UTF-8 (GoogleNews has some): stop, or keep them with U+FFFD.",
-)
+@errors_option("the words (GoogleNews has some)")
 @click.option(
     "--index",
     "index_trees",

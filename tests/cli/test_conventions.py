@@ -350,3 +350,19 @@ def test_data_list_and_verify_json(runner, tmp_path):
     assert checked.exit_code == 1  # missing files fail verification, as without --json
     lines = [json.loads(line) for line in checked.output.splitlines() if line.startswith("{")]
     assert lines and all(r["status"] == "missing" and r["sha256"] is None for r in lines)
+
+
+def test_errors_is_one_option_everywhere():
+    """--errors is declared once (cli.common.errors_option): the same choices, default and
+    help on every command that reads text, only the place it reads named."""
+    found = {
+        name: param
+        for name, command in _commands()
+        for param in command.params
+        if "--errors" in param.opts
+    }
+    assert {"tag", "sentiment", "evaluate-sentiment", "similar", "vectors import"} <= set(found)
+    for name, param in found.items():
+        assert tuple(param.type.choices) == ("strict", "replace") and param.default == "strict"
+        assert param.help.startswith("Bytes that are not UTF-8 in "), name
+        assert param.help.endswith("or read them as U+FFFD (replace)."), name

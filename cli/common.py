@@ -161,20 +161,20 @@ def _config_option(field: dataclasses.Field, default, help_text: str | None):
     """One click option for a config field declared with :func:`seqnlp.fields.setting`: its
     range or choices as the click type, so a wrong value is a usage error naming the option."""
     spec = spec_of(field)
-    name = "--" + field.name.replace("_", "-")
+    name = spec.flag or "--" + field.name.replace("_", "-")
     extra: dict = {"help": spec.help if help_text is None else help_text}
     if spec.metavar:
         extra["metavar"] = spec.metavar
     if isinstance(field.default, bool):
         if spec.negative is None:
-            return click.option(name, is_flag=True, default=default, **extra)
+            return click.option(name, field.name, is_flag=True, default=default, **extra)
         name = f"{name}/{spec.negative}"
     elif spec.choices is not None:
         extra["type"] = click.Choice(spec.choices)
     elif spec.low is not None or spec.high is not None:
         kind = click.IntRange if is_integer(field) else click.FloatRange
         extra["type"] = kind(spec.low, spec.high, min_open=spec.low_open, max_open=spec.high_open)
-    return click.option(name, default=default, show_default=spec.show_default, **extra)
+    return click.option(name, field.name, default=default, show_default=spec.show_default, **extra)
 
 
 def config_options(defaults, names: tuple[str, ...], into: str, help: dict | None = None):
@@ -199,6 +199,14 @@ def config_options(defaults, names: tuple[str, ...], into: str, help: dict | Non
         return run
 
     return decorate
+
+
+def field_option(config, name: str, default):
+    """The option of one config field, as :func:`config_options` makes it, with another
+    default: for a command that sets the field without building the config
+    (``vectors import --lower``)."""
+    field = next(f for f in dataclasses.fields(config) if f.name == name)
+    return _config_option(field, default, None)
 
 
 TRAINING_FIELDS = (

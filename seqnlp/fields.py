@@ -25,6 +25,7 @@ class Spec:
         help: the option's ``--help`` text.
         low, high: the range of a number; ``low_open``/``high_open`` leave an end out.
         choices: the strings a field takes.
+        flag: the option's name when it is not the field's (``--lower`` for ``lowercase``).
         negative: a bool's flag that turns it off (``--unidirectional``); without one a bool
             is a plain flag.
         show_default: show the default in ``--help`` (off where the help says it).
@@ -37,6 +38,7 @@ class Spec:
     low_open: bool = False
     high_open: bool = False
     choices: tuple[str, ...] | None = None
+    flag: str | None = None
     negative: str | None = None
     show_default: bool = True
     metavar: str | None = None

@@ -9,6 +9,7 @@ import click
 import pytest
 
 from seqnlp.cli import main
+from seqnlp.embeddings.recipe import RECIPE as EMBEDDINGS
 from seqnlp.errors import SeqnlpError
 from seqnlp.fields import spec_of
 from seqnlp.sentiment.recipe import RECIPE as SENTIMENT
@@ -19,6 +20,7 @@ CASES = [
     ("train-tagger", TAGGER.train_config),
     ("train-sentiment", SENTIMENT.config),
     ("train-sentiment", SENTIMENT.train_config),
+    ("train-embeddings", EMBEDDINGS.config),
 ]
 
 
@@ -74,3 +76,15 @@ def test_a_generated_option_reaches_the_config(runner, tmp_path, monkeypatch):
     assert result.exit_code == 1 and "stop here" in result.output
     assert seen["config"] == dataclasses.replace(TAGGER.config, bidirectional=False, hidden=7)
     assert seen["train_config"] == dataclasses.replace(TAGGER.train_config, seed=3)
+
+
+def test_one_spelling_for_lower_casing_words():
+    """train-embeddings (--case-sensitive) and vectors import (--lower) once spelled the one
+    setting two ways: both now take --lower/--case-sensitive, each with its own default."""
+    ctx = click.Context(main)
+    train = main.get_command(ctx, "train-embeddings")
+    imported = main.get_command(ctx, "vectors").get_command(ctx, "import")
+    for command, default in ((train, True), (imported, False)):
+        (param,) = [p for p in command.params if p.name == "lowercase"]
+        assert param.opts == ["--lower"] and param.secondary_opts == ["--case-sensitive"]
+        assert param.default is default

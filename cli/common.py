@@ -138,6 +138,45 @@ def reject_existing_output(output: str, force: bool) -> None:
         raise click.ClickException(f"{output} exists and is not a directory")
 
 
+def model_output_options(default: str | None = None, checkpoints: bool = True):
+    """The options of a command that trains a model into a directory, declared once:
+    ``--output`` (required unless ``default``) and ``--force``; with ``checkpoints`` (the
+    trainers on the shared loop) ``--resume``, ``--keep-checkpoint`` and ``--progress``."""
+    options = [
+        click.option(
+            "--output",
+            "-o",
+            required=default is None,
+            default=default,
+            show_default=default is not None,
+            type=click.Path(file_okay=False),
+            help="Model directory to write.",
+        ),
+        click.option("--force", is_flag=True, help="Replace an existing model at --output."),
+    ]
+    if checkpoints:
+        options += [
+            click.option(
+                "--resume", is_flag=True, help="Continue an interrupted run from OUTPUT.checkpoint."
+            ),
+            click.option(
+                "--keep-checkpoint",
+                is_flag=True,
+                help="Keep OUTPUT.checkpoint after training ends.",
+            ),
+            click.option(
+                "--progress/--no-progress", default=True, help="Show a progress bar per epoch."
+            ),
+        ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 def cpu_threads(asked: int) -> int:
     """``asked`` threads, cut to the CPU cores this process may use: more only contend
     (an epoch took 167 s instead of 1 s with --threads 1000)."""

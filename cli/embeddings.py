@@ -9,7 +9,13 @@ from pathlib import Path
 
 import click
 
-from seqnlp.cli.common import check_image, config_options, quiet, reject_existing_output
+from seqnlp.cli.common import (
+    check_image,
+    config_options,
+    model_output_options,
+    quiet,
+    reject_existing_output,
+)
 from seqnlp.cli.queries import load_vectors, vectors_option
 from seqnlp.embeddings.recipe import RECIPE
 from seqnlp.plotting import IMAGE_SUFFIXES
@@ -76,8 +82,7 @@ POSITIVE = click.IntRange(min=1)
     show_default=True,
     help="Score analogies and word similarity after training and record them in meta.json.",
 )
-@click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Model dir.")
-@click.option("--force", is_flag=True, help="Replace an existing model at --output.")
+@model_output_options(checkpoints=False)
 def train_embeddings(
     corpora,
     config,

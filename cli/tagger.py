@@ -20,6 +20,7 @@ from seqnlp.cli.common import (
     errors_option,
     input_progress,
     model_option,
+    model_output_options,
     note,
     nothing_read,
     number_option,
@@ -95,15 +96,7 @@ BATCH_SIZE = number_option("--batch-size", 256, 1, "Sentences tagged at once.")
     show_default=True,
     help="Weights on disk: int8 word embedding rows + float16 (see README for the cost).",
 )
-@click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Model dir.")
-@click.option("--force", is_flag=True, help="Replace an existing model at --output.")
-@click.option(
-    "--resume",
-    is_flag=True,
-    help="Continue an interrupted run from OUTPUT.checkpoint (same network and vocabulary).",
-)
-@click.option("--keep-checkpoint", is_flag=True, help="Keep OUTPUT.checkpoint after training ends.")
-@click.option("--progress/--no-progress", default=True, help="Progress bar per epoch.")
+@model_output_options()
 def train_tagger(
     train_data,
     dev,

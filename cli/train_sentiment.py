@@ -11,7 +11,14 @@ import dataclasses
 
 import click
 
-from seqnlp.cli.common import check_source, config_options, note, quiet, training_options
+from seqnlp.cli.common import (
+    check_source,
+    config_options,
+    model_output_options,
+    note,
+    quiet,
+    training_options,
+)
 from seqnlp.cli.sentiment import SOURCE_HELP, format_options
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.serialization import STORAGE_DTYPES
@@ -136,17 +143,7 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     show_default=True,
     help="Storage of the word embeddings, most of the file (int8: one scale per row).",
 )
-@click.option(
-    "--output",
-    "-o",
-    default="sentiment-model",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Model directory to write.",
-)
-@click.option("--force", is_flag=True, help="Replace an existing model at --output.")
-@click.option("--resume", is_flag=True, help="Continue from the checkpoint beside --output.")
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar per epoch.")
+@model_output_options(default="sentiment-model")
 def train_sentiment(
     train_sources,
     dev,
@@ -168,6 +165,7 @@ def train_sentiment(
     output,
     force,
     resume,
+    keep_checkpoint,
     progress,
 ):
     """Train a recurrent sentence classifier; prints dev and test accuracy at the end.
@@ -207,6 +205,7 @@ def train_sentiment(
         dtype=dtype,
         overwrite=force,
         resume=resume,
+        keep_checkpoint=keep_checkpoint,
         progress=progress and not quiet(),
         on_epoch=report_epoch,
         format=fmt,

@@ -366,3 +366,19 @@ def test_errors_is_one_option_everywhere():
         assert tuple(param.type.choices) == ("strict", "replace") and param.default == "strict"
         assert param.help.startswith("Bytes that are not UTF-8 in "), name
         assert param.help.endswith("or read them as U+FFFD (replace)."), name
+
+
+def test_the_trainers_share_their_output_options():
+    """--output, --force, --resume, --keep-checkpoint and --progress are declared once
+    (cli.common.model_output_options); only --output's default differs."""
+    commands = dict(_commands())
+    shared = ("output", "force", "resume", "keep_checkpoint", "progress")
+
+    def options(name):
+        return {p.name: (p.opts, p.help) for p in commands[name].params if p.name in shared}
+
+    assert options("train-tagger") == options("train-sentiment")
+    assert set(options("train-tagger")) == set(shared)
+    assert options("train-embeddings") == {
+        k: v for k, v in options("train-tagger").items() if k in ("output", "force")
+    }

@@ -9,7 +9,18 @@ import numpy as np
 
 from seqnlp.errors import SeqnlpError
 from seqnlp.fields import check, setting
-from seqnlp.layers.spec import CELLS, POOLINGS, Shapes, directions, linear_shapes, rnn_shapes
+from seqnlp.layers.spec import (
+    POOLINGS,
+    Shapes,
+    bidirectional_field,
+    cell_field,
+    directions,
+    freeze_embeddings_field,
+    hidden_field,
+    layers_field,
+    linear_shapes,
+    rnn_shapes,
+)
 
 KIND = "sentiment"
 # Longer texts are cut (with a warning): a review of 10,000 words is still classified,
@@ -57,12 +68,10 @@ class SentimentConfig:
     num_words: int = setting(2, low=1)
     num_labels: int = setting(2, low=1)
     word_dim: int = setting(200, low=1)
-    hidden: int = setting(150, low=1, help="Recurrent units per direction.")
-    cell: str = setting("gru", choices=CELLS, help="Recurrent cell: plain tanh RNN, LSTM or GRU.")
-    layers: int = setting(1, low=1, help="Stacked recurrent layers.")
-    bidirectional: bool = setting(
-        True, negative="--unidirectional", help="Also read each text right to left."
-    )
+    hidden: int = hidden_field(150)
+    cell: str = cell_field("gru")
+    layers: int = layers_field(1)
+    bidirectional: bool = bidirectional_field(True, "text")
     pooling: str = setting(
         "max", choices=POOLINGS, help="How the states over time become one vector."
     )
@@ -73,7 +82,7 @@ class SentimentConfig:
         0.3, low=0, high=1, high_open=True, help="Dropout on the word embeddings."
     )
     word_dropout: float = setting(0.0, low=0, high=1, high_open=True)
-    freeze_embeddings: bool = setting(False, help="Keep the pretrained vectors fixed.")
+    freeze_embeddings: bool = freeze_embeddings_field()
     max_tokens: int = setting(MAX_TOKENS, low=1)
     ngram_weight: float = setting(
         0.0,

@@ -8,11 +8,15 @@ import dataclasses
 from seqnlp.errors import SeqnlpError
 from seqnlp.fields import check, setting
 from seqnlp.layers.spec import (
-    CELLS,
     CHAR_ENCODERS,
     Shapes,
+    bidirectional_field,
+    cell_field,
     char_encoder_shapes,
     directions,
+    freeze_embeddings_field,
+    hidden_field,
+    layers_field,
     linear_shapes,
     rnn_shapes,
 )
@@ -51,18 +55,16 @@ class TaggerConfig:
         num_words, num_chars, num_upos, num_xpos: vocabulary sizes (set when training).
     """
 
-    cell: str = setting("lstm", choices=CELLS, help="Recurrent cell: plain tanh RNN, LSTM or GRU.")
-    bidirectional: bool = setting(
-        True, negative="--unidirectional", help="Also read each sentence right to left."
-    )
-    layers: int = setting(1, low=1, help="Stacked recurrent layers.")
-    hidden: int = setting(160, low=1, help="Units per direction.")
+    cell: str = cell_field("lstm")
+    bidirectional: bool = bidirectional_field(True, "sentence")
+    layers: int = layers_field(1)
+    hidden: int = hidden_field(160)
     word_dim: int = setting(
         128,
         low=0,
         help="Word embedding size (pretrained vectors are PCA-reduced to it); 0: none.",
     )
-    freeze_embeddings: bool = setting(False, help="Keep the pretrained word vectors fixed.")
+    freeze_embeddings: bool = freeze_embeddings_field()
     char_encoder: str = setting(
         "cnn",
         choices=CHAR_ENCODERS,

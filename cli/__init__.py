@@ -42,7 +42,7 @@ COMMANDS: dict[str, str] = {
     "tag": "tagger:tag",
     "tokenize": "tokenize:tokenize_cmd",
     "train-embeddings": "embeddings:train_embeddings",
-    "train-sentiment": "sentiment:train_sentiment",
+    "train-sentiment": "train_sentiment:train_sentiment",
     "train-tagger": "tagger:train_tagger",
     "vectors": "vectors:vectors",
 }

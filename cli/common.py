@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from seqnlp.training import DEVICES, TrainConfig
+from seqnlp.fields import is_integer, spec_of
+from seqnlp.training import TrainConfig
 from seqnlp.training.config import SMALL_DATA_MIN_STEPS
 
 COMPRESSED = (".gz", ".xz", ".lzma", ".bz2")  # --input suffixes read through a decompressor
@@ -94,6 +95,19 @@ def check_image(ctx: click.Context, param: click.Parameter, value: str | None):
     return value
 
 
+def errors_option(where: str = "--input"):
+    """``--errors strict|replace``, one spelling and help for every command that reads text:
+    bytes that are not UTF-8 in ``where`` stop the command naming the line, or read as U+FFFD."""
+    return click.option(
+        "--errors",
+        type=click.Choice(["strict", "replace"]),
+        default="strict",
+        show_default=True,
+        help=f"Bytes that are not UTF-8 in {where}: stop, naming the line (strict), or read "
+        "them as U+FFFD (replace).",
+    )
+
+
 def model_option(help_text: str):
     """``--model DIR``; None (or a default model's name) means the model shipped with seqnlp."""
     return click.option(
@@ -124,6 +138,45 @@ def reject_existing_output(output: str, force: bool) -> None:
         raise click.ClickException(f"{output} exists and is not a directory")
 
 
+def model_output_options(default: str | None = None, checkpoints: bool = True):
+    """The options of a command that trains a model into a directory, declared once:
+    ``--output`` (required unless ``default``) and ``--force``; with ``checkpoints`` (the
+    trainers on the shared loop) ``--resume``, ``--keep-checkpoint`` and ``--progress``."""
+    options = [
+        click.option(
+            "--output",
+            "-o",
+            required=default is None,
+            default=default,
+            show_default=default is not None,
+            type=click.Path(file_okay=False),
+            help="Model directory to write.",
+        ),
+        click.option("--force", is_flag=True, help="Replace an existing model at --output."),
+    ]
+    if checkpoints:
+        options += [
+            click.option(
+                "--resume", is_flag=True, help="Continue an interrupted run from OUTPUT.checkpoint."
+            ),
+            click.option(
+                "--keep-checkpoint",
+                is_flag=True,
+                help="Keep OUTPUT.checkpoint after training ends.",
+            ),
+            click.option(
+                "--progress/--no-progress", default=True, help="Show a progress bar per epoch."
+            ),
+        ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 def cpu_threads(asked: int) -> int:
     """``asked`` threads, cut to the CPU cores this process may use: more only contend
     (an epoch took 167 s instead of 1 s with --threads 1000)."""
@@ -143,139 +196,112 @@ def number_option(name: str, default: float, low: float, help_text: str, **range
     )
 
 
-def training_options(defaults: TrainConfig, unit: str, small_data: bool = False):
-    """The options of the shared training loop, defaulting to a task recipe's ``defaults``.
+def _config_option(field: dataclasses.Field, default, help_text: str | None):
+    """One click option for a config field declared with :func:`seqnlp.fields.setting`: its
+    range or choices as the click type, so a wrong value is a usage error naming the option."""
+    spec = spec_of(field)
+    name = spec.flag or "--" + field.name.replace("_", "-")
+    extra: dict = {"help": spec.help if help_text is None else help_text}
+    if spec.metavar:
+        extra["metavar"] = spec.metavar
+    if isinstance(field.default, bool):
+        if spec.negative is None:
+            return click.option(name, field.name, is_flag=True, default=default, **extra)
+        name = f"{name}/{spec.negative}"
+    elif spec.choices is not None:
+        extra["type"] = click.Choice(spec.choices)
+    elif spec.low is not None or spec.high is not None:
+        kind = click.IntRange if is_integer(field) else click.FloatRange
+        extra["type"] = kind(spec.low, spec.high, min_open=spec.low_open, max_open=spec.high_open)
+    return click.option(name, field.name, default=default, show_default=spec.show_default, **extra)
 
-    The command receives them as one ``train_config`` (a :class:`seqnlp.training.TrainConfig`),
-    built only when it runs (the training module imports torch), and PyTorch's thread count
-    is set from ``--threads``. The command's ``--output`` is checked first (unless
-    ``--resume``), so that refusing an existing one does not wait for torch's import.
-    ``small_data``: the task raises ``--min-steps`` on data other than its recipe's
-    (:meth:`TrainConfig.for_data`), which the help says.
-    """
+
+def config_options(defaults, names: tuple[str, ...], into: str, help: dict | None = None):
+    """Options for the fields ``names`` of the config dataclass instance ``defaults`` (a
+    recipe's), generated from the fields' :class:`seqnlp.fields.Spec`; the command receives
+    them as one keyword ``into``: ``defaults`` with the values given (checked again, by the
+    same rules, when the dataclass is built). ``help`` replaces a field's help text."""
+    fields = {f.name: f for f in dataclasses.fields(defaults)}
     options = [
-        click.option(
-            "--epochs",
-            default=defaults.epochs,
-            show_default=True,
-            type=click.IntRange(min=1),
-            help="Most passes over the training data.",
-        ),
-        click.option(
-            "--batch-size",
-            default=defaults.batch_size,
-            show_default=True,
-            type=click.IntRange(min=1),
-            help=f"{unit} per step.",
-        ),
-        click.option(
-            "--lr",
-            default=defaults.lr,
-            show_default=True,
-            type=click.FloatRange(min=0, min_open=True),
-            help="Adam learning rate.",
-        ),
-        click.option(
-            "--lr-decay",
-            default=defaults.lr_decay,
-            show_default=True,
-            type=click.FloatRange(0, 1, min_open=True),
-            help="Learning-rate factor per epoch.",
-        ),
-        click.option(
-            "--min-steps",
-            default=defaults.min_steps,
-            type=click.IntRange(min=0),
-            help="Fewest optimizer steps: when the epochs over a small data set would take "
-            "fewer, each epoch passes over it several times (0: never). Default: "
-            + (f"0 on the recipe's data, else {SMALL_DATA_MIN_STEPS}." if small_data else "0."),
-        ),
-        click.option(
-            "--clip",
-            default=defaults.clip,
-            show_default=True,
-            type=click.FloatRange(min=0),
-            help="Gradient norm limit against exploding gradients (0: none).",
-        ),
-        click.option(
-            "--patience",
-            default=defaults.patience,
-            show_default=True,
-            type=click.IntRange(min=0),
-            help="Stop after this many epochs without a better dev score (0: never).",
-        ),
-        click.option(
-            "--seed",
-            default=defaults.seed,
-            show_default=True,
-            type=click.IntRange(min=0),
-            help="Seeds weights, dropout and batch order; a CPU run repeats exactly.",
-        ),
-        click.option(
-            "--device",
-            type=click.Choice(DEVICES),
-            default=defaults.device,
-            show_default=True,
-            help="auto uses CUDA when present.",
-        ),
-        click.option(
-            "--amp/--no-amp",
-            default=defaults.amp,
-            show_default=True,
-            help="On CUDA, run the forward pass in bfloat16 (autocast); ignored on CPU.",
-        ),
-        click.option(
-            "--threads",
-            default=1,
-            show_default=True,
-            type=click.IntRange(min=0),
-            help="CPU threads for PyTorch; 0 lets PyTorch choose. Small recurrent "
-            "steps gain little from more, and spinning threads cost a lot on a busy "
-            "machine (a training step ran 8x slower with 2 threads beside another job). "
-            "More than the CPU cores are cut to their number.",
-        ),
+        _config_option(fields[name], getattr(defaults, name), (help or {}).get(name))
+        for name in names
     ]
 
     def decorate(command):
         @functools.wraps(command)
-        def run(
-            *args,
-            epochs,
-            batch_size,
-            lr,
-            lr_decay,
-            min_steps,
-            clip,
-            patience,
-            seed,
-            device,
-            amp,
-            threads,
-            **kwargs,
-        ):
+        def run(*args, **kwargs):
+            values = {name: kwargs.pop(name) for name in names}
+            return command(*args, **{into: dataclasses.replace(defaults, **values)}, **kwargs)
+
+        for option in reversed(options):
+            run = option(run)
+        return run
+
+    return decorate
+
+
+def field_option(config, name: str, default):
+    """The option of one config field, as :func:`config_options` makes it, with another
+    default: for a command that sets the field without building the config
+    (``vectors import --lower``)."""
+    field = next(f for f in dataclasses.fields(config) if f.name == name)
+    return _config_option(field, default, None)
+
+
+TRAINING_FIELDS = (
+    "epochs",
+    "batch_size",
+    "lr",
+    "lr_decay",
+    "min_steps",
+    "clip",
+    "patience",
+    "seed",
+    "device",
+    "amp",
+)
+
+
+def training_options(defaults: TrainConfig, small_data: bool = False):
+    """The options of the shared training loop, generated from :class:`TrainConfig`'s fields
+    and defaulting to a task recipe's ``defaults``, and ``--threads``.
+
+    The command receives them as one ``train_config``, and PyTorch's thread count is set from
+    ``--threads``. The command's ``--output`` is checked first (unless ``--resume``), so that
+    refusing an existing one does not wait for torch's import. ``small_data``: the task
+    raises ``--min-steps`` on data other than its recipe's (:meth:`TrainConfig.for_data`),
+    which the help says.
+    """
+    min_steps = spec_of(next(f for f in dataclasses.fields(TrainConfig) if f.name == "min_steps"))
+    default_steps = f"0 on the recipe's data, else {SMALL_DATA_MIN_STEPS}." if small_data else "0."
+    generated = config_options(
+        defaults,
+        TRAINING_FIELDS,
+        into="train_config",
+        help={"min_steps": f"{min_steps.help} Default: {default_steps}"},
+    )
+    threads = click.option(
+        "--threads",
+        default=1,
+        show_default=True,
+        type=click.IntRange(min=0),
+        help="CPU threads for PyTorch; 0 lets PyTorch choose. Small recurrent "
+        "steps gain little from more, and spinning threads cost a lot on a busy "
+        "machine (a training step ran 8x slower with 2 threads beside another job). "
+        "More than the CPU cores are cut to their number.",
+    )
+
+    def decorate(command):
+        @functools.wraps(command)
+        def run(*args, threads, **kwargs):
             if not kwargs["resume"]:
                 reject_existing_output(kwargs["output"], kwargs["force"])
             import torch
 
             if threads:
                 torch.set_num_threads(cpu_threads(threads))
-            config = dataclasses.replace(
-                defaults,
-                epochs=epochs,
-                batch_size=batch_size,
-                lr=lr,
-                lr_decay=lr_decay,
-                min_steps=min_steps,
-                clip=clip,
-                patience=patience,
-                seed=seed,
-                device=device,
-                amp=amp,
-            )
-            return command(*args, train_config=config, **kwargs)
+            return command(*args, **kwargs)
 
-        for option in reversed(options):
-            run = option(run)
-        return run
+        return generated(threads(run))
 
     return decorate

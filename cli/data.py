@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import click
@@ -50,7 +51,10 @@ def data() -> None:
 
 
 @data.command("list")
-def list_command() -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object per dataset (size in bytes)."
+)
+def list_command(as_json: bool) -> None:
     """List the datasets with their splits, size, where they are found and license.
 
     Sentiment sets without splits of their own get seeded train/dev/test splits (a hash of
@@ -63,17 +67,17 @@ def list_command() -> None:
     labelled = sentiment_datasets()
     for name in datasets.list_datasets():
         dataset = datasets.get_dataset(name)
-        rows.append(
-            (
-                name,
-                # a labelled set's train/dev/test, which may be drawn from its files
-                ",".join(labelled[name].splits if name in labelled else dataset.splits),
-                _human_size(dataset.size),
-                _where(datasets.locate(name)),
-                dataset.license,
-            )
-        )
-    _echo_table(("NAME", "SPLITS", "SIZE", "WHERE", "LICENSE"), rows)
+        # a labelled set's train/dev/test, which may be drawn from its files
+        splits = labelled[name].splits if name in labelled else dataset.splits
+        where = _where(datasets.locate(name))
+        if as_json:
+            record = {"name": name, "splits": list(splits), "bytes": dataset.size}
+            record.update(where=where, license=dataset.license)
+            click.echo(json.dumps(record, ensure_ascii=False))
+            continue
+        rows.append((name, ",".join(splits), _human_size(dataset.size), where, dataset.license))
+    if not as_json:
+        _echo_table(("NAME", "SPLITS", "SIZE", "WHERE", "LICENSE"), rows)
 
 
 @data.command()
@@ -105,7 +109,10 @@ def download(name: str, split: str | None, force: bool) -> None:
 @data.command()
 @name_argument
 @split_argument
-def verify(name: str, split: str | None) -> None:
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object per file (path, status, sha256s)."
+)
+def verify(name: str, split: str | None, as_json: bool) -> None:
     """Check the sha256 of NAME's local files (or one SPLIT's) against the manifest."""
     from seqnlp.datasets import verify as verify_files
     from seqnlp.errors import DataError
@@ -113,7 +120,11 @@ def verify(name: str, split: str | None) -> None:
     checks = verify_files(name, split)
     for check in checks:
         shown = check.path or check.file.path
-        if check.status == "mismatch":
+        if as_json:
+            record = {"path": str(shown), "status": check.status}
+            record.update(expected=check.file.sha256, sha256=check.sha256)
+            click.echo(json.dumps(record))
+        elif check.status == "mismatch":
             click.echo(f"MISMATCH {shown}: expected {check.file.sha256}, got {check.sha256}")
         else:
             click.echo(f"{check.status:<8} {shown}")

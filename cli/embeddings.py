@@ -9,8 +9,15 @@ from pathlib import Path
 
 import click
 
-from seqnlp.cli.common import check_image, quiet, reject_existing_output
+from seqnlp.cli.common import (
+    check_image,
+    config_options,
+    model_output_options,
+    quiet,
+    reject_existing_output,
+)
 from seqnlp.cli.queries import load_vectors, vectors_option
+from seqnlp.embeddings.recipe import RECIPE
 from seqnlp.plotting import IMAGE_SUFFIXES
 
 POSITIVE = click.IntRange(min=1)
@@ -26,36 +33,22 @@ POSITIVE = click.IntRange(min=1)
     metavar="NAME|PATH",
     help="A registered corpus or a text file (plain, WikiExtractor, .gz, .xz); repeatable.",
 )
-@click.option(
-    "--algorithm",
-    type=click.Choice(["word2vec", "fasttext"]),
-    default="word2vec",
-    show_default=True,
-    help="fasttext also learns sub-word vectors, so unknown words still get one.",
-)
-@click.option("--sg/--cbow", default=False, show_default=True, help="Skip-gram or CBOW.")
-@click.option("--dim", default=200, show_default=True, type=POSITIVE, help="Vector size.")
-@click.option(
-    "--window", default=8, show_default=True, type=POSITIVE, help="Context words on each side."
-)
-@click.option(
-    "--negative", default=15, show_default=True, type=POSITIVE, help="Negative samples per word."
-)
-@click.option(
-    "--sample",
-    default=1e-4,
-    show_default=True,
-    type=click.FloatRange(0, 1),
-    help="Down-sampling threshold for frequent words (0: none).",
-)
-@click.option(
-    "--epochs", default=6, show_default=True, type=POSITIVE, help="Passes over the corpus."
-)
-@click.option(
-    "--min-count", default=5, show_default=True, type=POSITIVE, help="Ignore rarer words."
-)
-@click.option(
-    "--max-vocab", type=POSITIVE, help="Cap the training vocabulary (gensim max_final_vocab)."
+@config_options(
+    RECIPE.config,
+    (
+        "algorithm",
+        "sg",
+        "dim",
+        "window",
+        "negative",
+        "sample",
+        "epochs",
+        "min_count",
+        "max_vocab",
+        "lowercase",
+        "seed",
+    ),
+    into="config",
 )
 @click.option(
     "--top",
@@ -70,7 +63,6 @@ POSITIVE = click.IntRange(min=1)
     help="float16 halves the file, int8 (a scale per row) quarters it; both cost under "
     "0.05 points on the benchmarks (see README).",
 )
-@click.option("--case-sensitive", is_flag=True, help="Keep case (default: lower-case all text).")
 @click.option(
     "--tokenized",
     is_flag=True,
@@ -85,37 +77,19 @@ POSITIVE = click.IntRange(min=1)
     "file in gensim's corpus_file mode, which scales with them]",
 )
 @click.option(
-    "--seed",
-    default=1,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Random seed (exact only with 1 worker).",
-)
-@click.option(
     "--evaluate/--no-evaluate",
     default=True,
     show_default=True,
     help="Score analogies and word similarity after training and record them in meta.json.",
 )
-@click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Model dir.")
-@click.option("--force", is_flag=True, help="Replace an existing model at --output.")
+@model_output_options(checkpoints=False)
 def train_embeddings(
     corpora,
-    algorithm,
-    sg,
-    dim,
-    window,
-    negative,
-    sample,
-    epochs,
-    min_count,
-    max_vocab,
+    config,
     top,
     dtype,
-    case_sensitive,
     tokenized,
     workers,
-    seed,
     evaluate,
     output,
     force,
@@ -133,27 +107,14 @@ def train_embeddings(
     For billions of words see "Embeddings at scale" in the README.
     """
     from seqnlp import datasets
-    from seqnlp.embeddings import EmbeddingConfig, train_embeddings
     from seqnlp.embeddings import evaluate as run_evaluation
+    from seqnlp.embeddings import train_embeddings
 
     reject_existing_output(output, force)
     sources: list[Path] = []
     for corpus in corpora:
         found = datasets.resolve(corpus)
         sources.extend(found if isinstance(found, list) else [found])
-    config = EmbeddingConfig(
-        algorithm=algorithm,
-        sg=sg,
-        dim=dim,
-        window=window,
-        negative=negative,
-        sample=sample,
-        epochs=epochs,
-        min_count=min_count,
-        max_vocab=max_vocab,
-        lowercase=not case_sensitive,
-        seed=seed,
-    )
     vectors = train_embeddings(sources, config, workers=workers, tokenized=tokenized)
     vectors.meta["corpus"]["names"] = list(corpora)
     if top:
@@ -163,7 +124,7 @@ def train_embeddings(
     vectors.save(output, dtype=dtype, overwrite=force)
     speed = vectors.meta["training"]["words_per_second"]
     click.echo(
-        f"Saved {len(vectors):,} vectors of {dim} dimensions to {output} "
+        f"Saved {len(vectors):,} vectors of {config.dim} dimensions to {output} "
         f"({vectors.meta['corpus']['words']:,} corpus words, {speed:,.0f} words/s with "
         f"{vectors.meta['training']['workers']} workers)"
     )

@@ -13,14 +13,12 @@ from pathlib import Path
 
 import click
 
+from seqnlp.cli.common import errors_option
+
 VECTORS_HELP = (
     "Vectors: a seqnlp directory, or a word2vec/GloVe/fastText file (text, binary, .gz, "
     "fastText .bin), read whole each time: `seqnlp vectors import FILE -o DIR` once makes "
     "it open in milliseconds. Default: the vectors shipped with seqnlp."
-)
-ERRORS_HELP = (
-    "Bytes that are not UTF-8 in --input (and in the words of a vectors FILE): stop with "
-    "the line number, or replace them with U+FFFD."
 )
 
 
@@ -37,13 +35,7 @@ def vectors_option(command):
     )(command)
 
 
-errors_option = click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help=ERRORS_HELP,
-)
+query_errors = errors_option("--input and in the words of a vectors FILE")
 
 
 def load_vectors(model: str | None, errors: str = "strict"):
@@ -206,7 +198,7 @@ def _split_signs(words: list[str], negatives: tuple[str, ...]) -> tuple[list[str
 )
 @vectors_option
 @input_option
-@errors_option
+@query_errors
 @json_option("'results': [{'word', 'score'}], score the cosine; 'negative' when given")
 def similar(
     word, negatives, method, topn, restrict, approximate, model, input_path, errors, as_json
@@ -240,7 +232,7 @@ def similar(
 @click.argument("words", nargs=-1)
 @vectors_option
 @input_option
-@errors_option
+@query_errors
 @json_option("'cosine' and 'euclidean', the distance of the raw vectors")
 def similarity(words, model, input_path, errors, as_json):
     """Cosine similarity and Euclidean distance of two words.
@@ -273,7 +265,7 @@ def similarity(words, model, input_path, errors, as_json):
 @restrict_option
 @vectors_option
 @input_option
-@errors_option
+@query_errors
 @json_option("'method' and 'results': [{'word', 'score'}]")
 def analogy(words, method, topn, restrict, model, input_path, errors, as_json):
     """Solve A - B + C: "king man woman" asks king - man + woman (queen).
@@ -306,7 +298,7 @@ def analogy(words, method, topn, restrict, model, input_path, errors, as_json):
 @click.argument("words", nargs=-1)
 @vectors_option
 @input_option
-@errors_option
+@query_errors
 @json_option("'answer', the word that does not belong")
 def doesnt_match(words, model, input_path, errors, as_json):
     """The word that does not belong with the others (gensim's doesnt_match): the one
@@ -332,7 +324,7 @@ def doesnt_match(words, model, input_path, errors, as_json):
 @click.argument("sets", nargs=-1, metavar="'WORDS' 'WORDS'")
 @vectors_option
 @input_option
-@errors_option
+@query_errors
 @json_option("'cosine'; 'query' holds the two sets")
 def n_similarity(sets, model, input_path, errors, as_json):
     """Cosine similarity of two sets of words (gensim's n_similarity): of the means of

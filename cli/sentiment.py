@@ -1,14 +1,13 @@
-"""Sentiment commands: train-sentiment, sentiment, evaluate-sentiment.
+"""Sentiment commands that use a classifier: sentiment, evaluate-sentiment; and the
+labelled-data options they share with train-sentiment (:mod:`seqnlp.cli.train_sentiment`).
 
-Only click and the standard library are imported here; the library (and torch, for
-training only) is imported inside the command bodies. Size: train-sentiment alone takes 37
-options, each with the help that teaches it.
+Only click and the standard library are imported here; the library is imported inside the
+command bodies.
 """
 
 from __future__ import annotations
 
 import collections
-import dataclasses
 import json
 import sys
 
@@ -16,24 +15,18 @@ import click
 
 from seqnlp.cli.common import (
     check_image,
-    check_source,
+    errors_option,
     input_progress,
     model_option,
-    note,
     nothing_read,
-    quiet,
-    training_options,
 )
-from seqnlp.layers.spec import CELLS, POOLINGS
 from seqnlp.sentiment.data import FORMATS
-from seqnlp.sentiment.recipe import RECIPE
-from seqnlp.serialization import STORAGE_DTYPES
 
 MODEL_HELP = "Classifier directory (default: the sentiment model shipped with seqnlp)."
 SOURCE_HELP = "A file, or a dataset NAME[:SPLIT] (e.g. sst2:phrases)."
 
 
-def _format_options(func):
+def format_options(func):
     """--format, --text-column, --label-column and --errors, shared by the data commands."""
     options = [
         click.option(
@@ -49,13 +42,7 @@ def _format_options(func):
         click.option(
             "--label-column", default="label", show_default=True, help="tsv/csv label column."
         ),
-        click.option(
-            "--errors",
-            type=click.Choice(["strict", "replace"]),
-            default="strict",
-            show_default=True,
-            help="Invalid UTF-8: fail naming the line, or replace the bad bytes.",
-        ),
+        errors_option("the data"),
     ]
     for option in reversed(options):
         func = option(func)
@@ -70,299 +57,6 @@ def _read(spec: str, split: str, fmt, text_column, label_column, errors):
     )
 
 
-def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
-    """--sample SOURCE=N, repeatable: a dict, or None when not given."""
-    samples = {}
-    for value in values:
-        source, sep, count = value.rpartition("=")
-        if not sep or not source or not count.isdigit() or int(count) < 1:
-            raise click.BadParameter(f"{value!r}: expected SOURCE=N with N >= 1")
-        samples[source] = int(count)
-    return samples or None
-
-
-@click.command("train-sentiment")
-@click.option(
-    "--train",
-    "train_sources",
-    multiple=True,
-    default=RECIPE.train,
-    show_default=True,
-    metavar="NAME|FILE",
-    callback=check_source,
-    help=SOURCE_HELP + " Repeatable; repeated texts are kept once.",
-)
-@click.option(
-    "--dev",
-    metavar="NAME|FILE",
-    callback=check_source,
-    help=SOURCE_HELP + f" Default: {RECIPE.dev} when training on the recipe's data, else 10 % "
-    "of --train held out (seeded by --seed; said in the output and meta.json).",
-)
-@click.option(
-    "--test",
-    default=None,
-    metavar="NAME|FILE",
-    help="Scored once at the end (default: sst2:test when training on sst2 or on the "
-    "recipe's data; 'none' skips).",
-)
-@click.option(
-    "--labels",
-    metavar="LABEL,LABEL,...",
-    callback=lambda ctx, param, value: (
-        tuple(v.strip() for v in value.split(",")) if value else None
-    ),
-    help="Keep only texts with these labels, e.g. 'negative,positive' from three-class data. "
-    "Default: negative,positive with the recipe's training data, else every label.",
-)
-@click.option(
-    "--sample",
-    multiple=True,
-    metavar="SOURCE=N",
-    callback=_samples,
-    help="Train the networks on at most N texts of SOURCE (a seeded sample; the vocabulary "
-    "and the n-gram part still read every text), so that one large source does not drown "
-    "the others; repeatable, e.g. --sample yelp:train=30000. Default: the recipe's samples "
-    "with its training data.",
-)
-@_format_options
-@click.option(
-    "--embeddings",
-    default=RECIPE.embeddings or "none",
-    show_default=True,
-    metavar="DIR|FILE|default|none",
-    help="Initial word vectors: a seqnlp vectors directory, a word2vec/GloVe/fastText file "
-    "(text, binary, .gz, fastText .bin), 'default' (the shipped ones) or 'none' (random). "
-    "The word embedding takes the vectors' dimension; only the training words' rows are read.",
-)
-@click.option(
-    "--pretrained-words",
-    default=RECIPE.pretrained_words or 0,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="After training, add this many words of --embeddings that the training data lacks "
-    "(most frequent first), each read through its vector: the model then knows 'laptop' "
-    "though it trained on film reviews. 0: none.",
-)
-@click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained vectors fixed.")
-@click.option("--cell", type=click.Choice(CELLS), default=RECIPE.config.cell, show_default=True)
-@click.option(
-    "--pooling",
-    type=click.Choice(POOLINGS),
-    default=RECIPE.config.pooling,
-    show_default=True,
-    help="How the states over time become one vector.",
-)
-@click.option(
-    "--bidirectional/--unidirectional", default=RECIPE.config.bidirectional, show_default=True
-)
-@click.option(
-    "--layers", default=RECIPE.config.layers, show_default=True, type=click.IntRange(min=1)
-)
-@click.option(
-    "--hidden", default=RECIPE.config.hidden, show_default=True, type=click.IntRange(min=1)
-)
-@click.option(
-    "--dropout",
-    default=RECIPE.config.dropout,
-    show_default=True,
-    type=click.FloatRange(0, 1, max_open=True),
-)
-@click.option(
-    "--embedding-dropout",
-    default=RECIPE.config.embedding_dropout,
-    show_default=True,
-    type=click.FloatRange(0, 1, max_open=True),
-)
-@click.option(
-    "--ngram-weight",
-    default=RECIPE.config.ngram_weight,
-    show_default=True,
-    type=click.FloatRange(0, 1, max_open=True),
-    help="Share of a TF-IDF 1-2-gram logistic regression in the probabilities (0: none), "
-    "when --ngram-weights is 'none'.",
-)
-@click.option(
-    "--ngram-weights",
-    metavar="W,W,...|none",
-    help="Choose the n-gram share among these on dev after training (epochs are chosen on "
-    "the networks alone); 'none' uses the fixed --ngram-weight throughout. Default: "
-    + ",".join(f"{w:g}" for w in RECIPE.ngram_weights or ())
-    + " with the recipe's training data, else none.",
-)
-@click.option(
-    "--augment",
-    type=click.IntRange(min=0),
-    help="Negation and contrast examples built from the training data by templates ('not "
-    "good', 'dull, but moving') and added to it; 0: none. Default: "
-    f"{RECIPE.augmentation.n if RECIPE.augmentation else 0:,} with the recipe's training "
-    "data, else none.",
-)
-@click.option(
-    "--members",
-    default=RECIPE.config.members,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Networks to train (seeds SEED, SEED+1...) and average: an ensemble.",
-)
-@training_options(RECIPE.train_config, unit="Sentences", small_data=True)
-@click.option(
-    "--label-names",
-    metavar="NAME,NAME,...",
-    help="Names for the labels in sorted order (default for SST-2: negative,positive).",
-)
-@click.option(
-    "--dtype",
-    type=click.Choice(STORAGE_DTYPES),
-    default=RECIPE.dtype,
-    show_default=True,
-    help="Storage of the word embeddings, most of the file (int8: one scale per row).",
-)
-@click.option(
-    "--output",
-    "-o",
-    default="sentiment-model",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Model directory to write.",
-)
-@click.option("--force", is_flag=True, help="Replace an existing model at --output.")
-@click.option("--resume", is_flag=True, help="Continue from the checkpoint beside --output.")
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar per epoch.")
-def train_sentiment(
-    train_sources,
-    dev,
-    test,
-    labels,
-    sample,
-    fmt,
-    text_column,
-    label_column,
-    errors,
-    embeddings,
-    pretrained_words,
-    freeze_embeddings,
-    cell,
-    pooling,
-    bidirectional,
-    layers,
-    hidden,
-    dropout,
-    embedding_dropout,
-    ngram_weight,
-    ngram_weights,
-    augment,
-    members,
-    train_config,
-    label_names,
-    dtype,
-    output,
-    force,
-    resume,
-    progress,
-):
-    """Train a recurrent sentence classifier; prints dev and test accuracy at the end.
-
-    With no options it trains the shipped recipe: SST-2 phrases plus sentences, the
-    sentence dev set to pick the best epoch, the shipped word vectors, two BiGRUs with
-    attention pooling (seeds 1 and 2) whose averaged probabilities are averaged with those
-    of a TF-IDF 1-2-gram logistic regression (--members 1 --ngram-weight 0: one network
-    alone). About 10 minutes on 2 idle cores:
-
-    \b
-      seqnlp train-sentiment --output my-model
-      seqnlp train-sentiment --train reviews.csv --dev dev.csv --text-column review \\
-          --label-column stars --cell lstm --pooling attention --output stars-model
-    """
-    from seqnlp.sentiment.training import train
-    from seqnlp.training.distributed import is_main_process
-
-    config = dataclasses.replace(
-        RECIPE.config,
-        cell=cell,
-        pooling=pooling,
-        bidirectional=bidirectional,
-        layers=layers,
-        hidden=hidden,
-        dropout=dropout,
-        embedding_dropout=embedding_dropout,
-        freeze_embeddings=freeze_embeddings,
-        ngram_weight=ngram_weight,
-        members=members,
-    )
-    classifier, _ = train(
-        train_sources,
-        dev,
-        config,
-        train_config,
-        output=output,
-        test="auto" if test is None else None if test == "none" else test,
-        embeddings=None if embeddings == "none" else embeddings,
-        label_names=[n.strip() for n in label_names.split(",")] if label_names else None,
-        augmentation="recipe"
-        if augment is None
-        else dataclasses.replace(RECIPE.augmentation, n=augment)
-        if augment
-        else None,
-        ngram_weights="recipe" if ngram_weights is None else _weights(ngram_weights),
-        pretrained_words=pretrained_words,
-        labels=labels,
-        sample=sample,
-        dtype=dtype,
-        overwrite=force,
-        resume=resume,
-        progress=progress and not quiet(),
-        on_epoch=report_epoch,
-        format=fmt,
-        text_column=text_column,
-        label_column=label_column,
-        errors=errors,
-    )
-    if not is_main_process():  # in a torchrun job rank 0 reports
-        return
-    meta = classifier.meta
-    lines = [
-        f"model saved to {output} ({_epochs(meta.get('runs', []))}, "
-        f"{meta.get('train_seconds', 0) / 60:.1f} min)",
-        f"dev accuracy  {meta['dev']['accuracy']:.4f}",
-    ]
-    if "test" in meta:
-        lines.append(f"test accuracy {meta['test']['accuracy']:.4f}")
-    note("\n".join(lines))
-
-
-def report_epoch(record: dict) -> None:
-    """One line per epoch on stderr, as train-tagger prints: the run is not silent."""
-    note(
-        f"epoch {record['epoch']:>2}: loss {record['loss']:.4f}  "
-        f"dev accuracy {100 * record['accuracy']:.2f}%  "
-        f"({record['speed']:,.0f} texts/s, {record['seconds']:.0f} s)"
-        + ("  best" if record["improved"] else ""),
-        err=True,
-    )
-
-
-def _weights(spec: str) -> list[float] | None:
-    if spec.strip().lower() == "none":
-        return None
-    try:
-        weights = [float(w) for w in spec.split(",")]
-    except ValueError:
-        raise click.BadParameter(f"{spec!r}: numbers separated by commas, or 'none'") from None
-    if not all(0 <= w < 1 for w in weights):
-        raise click.BadParameter(f"{spec!r}: each share must be in [0, 1)")
-    return weights
-
-
-def _epochs(runs: list[dict]) -> str:
-    """ "best epoch 4 of 6" per trained network, each named in an ensemble."""
-    done = [r for r in runs if "best_epoch" in r]
-    said = [f"best epoch {r['best_epoch']} of {r['epochs']}" for r in done]
-    if len(runs) > 1:
-        said = [f"network {r['member'] + 1}: {s}" for r, s in zip(done, said, strict=True)]
-    return "; ".join(said) or "resumed"
-
-
 @click.command("sentiment")
 @click.argument("texts", nargs=-1)
 @click.option(
@@ -375,13 +69,7 @@ def _epochs(runs: list[dict]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per text, per line.")
 @model_option(MODEL_HELP)
 @click.option("--batch-size", default=256, show_default=True, type=click.IntRange(min=1))
-@click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help="Invalid UTF-8 in --input: fail naming the line, or replace the bad bytes.",
-)
+@errors_option()
 def sentiment(texts, input_path, as_json, model, batch_size, errors):
     """Label each TEXT (or each line of --input) with its sentiment and probability.
 
@@ -441,7 +129,7 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
     help=SOURCE_HELP + " 'checklist' is the shipped negation and contrast check list; a TSV "
     "with a 'category' column (sentence, label, category) is scored per category.",
 )
-@_format_options
+@format_options
 @model_option(MODEL_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option(

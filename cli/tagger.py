@@ -6,7 +6,6 @@ Tagging runs on numpy (``seqnlp.tagger.numpy_network``) and never imports torch,
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import sys
@@ -17,15 +16,17 @@ import click
 from seqnlp.cli.common import (
     check_image,
     check_source,
+    config_options,
+    errors_option,
     input_progress,
     model_option,
+    model_output_options,
     note,
     nothing_read,
     number_option,
     quiet,
     training_options,
 )
-from seqnlp.layers.spec import CELLS, CHAR_ENCODERS
 from seqnlp.serialization import STORAGE_DTYPES
 from seqnlp.tagger.formats import FORMATS, TAGSETS
 from seqnlp.tagger.recipe import RECIPE
@@ -33,10 +34,7 @@ from seqnlp.tagger.recipe import RECIPE
 log = logging.getLogger("seqnlp")
 
 TAGGER_HELP = "Tagger directory (default: the tagger shipped with seqnlp)."
-WORD_DIM_HELP = "Word embedding size (pretrained vectors are PCA-reduced to it); 0: none."
-CHARS_HELP = "Size of the spelling features for rare and unknown words; 0 turns them off."
 BATCH_SIZE = number_option("--batch-size", 256, 1, "Sentences tagged at once.")
-ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (replace)."
 
 
 @click.command("train-tagger")
@@ -69,33 +67,22 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     "an error. The vocabulary takes the training words, then the vectors' most frequent "
     "words up to --max-words.",
 )
-@click.option(
-    "--cell",
-    type=click.Choice(CELLS),
-    default=RECIPE.config.cell,
-    show_default=True,
-    help="Recurrent cell: plain tanh RNN, LSTM or GRU.",
+@config_options(
+    RECIPE.config,
+    (
+        "cell",
+        "bidirectional",
+        "layers",
+        "hidden",
+        "word_dim",
+        "char_features",
+        "char_encoder",
+        "freeze_embeddings",
+        "dropout",
+    ),
+    into="config",
 )
-@click.option(
-    "--bidirectional/--unidirectional",
-    default=RECIPE.config.bidirectional,
-    show_default=True,
-    help="Also read each sentence right to left.",
-)
-@number_option("--layers", RECIPE.config.layers, 1, "Stacked recurrent layers.")
-@number_option("--hidden", RECIPE.config.hidden, 1, "Units per direction.")
-@number_option("--word-dim", RECIPE.config.word_dim, 0, WORD_DIM_HELP)
-@number_option("--char-features", RECIPE.config.char_features, 0, CHARS_HELP)
-@click.option(
-    "--char-encoder",
-    type=click.Choice(CHAR_ENCODERS),
-    default=RECIPE.config.char_encoder,
-    show_default=True,
-    help="Character features from n-gram detectors (cnn) or a character BiLSTM (lstm).",
-)
-@click.option("--freeze-embeddings", is_flag=True, help="Keep the pretrained word vectors fixed.")
-@number_option("--dropout", RECIPE.config.dropout, 0, "Dropout rate.", max=1, max_open=True)
-@training_options(RECIPE.train_config, unit="Sentences")
+@training_options(RECIPE.train_config)
 @number_option(
     "--max-words",
     RECIPE.max_words,
@@ -109,28 +96,12 @@ ERRORS_HELP = "On invalid UTF-8: stop naming the line (strict) or use U+FFFD (re
     show_default=True,
     help="Weights on disk: int8 word embedding rows + float16 (see README for the cost).",
 )
-@click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Model dir.")
-@click.option("--force", is_flag=True, help="Replace an existing model at --output.")
-@click.option(
-    "--resume",
-    is_flag=True,
-    help="Continue an interrupted run from OUTPUT.checkpoint (same network and vocabulary).",
-)
-@click.option("--keep-checkpoint", is_flag=True, help="Keep OUTPUT.checkpoint after training ends.")
-@click.option("--progress/--no-progress", default=True, help="Progress bar per epoch.")
+@model_output_options()
 def train_tagger(
     train_data,
     dev,
     embeddings,
-    cell,
-    bidirectional,
-    layers,
-    hidden,
-    word_dim,
-    char_features,
-    char_encoder,
-    freeze_embeddings,
-    dropout,
+    config,
     train_config,
     max_words,
     dtype,
@@ -158,19 +129,6 @@ def train_tagger(
     """
     from seqnlp.tagger.training import train
     from seqnlp.training.distributed import is_main_process
-
-    config = dataclasses.replace(
-        RECIPE.config,
-        cell=cell,
-        bidirectional=bidirectional,
-        layers=layers,
-        hidden=hidden,
-        word_dim=word_dim,
-        char_features=char_features,
-        char_encoder=char_encoder,
-        freeze_embeddings=freeze_embeddings,
-        dropout=dropout,
-    )
 
     def report(record: dict) -> None:
         note(
@@ -238,6 +196,7 @@ def train_tagger(
     "line, with each token's start/end in its input line and each tag's probability. "
     "Default: conllu for CoNLL-U input, else text.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option(
     "--top-k",
     type=click.IntRange(min=1),
@@ -256,16 +215,20 @@ def train_tagger(
     help="Each line is one sentence of space-separated tokens (no tokenizer).",
 )
 @BATCH_SIZE
-@click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help=ERRORS_HELP,
-)
+@errors_option()
 @model_option(TAGGER_HELP)
 def tag(
-    texts, input_path, input_format, fmt, top_k, tagset, pretokenized, batch_size, errors, model
+    texts,
+    input_path,
+    input_format,
+    fmt,
+    as_json,
+    top_k,
+    tagset,
+    pretokenized,
+    batch_size,
+    errors,
+    model,
 ):
     """Tag the part of speech of every word.
 
@@ -277,7 +240,7 @@ def tag(
       seqnlp tag --tagset both "She saw it."      She/PRON/PRP saw/VERB/VBD it/PRON/PRP ./PUNCT/.
       seqnlp tag --input book.txt --format conllu > book.conllu
       seqnlp tag --input treebank.conllu > tagged.conllu
-      cat tweets.txt | seqnlp tag -i - --format json --top-k 3
+      cat tweets.txt | seqnlp tag -i - --json --top-k 3
       seqnlp tag --pretokenized "I ca n't go"
 
     Files are read line by line and tagged in batches, so a file of any size runs in
@@ -293,7 +256,9 @@ def tag(
     conllu_in = input_format == "conllu" or (
         input_format == "auto" and input_path not in (None, "-") and is_conllu(input_path)
     )
-    fmt = fmt or ("conllu" if conllu_in else "text")
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json is --format json: give one of them, not --format {fmt}")
+    fmt = "json" if as_json else fmt or ("conllu" if conllu_in else "text")
     if top_k and fmt != "json":
         raise click.UsageError("--top-k needs --format json")
     if conllu_in and (texts or pretokenized):
@@ -371,13 +336,7 @@ def tag(
     "other column and comment kept, for other CoNLL-U tools.",
 )
 @BATCH_SIZE
-@click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help=ERRORS_HELP,
-)
+@errors_option()
 def evaluate_tagger(data, model, raw_text, as_json, confusion, output, batch_size, errors):
     """Score a tagger on gold CoNLL-U data.
 

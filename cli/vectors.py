@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from seqnlp.cli.common import errors_option, field_option
+from seqnlp.embeddings.config import EmbeddingConfig
+
 
 @click.group()
 def vectors():
@@ -36,19 +39,8 @@ def vectors():
     show_default=True,
     help="Storage: float16 halves the directory, int8 (a scale per row) quarters it.",
 )
-@click.option(
-    "--lower",
-    is_flag=True,
-    help="Lower-case the words, keeping the first (most frequent) of those that then "
-    "coincide, and lower-case queries.",
-)
-@click.option(
-    "--errors",
-    type=click.Choice(["strict", "replace"]),
-    default="strict",
-    show_default=True,
-    help="Words that are not UTF-8 (GoogleNews has some): stop, or keep them with U+FFFD.",
-)
+@field_option(EmbeddingConfig, "lowercase", default=False)
+@errors_option("the words (GoogleNews has some)")
 @click.option(
     "--index",
     "index_trees",
@@ -58,7 +50,7 @@ def vectors():
     "--approximate` on big tables; recall is measured and kept in index.json.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing vectors directory.")
-def import_cmd(source, output, fmt, limit, dtype, lower, errors, index_trees, force):
+def import_cmd(source, output, fmt, limit, dtype, lowercase, errors, index_trees, force):
     """Convert a vectors FILE into a directory that opens in milliseconds.
 
     Reads word2vec text and binary (.gz too), GloVe (no header), fastText .vec and .bin
@@ -77,7 +69,7 @@ def import_cmd(source, output, fmt, limit, dtype, lower, errors, index_trees, fo
         fmt=fmt,
         limit=limit,
         dtype=dtype,
-        lowercase=lower,
+        lowercase=lowercase,
         errors=errors,
         overwrite=force,
         index_trees=index_trees,

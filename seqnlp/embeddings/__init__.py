@@ -4,7 +4,9 @@
 - :mod:`~seqnlp.embeddings.vectors`: :class:`WordVectors`, queries in numpy, pickle-free storage;
 - :mod:`~seqnlp.embeddings.training`: gensim Word2Vec/FastText on tokenized corpus files;
 - :mod:`~seqnlp.embeddings.evaluation`: analogy and word-similarity benchmarks;
-- :mod:`~seqnlp.embeddings.formats`: word2vec text/binary, GloVe, fastText files, checked;
+- :mod:`~seqnlp.embeddings.queries`: gensim's word queries over those vectors;
+- :mod:`~seqnlp.embeddings.formats`: word2vec text/binary, GloVe, fastText files told apart;
+- :mod:`~seqnlp.embeddings.reading`: such files read and checked row by row;
 - :mod:`~seqnlp.embeddings.importing`: such files converted once into a directory that
   opens in milliseconds, and exported again;
 - :mod:`~seqnlp.embeddings.index`: an approximate nearest-neighbour index (annoy).

@@ -21,13 +21,8 @@ import numpy as np
 
 from seqnlp import serialization
 from seqnlp.embeddings.config import KIND, EmbeddingConfig
-from seqnlp.embeddings.vectors import (
-    SCAN_ROWS,
-    WordVectors,
-    _source_meta,
-    read_vectors,
-    word_tensors,
-)
+from seqnlp.embeddings.reading import Word2VecReader, source_meta
+from seqnlp.embeddings.vectors import SCAN_ROWS, WordVectors, read_vectors, word_tensors
 
 log = logging.getLogger("seqnlp")
 
@@ -72,7 +67,7 @@ def import_vectors(
 
     serialization.check_storage_dtype(dtype)
     source, output = Path(source), Path(output)
-    serialization.models._check_target(output, overwrite)
+    serialization.saving._check_target(output, overwrite)
     start = time.perf_counter()
     header = formats.sniff(source, fmt) if source.is_file() else None
     if header is not None and header.format == "fasttext":
@@ -92,9 +87,7 @@ def import_vectors(
             vectors.counts,
         )
     else:
-        reader = formats.Word2VecReader(
-            source, fmt, limit=limit, lowercase=lowercase, errors=errors
-        )
+        reader = Word2VecReader(source, fmt, limit=limit, lowercase=lowercase, errors=errors)
         output.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(
             dir=output.parent, prefix=f".{output.name}.import-"
@@ -115,7 +108,7 @@ def import_vectors(
             tensors = _table_tensors(table, dtype)
             config = EmbeddingConfig(dim=reader.dim, lowercase=lowercase)
             meta = {
-                "source": _source_meta(source, reader.format, reader.stats, limit, lowercase),
+                "source": source_meta(source, reader.format, reader.stats, limit, lowercase),
                 "read_seconds": round(read - start, 1),
             }
             _save(output, config, words, tensors, meta, dtype, overwrite, start)

@@ -10,9 +10,10 @@ it reads the header, the row norms and the word list's offsets; an exact query s
 rows in chunks and hands each chunk's pages back, so the process stays small; an
 approximate index (:mod:`~seqnlp.embeddings.index`) touches only a few thousand rows.
 
-Size: one class, whose queries (similar, analogy, cosines, nearest rows) share the chunked
-scan over in-memory and mapped tables alike; the on-disk pieces are in
-:mod:`~seqnlp.embeddings.storage`, the file formats in :mod:`~seqnlp.embeddings.formats`.
+This module owns the table: storage, lookup and the chunked scan over in-memory and mapped
+rows alike. The word queries built on it are in :mod:`~seqnlp.embeddings.queries`, the
+on-disk pieces in :mod:`~seqnlp.embeddings.storage`, reading files in
+:mod:`~seqnlp.embeddings.reading`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import difflib
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from seqnlp import serialization
 from seqnlp.embeddings import storage
 from seqnlp.embeddings.arithmetic import unit_rows
 from seqnlp.embeddings.config import KIND, EmbeddingConfig
+from seqnlp.embeddings.queries import WordQueries
 from seqnlp.embeddings.storage import (
     WordIndex,
     WordList,
@@ -48,10 +50,9 @@ log = logging.getLogger("seqnlp")
 # bigger ones are memory-mapped and scanned in chunks of SCAN_ROWS rows.
 EAGER_ELEMENTS = 20_000_000
 SCAN_ROWS = 1 << 15
-METHODS = ("add", "mul")  # 3CosAdd (gensim most_similar), 3CosMul (most_similar_cosmul)
 
 
-class WordVectors:
+class WordVectors(WordQueries):
     """Word vectors with similarity, distance and analogy queries.
 
     Words are ordered by corpus frequency (most frequent first), as gensim keeps
@@ -372,140 +373,6 @@ class WordVectors:
         """Close spellings of an unknown word among the 50,000 most frequent words."""
         return difflib.get_close_matches(word, self.words[:50_000], n=n, cutoff=0.75)
 
-    def _unit_vector(self, word: str) -> np.ndarray:
-        vec = self.vector(word)
-        return vec / max(float(np.linalg.norm(vec)), 1e-12)
-
-    # ------------------------------------------------------------------ queries
-    def similarity(self, word1: str, word2: str) -> float:
-        """Cosine similarity of two words."""
-        return float(self._unit_vector(word1) @ self._unit_vector(word2))
-
-    def distance(self, word1: str, word2: str) -> float:
-        """Euclidean distance between the raw vectors of two words."""
-        return float(np.linalg.norm(self.vector(word1) - self.vector(word2)))
-
-    def similar(
-        self,
-        word: str | Sequence[str],
-        topn: int = 10,
-        restrict_vocab: int | None = None,
-        approximate: bool = False,
-        *,
-        negative: str | Sequence[str] = (),
-    ) -> list[tuple[str, float]]:
-        """The ``topn`` nearest words by cosine similarity, the query words excluded.
-
-        Args:
-            word: a word, or several (gensim's ``positive``: the mean of their unit vectors).
-            negative: words whose direction is taken away (gensim's ``negative``).
-            restrict_vocab: only rank the N most frequent words (gensim's ``restrict_vocab``).
-            approximate: ask the approximate index built at import (see
-                :mod:`seqnlp.embeddings.index`) instead of scanning every row; with
-                ``restrict_vocab`` the first N rows are ranked exactly instead.
-        """
-        if not (approximate and restrict_vocab is None):  # the first N rows are cheap: exact
-            return self.most_similar(word, negative, topn, restrict_vocab=restrict_vocab)
-        if self.ann is None:
-            raise SeqnlpError(
-                "these vectors have no approximate index; build one with "
-                "`seqnlp vectors import FILE -o DIR --index` (or `seqnlp vectors index DIR`)"
-            )
-        if topn < 1:
-            raise SeqnlpError(f"topn must be at least 1, got {topn}")
-        positive, negative = _word_lists(word, negative)
-        banned = {self.index[k] for k in map(self.key, positive + negative) if k in self.index}
-        found = self.ann.search(self._mean_direction(positive, negative), topn + len(banned))
-        return [(self.words[i], s) for i, s in found if i not in banned][:topn]
-
-    def most_similar(
-        self,
-        positive: str | Sequence[str],
-        negative: str | Sequence[str] = (),
-        topn: int = 10,
-        method: str = "add",
-        restrict_vocab: int | None = None,
-    ) -> list[tuple[str, float]]:
-        """gensim's ``most_similar`` (``method="add"``) and ``most_similar_cosmul``
-        (``"mul"``): the words nearest the ``positive`` words and away from the ``negative``
-        ones, the query words excluded. ``most_similar(["king", "woman"], ["man"])`` is
-        :meth:`analogy` ``("king", "man", "woman")``.
-        """
-        _check_restrict(restrict_vocab)
-        if method not in METHODS:
-            raise SeqnlpError(f"method must be one of {METHODS}, got {method!r}")
-        positive, negative = _word_lists(positive, negative)
-        if method == "add":
-            scores = self.cosines(self._mean_direction(positive, negative), restrict_vocab)
-        else:  # 3CosMul over cosines shifted to [0, 1]
-            units = np.stack([self._unit_vector(w) for w in positive + negative])
-            shifted = (1 + self.cosines(units, restrict_vocab)) / 2  # (words, queries)
-            p = len(positive)
-            scores = shifted[:, :p].prod(axis=1) / (shifted[:, p:].prod(axis=1) + 1e-6)
-        return self._rank(scores, positive + negative, topn)
-
-    def analogy(
-        self,
-        a: str,
-        b: str,
-        c: str,
-        method: str = "add",
-        topn: int = 10,
-        restrict_vocab: int | None = None,
-    ) -> list[tuple[str, float]]:
-        """Words closest to ``a - b + c`` (king - man + woman -> queen).
-
-        Args:
-            method: ``"add"`` is 3CosAdd (gensim ``most_similar``), ``"mul"`` is
-                3CosMul (Levy & Goldberg 2014, gensim ``most_similar_cosmul``).
-            restrict_vocab: only rank the N most frequent words.
-        """
-        queries = [a, b, c]
-        if len({self.key(w) for w in queries}) < 3:
-            shown = ", ".join(repr(w) for w in queries)
-            raise SeqnlpError(f"an analogy needs three different words, got {shown}")
-        return self.most_similar([a, c], [b], topn, method, restrict_vocab)
-
-    def doesnt_match(self, words: Sequence[str]) -> str:
-        """The word furthest from the mean direction of ``words`` (gensim's
-        ``doesnt_match``): ``["breakfast", "cereal", "dinner", "lunch"]`` -> ``"cereal"``."""
-        words, _ = _word_lists(words, ())
-        if len({self.key(w) for w in words}) < 2:
-            raise SeqnlpError(f"doesnt_match needs two different words or more, got {words}")
-        units = np.stack([self._unit_vector(w) for w in words])
-        mean = units.mean(axis=0)
-        cosines = units @ (mean / max(float(np.linalg.norm(mean)), 1e-12))
-        return min(zip(cosines.tolist(), words, strict=True))[1]
-
-    def n_similarity(self, words1: Sequence[str], words2: Sequence[str]) -> float:
-        """Cosine similarity of two sets of words: of the means of their vectors (gensim's
-        ``n_similarity``), e.g. ``["sushi", "shop"]`` and ``["japanese", "restaurant"]``."""
-        means = []
-        for words in (words1, words2):
-            words, _ = _word_lists(words, ())
-            mean = np.mean([self.vector(w) for w in words], axis=0)
-            means.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
-        return float(means[0] @ means[1])
-
-    def _mean_direction(self, positive: Sequence[str], negative: Sequence[str]) -> np.ndarray:
-        """The unit mean of the positive words' unit vectors minus the negative ones'."""
-        query = np.zeros(self.dim, dtype=np.float32)
-        for sign, words in ((1.0, positive), (-1.0, negative)):
-            for w in words:
-                query += sign * self._unit_vector(w)
-        return query / max(float(np.linalg.norm(query)), 1e-12)
-
-    def _rank(
-        self, scores: np.ndarray, exclude: Iterable[str], topn: int
-    ) -> list[tuple[str, float]]:
-        if topn < 1:
-            raise SeqnlpError(f"topn must be at least 1, got {topn}")
-        banned = {self.index[k] for k in map(self.key, exclude) if k in self.index}
-        k = min(len(scores), topn + len(banned))
-        best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.argsort(-scores[best], kind="stable")]
-        return [(self.words[i], float(scores[i])) for i in best if i not in banned][:topn]
-
     # ------------------------------------------------------------------ export
     def embedding_matrix(self, vocab: Vocab) -> tuple[np.ndarray, float]:
         """Rows for an ``nn.Embedding`` over ``vocab`` (a :class:`seqnlp.vocab.Vocab`).
@@ -558,21 +425,6 @@ class WordVectors:
         return write_word2vec(path, iter(self.words), blocks, len(self), self.dim, binary=binary)
 
 
-def _word_lists(
-    positive: str | Sequence[str], negative: str | Sequence[str]
-) -> tuple[list[str], list[str]]:
-    """Query words as two lists (a lone string is one word, not its letters)."""
-    lists = [[words] if isinstance(words, str) else list(words) for words in (positive, negative)]
-    if not lists[0] and not lists[1]:
-        raise SeqnlpError("give at least one query word")
-    return lists[0], lists[1]
-
-
-def _check_restrict(restrict_vocab: int | None) -> None:
-    if restrict_vocab is not None and restrict_vocab < 1:
-        raise SeqnlpError(f"restrict_vocab must be at least 1, got {restrict_vocab}")
-
-
 def read_vectors(
     path: str | os.PathLike,
     fmt: str = "auto",
@@ -586,67 +438,6 @@ def read_vectors(
     Raises:
         DataError: the file is unreadable or malformed (the message names the position).
     """
-    from seqnlp.embeddings import formats
+    from seqnlp.embeddings.reading import read_table
 
-    path = Path(path)
-    header = formats.sniff(path, fmt) if path.is_file() else None
-    if header is not None and header.format == "fasttext":
-        return _from_fasttext(path, limit, lowercase)
-    reader = formats.Word2VecReader(path, fmt, limit=limit, lowercase=lowercase, errors=errors)
-    words: list[str] = []
-    blocks = []
-    for chunk_words, block in reader.chunks():
-        words.extend(chunk_words)
-        blocks.append(block)
-    config = EmbeddingConfig(dim=reader.dim, lowercase=lowercase)
-    meta = {"source": _source_meta(path, reader.format, reader.stats, limit, lowercase)}
-    return WordVectors(words, np.concatenate(blocks), config, meta=meta)
-
-
-def _source_meta(path: Path, fmt: str, stats, limit, lowercase) -> dict:
-    size = path.stat().st_size if path.is_file() else sum(p.stat().st_size for p in path.iterdir())
-    return {
-        "file": path.name,
-        "format": fmt,
-        "bytes": size,
-        "rows_read": stats.rows,
-        "rows_kept": stats.kept,
-        "merged_duplicates": stats.merged,
-        "non_utf8_words": stats.replaced,
-        "limit": limit,
-        "lowercase": lowercase,
-    }
-
-
-def _from_fasttext(path: Path, limit: int | None, lowercase: bool) -> WordVectors:
-    from seqnlp.embeddings import formats
-
-    kv = formats.read_fasttext(path)
-    words = list(kv.index_to_key)
-    vectors = np.asarray(kv.vectors, dtype=np.float32)
-    counts = np.array([kv.get_vecattr(w, "count") for w in words], dtype=np.int64)
-    keep = list(range(len(words)))
-    stats = formats.ReadStats(rows=len(words))
-    if lowercase:
-        seen: set[str] = set()
-        keep = []
-        for i, w in enumerate(words):
-            if w.lower() not in seen:
-                seen.add(w.lower())
-                keep.append(i)
-        stats.merged = len(words) - len(keep)
-        words = [words[i].lower() for i in keep]
-    if limit:
-        keep, words = keep[:limit], words[:limit]
-    stats.kept = len(words)
-    config = EmbeddingConfig(
-        algorithm="fasttext",
-        dim=kv.vector_size,
-        lowercase=lowercase,
-        min_n=kv.min_n,
-        max_n=kv.max_n,
-        bucket=kv.bucket,
-    )
-    meta = {"source": _source_meta(path, "fasttext", stats, limit, lowercase)}
-    ngrams = np.asarray(kv.vectors_ngrams, dtype=np.float32)
-    return WordVectors(words, vectors[keep], config, counts[keep], ngrams, meta)
+    return WordVectors(*read_table(path, fmt, limit=limit, lowercase=lowercase, errors=errors))

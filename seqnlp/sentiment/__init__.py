@@ -9,6 +9,7 @@ probabilities. Prediction runs in numpy and never imports torch; training import
 - :mod:`~seqnlp.sentiment.network` (PyTorch) and :mod:`~seqnlp.sentiment.numpy_network`;
 - :mod:`~seqnlp.sentiment.ngrams`: the TF-IDF 1-2-gram logistic regression;
 - :mod:`~seqnlp.sentiment.model`: :class:`SentimentClassifier` (load, save, predict, evaluate);
+- :mod:`~seqnlp.sentiment.added_words`: words added after training through their vectors;
 - :mod:`~seqnlp.sentiment.training`: :func:`train`, the task's hooks for the shared driver;
 - :mod:`~seqnlp.sentiment.recipe`: the shipped model's recipe (``train()``'s defaults).
 """

@@ -8,7 +8,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqnlp.errors import SeqnlpError
-from seqnlp.layers.spec import CELLS, POOLINGS, Shapes, directions, linear_shapes, rnn_shapes
+from seqnlp.fields import check, setting
+from seqnlp.layers.spec import (
+    POOLINGS,
+    Shapes,
+    bidirectional_field,
+    cell_field,
+    directions,
+    freeze_embeddings_field,
+    hidden_field,
+    layers_field,
+    linear_shapes,
+    rnn_shapes,
+)
 
 KIND = "sentiment"
 # Longer texts are cut (with a warning): a review of 10,000 words is still classified,
@@ -53,42 +65,42 @@ class SentimentConfig:
             stored once (``pretrained.weight``) for every member.
     """
 
-    num_words: int = 2
-    num_labels: int = 2
-    word_dim: int = 200
-    hidden: int = 150
-    cell: str = "gru"
-    layers: int = 1
-    bidirectional: bool = True
-    pooling: str = "max"
-    dropout: float = 0.5
-    embedding_dropout: float = 0.3
-    word_dropout: float = 0.0
-    freeze_embeddings: bool = False
-    max_tokens: int = MAX_TOKENS
-    ngram_weight: float = 0.0
-    num_ngrams: int = 0
-    members: int = 1
-    num_pretrained: int = 0
+    num_words: int = setting(2, low=1)
+    num_labels: int = setting(2, low=1)
+    word_dim: int = setting(200, low=1)
+    hidden: int = hidden_field(150)
+    cell: str = cell_field("gru")
+    layers: int = layers_field(1)
+    bidirectional: bool = bidirectional_field(True, "text")
+    pooling: str = setting(
+        "max", choices=POOLINGS, help="How the states over time become one vector."
+    )
+    dropout: float = setting(
+        0.5, low=0, high=1, high_open=True, help="Dropout before the output layer."
+    )
+    embedding_dropout: float = setting(
+        0.3, low=0, high=1, high_open=True, help="Dropout on the word embeddings."
+    )
+    word_dropout: float = setting(0.0, low=0, high=1, high_open=True)
+    freeze_embeddings: bool = freeze_embeddings_field()
+    max_tokens: int = setting(MAX_TOKENS, low=1)
+    ngram_weight: float = setting(
+        0.0,
+        low=0,
+        high=1,
+        high_open=True,
+        help="Share of a TF-IDF 1-2-gram logistic regression in the probabilities (0: none), "
+        "when --ngram-weights is 'none'.",
+    )
+    num_ngrams: int = setting(0, low=0)
+    members: int = setting(
+        1, low=1, help="Networks to train (seeds SEED, SEED+1...) and average: an ensemble."
+    )
+    num_pretrained: int = setting(0, low=0)
 
     def __post_init__(self) -> None:
-        if self.cell not in CELLS:
-            raise SeqnlpError(f"cell must be one of {CELLS}, got {self.cell!r}")
-        if self.pooling not in POOLINGS:
-            raise SeqnlpError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
-        positive = ("num_words", "num_labels", "word_dim", "hidden", "layers", "max_tokens")
-        for name in (*positive, "members"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise SeqnlpError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
-        for name in ("dropout", "embedding_dropout", "word_dropout"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise SeqnlpError(f"{name} must be in [0, 1), got {getattr(self, name)!r}")
-        if not 0.0 <= self.ngram_weight < 1.0:
-            raise SeqnlpError(f"ngram_weight must be in [0, 1), got {self.ngram_weight!r}")
-        if not isinstance(self.num_ngrams, int) or self.num_ngrams < 0:
-            raise SeqnlpError(f"num_ngrams must be a count, got {self.num_ngrams!r}")
-        pretrained = self.num_pretrained
-        if not isinstance(pretrained, int) or not 0 <= pretrained < self.num_words:
+        check(self)
+        if self.num_pretrained >= self.num_words:
             raise SeqnlpError(
                 f"num_pretrained must be a count below num_words, got {self.num_pretrained!r}"
             )

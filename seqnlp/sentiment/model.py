@@ -3,17 +3,16 @@
 Prediction runs the trained networks in numpy (:mod:`seqnlp.sentiment.numpy_network`), so
 ``seqnlp sentiment "..."`` never imports torch. A saved classifier is a model directory of
 kind ``"sentiment"``: its members' weights (and the n-gram model's), the vocabulary, labels.
-Size: the one class a user holds, with prediction, evidence, evaluation, added words and
-storage, each a short method.
+Words added after training through their pretrained vectors are worked out in
+:mod:`seqnlp.sentiment.added_words`.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,10 +22,11 @@ from seqnlp import deprecation, serialization
 from seqnlp.batching import batch_schedule, chunks
 from seqnlp.calibration import confidence_and_correct, expected_calibration_error, reliability_bins
 from seqnlp.corpus import LabeledText
-from seqnlp.errors import DataError, ModelFileError, SeqnlpError
+from seqnlp.errors import DataError, ModelFileError
 from seqnlp.evaluation import classification_report, confusion_matrix
 from seqnlp.layers.numpy_layers import softmax
 from seqnlp.layers.threads import one_blas_thread
+from seqnlp.sentiment import added_words
 from seqnlp.sentiment.checklist import CheckItem, score_by_category
 from seqnlp.sentiment.config import (
     KIND,
@@ -53,10 +53,6 @@ UNKNOWN = "unknown"
 # A word in at least this share of the training texts is a corpus stop word ("the", "a",
 # "of", "and", "is", ","...), as scikit-learn's max_df: alone, no evidence of sentiment.
 STOP_WORD_SHARE = 0.1
-# SentimentClassifier.add_words: the least mean cosine between the vectors and the trained
-# rows for which the vectors count as the ones trained from (shipped: 0.996; vectors of
-# another space: about 0, as for random directions)
-MIN_AGREEMENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -319,65 +315,19 @@ class SentimentClassifier:
 
     def add_words(self, vectors: WordVectors, limit: int | None = None) -> SentimentClassifier:
         """A copy that also reads the words of ``vectors`` it never saw in training (the
-        first ``limit`` of them: the most frequent), each through its pretrained vector.
-
-        Why: the networks learn from the words of film reviews; "staff", "app" or "laptop"
-        would reach them as the unknown word. Training barely moves the pretrained rows
-        (cosine 0.996 between a word's row before and after, in the shipped model), so an
-        unseen word's pretrained vector lies where the networks expect its neighbours.
+        first ``limit`` of them: the most frequent), each through its pretrained vector
+        (:func:`~seqnlp.sentiment.added_words.add_words` says why that works).
 
         Raises:
             SeqnlpError: ``vectors`` are not of the classifier's ``word_dim``, or not the
                 vectors it was trained from (their rows for the words both know disagree).
         """
-        if vectors.dim != self.config.word_dim:
-            raise SeqnlpError(
-                f"the vectors have {vectors.dim} dimensions, the classifier's word "
-                f"embeddings {self.config.word_dim}"
-            )
-        self._check_same_space(vectors)
-        stoi = self.vocab.stoi
-        # lower-case words only, as the classifier's tokens are (a cased table like
-        # GoogleNews' would add "Paris" beside "paris", never read)
-        unseen = (w for w in vectors.words if w == w.lower() and w.split() == [w])
-        new = list(itertools.islice((w for w in unseen if w not in stoi), limit))
-        rows = np.asarray([vectors.vector(word) for word in new], dtype=np.float32).reshape(
-            len(new), vectors.dim
+        config, vocab, tensors = added_words.add_words(
+            self.config, self.vocab, self.tensors, vectors, limit
         )
-        tensors = dict(self.tensors)
-        if PRETRAINED in tensors:
-            rows = np.vstack([tensors[PRETRAINED], rows])
-        if len(rows):
-            tensors[PRETRAINED] = rows
-        config = replace(
-            self.config, num_words=len(self.vocab) + len(new), num_pretrained=len(rows)
-        )
-        vocab = Vocab(self.vocab.itos[2:] + new)
         return SentimentClassifier(
             config, vocab, self.labels, tensors, self.label_names, self.meta, self.ngrams
         )
-
-    def _check_same_space(self, vectors: WordVectors, sample: int = 5_000) -> None:
-        """Refuse vectors other than those the networks were trained from: in another space
-        (GloVe beside word2vec, or another run) an added word's vector means nothing to them.
-        The test: the mean cosine between the vectors and the first network's rows over the
-        training words both know (0.996 for the shipped model and vectors)."""
-        trained = self.vocab.itos[2 : self.config.num_words - self.config.num_pretrained]
-        shared = [w for w in trained if w in vectors][:sample]
-        rows = self.tensors[member_prefix(0, self.config.members) + "embedding.weight"]
-        cosine = 0.0
-        if shared:
-            a = np.asarray([vectors.vector(w) for w in shared], dtype=np.float32)
-            b = rows[[self.vocab.stoi[w] for w in shared]]
-            norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
-            cosine = float(((a * b).sum(axis=1) / np.maximum(norms, 1e-12)).mean())
-        if cosine < MIN_AGREEMENT:
-            raise SeqnlpError(
-                f"these vectors are not the ones the classifier was trained from: over the "
-                f"{len(shared)} training words they share, their vectors and the classifier's "
-                f"rows have a mean cosine of {cosine:.2f} (at least {MIN_AGREEMENT} expected); "
-                "add words from the vectors given to training (--embeddings)"
-            )
 
     # ------------------------------------------------------------------ storage
     @deprecation.renamed_keywords(directory="path")

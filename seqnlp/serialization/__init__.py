@@ -1,8 +1,9 @@
 """Model files, pickle-free: atomic writes, model directories, tensors, descriptions.
 
 - :mod:`~seqnlp.serialization.atomic`: files written so that readers see old or new, never half;
-- :mod:`~seqnlp.serialization.models`: a model directory (config, weights, vocab, meta) saved
-  and swapped in whole, loaded with every piece validated, defaults found in the package;
+- :mod:`~seqnlp.serialization.models`: a model directory (config, weights, vocab, meta)
+  loaded with every piece validated, defaults found in the package;
+- :mod:`~seqnlp.serialization.saving`: a model directory saved and swapped in whole;
 - :mod:`~seqnlp.serialization.tensors`: safetensors read without pickle, shapes checked,
   compact storage (float16, int8 rows);
 - :mod:`~seqnlp.serialization.describe`: the summary ``seqnlp info`` prints.
@@ -22,10 +23,9 @@ from seqnlp.serialization.models import (
     load_model,
     model_kind,
     read_model,
-    recover_interrupted_save,
     resolve_model,
-    save_model,
 )
+from seqnlp.serialization.saving import recover_interrupted_save, save_model
 from seqnlp.serialization.tensors import (
     STORAGE_DTYPES,
     check_finite,

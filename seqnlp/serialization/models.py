@@ -1,4 +1,4 @@
-"""Model directories: saved whole and swapped in atomically, loaded with every piece validated.
+"""Model directories: their layout, loaded with every piece validated, and the shipped ones.
 
 A model is a directory::
 
@@ -8,27 +8,20 @@ A model is a directory::
       vocab.json           vocabularies and label sets as plain data (optional per kind)
       meta.json            training data, metrics, versions, date, parameter count
 
-Saving builds the whole directory beside the target and swaps it in with ``os.replace``, so
-a reader never sees a half-written model and an interrupted save leaves the previous one in
-place. Loading validates every piece and never unpickles: tensors come only from
-safetensors and everything else from JSON. Neither direction imports torch.
-
-Size: saving and loading stay together because they share one protocol (the directory
-swap, the copy moved aside, the re-read when a model is replaced under a reader); split,
-each half would need the other's private steps.
+This module owns the layout and reading: loading validates every piece and never unpickles
+(tensors come only from safetensors and everything else from JSON), reads again when a save
+replaces the directory under it, and finds the models shipped in the package. Writing is in
+:mod:`~seqnlp.serialization.saving`, which builds the whole directory beside the target and
+swaps it in, moving the previous model aside (:func:`moved_aside` finds it). Neither
+direction imports torch.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
-import importlib.metadata
 import json
 import logging
 import os
-import re
-import shutil
-import sys
 import typing
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,13 +30,6 @@ from typing import Any
 import numpy as np
 
 from seqnlp.errors import ModelFileError, SeqnlpError
-from seqnlp.serialization.atomic import (
-    _as_arrays,
-    _fsync_dir,
-    _temp_name,
-    save_tensors_atomic,
-    write_json_atomic,
-)
 from seqnlp.serialization.tensors import (
     MappedTensors,
     check_finite,
@@ -127,161 +113,6 @@ class LoadedModel:
         check_shapes(self.tensors, expected, source=self.path)
         check_finite(self.tensors, source=self.path)
         return dequantize_rows(self.tensors)
-
-
-# ---------------------------------------------------------------- saving models
-
-
-def _versions() -> dict[str, str]:
-    versions = {"seqnlp": __version__, "python": sys.version.split()[0]}
-    for dist in ("torch", "gensim", "numpy", "safetensors"):
-        try:
-            versions[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return versions
-
-
-def _make_temp_dir(target: Path) -> Path:
-    # os.mkdir honours the umask; tempfile.mkdtemp would leave the model directory 0700.
-    while True:
-        tmp = _temp_name(target)
-        try:
-            tmp.mkdir()
-            return tmp
-        except FileExistsError:
-            continue
-
-
-def _swap_in(tmp: Path, target: Path) -> None:
-    """Move the finished directory ``tmp`` to ``target``, replacing an existing model.
-
-    POSIX cannot atomically exchange two directories, so the old model is renamed aside
-    first; if moving the new one in fails, the old one is put back. Between the two renames
-    (microseconds) ``target`` does not exist: a reader then gets a clear "no such model"
-    error, never a mix of old and new files.
-    """
-    old = None
-    if target.exists():
-        old = _temp_name(target, "old")
-        os.replace(target, old)
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    _fsync_dir(target.parent)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def recover_interrupted_save(target: str | os.PathLike) -> None:
-    """Tidy up after a process killed (``kill -9``) while saving ``target``.
-
-    An interrupted write leaves ``.<name>.tmp-*`` files or directories beside ``target``;
-    a model swap cut between its two renames leaves no ``target`` and the previous model
-    at ``.<name>.old-*``. The previous model is put back and the leftovers removed. Call it
-    only where this process is the one writer of ``target`` (training owns its output).
-    """
-    target = Path(target)
-    if not target.parent.is_dir():
-        return
-    aside = _moved_aside(target) if not target.exists() else None
-    if aside is not None:
-        os.replace(aside, target)
-        log.warning("%s: put back the model that an interrupted save had moved aside", target)
-    olds = target.parent.glob(f".{target.name}.old-*")
-    for leftover in [*olds, *target.parent.glob(f".{target.name}.tmp-*")]:
-        if leftover.is_dir() and not leftover.is_symlink():
-            shutil.rmtree(leftover, ignore_errors=True)
-        else:
-            leftover.unlink(missing_ok=True)
-
-
-def save_model(
-    directory: str | os.PathLike,
-    *,
-    kind: str,
-    config: Mapping[str, Any] | Any,
-    tensors: Mapping[str, Any],
-    vocab: Mapping[str, Any] | None = None,
-    meta: Mapping[str, Any] | None = None,
-    overwrite: bool = False,
-) -> Path:
-    """Save a model directory atomically.
-
-    Args:
-        directory: the model directory to create (parents are created too).
-        kind: what the model is, e.g. "tagger", "sentiment", "vectors".
-        config: the config dataclass (or its ``asdict``); it must rebuild the network exactly.
-        tensors: name -> array, e.g. a state_dict converted to numpy.
-        vocab: vocabularies and label sets as plain data; no vocab.json when None.
-        meta: e.g. ``{"data": [{"name": ..., "sha256": ...}], "metrics": {...}}``;
-            ``created``, ``versions`` and ``parameters`` are filled in (``parameters`` always
-            from the tensors).
-        overwrite: replace an existing model at ``directory``. A directory that is not a
-            seqnlp model (and not empty) is never replaced.
-
-    Returns:
-        The model directory.
-
-    Raises:
-        ModelFileError: ``directory`` exists and may not be replaced.
-        TypeError, ValueError: the config, vocab or meta are not JSON (NaN included), or a
-            tensor is not an array; an existing model at ``directory`` is left untouched.
-    """
-    target = Path(directory)
-    if not isinstance(kind, str) or not re.fullmatch(r"[a-z][a-z0-9_-]*", kind):
-        raise ValueError(f"kind must be a lower-case name such as 'tagger', got {kind!r}")
-    if dataclasses.is_dataclass(config) and not isinstance(config, type):
-        config = dataclasses.asdict(config)
-    if not isinstance(config, Mapping):
-        raise TypeError(f"config must be a dataclass or a mapping, not {type(config).__name__}")
-    clash = [key for key in RESERVED_CONFIG_KEYS if key in config]
-    if clash:
-        raise ValueError(f"config must not contain the reserved keys {clash}")
-    _check_target(target, overwrite)
-
-    arrays = _as_arrays(tensors)
-    full_meta = {"created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")}
-    full_meta["versions"] = _versions()
-    full_meta.update(meta or {})
-    full_meta["parameters"] = sum(int(a.size) for a in arrays.values())
-    full_config = {"kind": kind, "format_version": FORMAT_VERSION, **config}
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _make_temp_dir(target)
-    try:
-        save_tensors_atomic(tmp / WEIGHTS_FILE, arrays, metadata={"format": "np"})
-        if vocab is not None:
-            write_json_atomic(tmp / VOCAB_FILE, vocab)
-        write_json_atomic(tmp / META_FILE, full_meta)
-        # config.json last: it is what marks a directory as a model.
-        write_json_atomic(tmp / CONFIG_FILE, full_config)
-        _fsync_dir(tmp)
-        _check_target(target, overwrite)  # another process may have created it meanwhile
-        _swap_in(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    log.info("saved %s model to %s (%s parameters)", kind, target, f"{full_meta['parameters']:,}")
-    return target
-
-
-def _check_target(target: Path, overwrite: bool) -> None:
-    if not target.exists() and not target.is_symlink():
-        return
-    if not target.is_dir() or target.is_symlink():
-        raise ModelFileError(
-            f"{target} exists and is not a model directory; refusing to replace it"
-        )
-    if not overwrite:
-        raise ModelFileError(f"{target} already exists; choose another name or overwrite it")
-    if not (target / CONFIG_FILE).is_file() and any(target.iterdir()):
-        raise ModelFileError(
-            f"{target} is not a seqnlp model directory (no {CONFIG_FILE}); refusing to replace it"
-        )
 
 
 # ---------------------------------------------------------------- loading models
@@ -465,7 +296,7 @@ def load_model(
     # save_model replaces a model by renaming a new directory into place; a reader that
     # straddles the swap would mix files of two models, so it reads again.
     for _ in range(_LOAD_ATTEMPTS):
-        source = directory if directory.exists() else _moved_aside(directory) or directory
+        source = directory if directory.exists() else moved_aside(directory) or directory
         before = _identity(source)
         try:
             kind, _version, config = _read_config(source, expected_kind)
@@ -485,11 +316,12 @@ def load_model(
     raise ModelFileError(f"{directory} kept being replaced while it was read; try again")
 
 
-def _moved_aside(target: Path) -> Path | None:
+def moved_aside(target: Path) -> Path | None:
     """The previous model that a save moved aside, while ``target`` itself is missing.
 
-    That is the moment between the two renames of :func:`_swap_in`, or after a process was
-    killed there (the next training run puts it back): the previous model is the answer.
+    That is the moment between the two renames of a save's swap
+    (:mod:`~seqnlp.serialization.saving`), or after a process was killed there (the next
+    training run puts it back): the previous model is the answer.
     """
     olds = [p for p in target.parent.glob(f".{target.name}.old-*") if (p / CONFIG_FILE).is_file()]
     return max(olds, key=lambda p: p.stat().st_mtime, default=None)
@@ -535,7 +367,7 @@ def resolve_model(name_or_path: str | os.PathLike) -> Path:
     if name in SHIPPED_MODELS:
         return default_model(name)
     path = Path(name_or_path)
-    if path.exists() or _moved_aside(path) is not None:
+    if path.exists() or moved_aside(path) is not None:
         return path
     raise ModelFileError(
         f"{name}: no such model directory, and not a shipped model ({', '.join(SHIPPED_MODELS)})"
@@ -551,7 +383,7 @@ def model_kind(directory: str | os.PathLike) -> str:
         ModelFileError: not a seqnlp model directory, or of an unsupported format version.
     """
     directory = Path(directory)
-    source = directory if directory.exists() else _moved_aside(directory) or directory
+    source = directory if directory.exists() else moved_aside(directory) or directory
     return _read_config(source, None)[0]
 
 

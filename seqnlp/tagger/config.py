@@ -6,12 +6,17 @@ from __future__ import annotations
 import dataclasses
 
 from seqnlp.errors import SeqnlpError
+from seqnlp.fields import check, setting
 from seqnlp.layers.spec import (
-    CELLS,
     CHAR_ENCODERS,
     Shapes,
+    bidirectional_field,
+    cell_field,
     char_encoder_shapes,
     directions,
+    freeze_embeddings_field,
+    hidden_field,
+    layers_field,
     linear_shapes,
     rnn_shapes,
 )
@@ -50,51 +55,47 @@ class TaggerConfig:
         num_words, num_chars, num_upos, num_xpos: vocabulary sizes (set when training).
     """
 
-    cell: str = "lstm"
-    bidirectional: bool = True
-    layers: int = 1
-    hidden: int = 160
-    word_dim: int = 128
-    freeze_embeddings: bool = False
-    char_encoder: str = "cnn"
-    char_dim: int = 32
-    char_features: int = 128
-    char_kernel: int = 3
-    dropout: float = 0.33
-    word_dropout: float = 0.0
-    rare_word_dropout: float = 0.25
-    label_smoothing: float = 0.0
+    cell: str = cell_field("lstm")
+    bidirectional: bool = bidirectional_field(True, "sentence")
+    layers: int = layers_field(1)
+    hidden: int = hidden_field(160)
+    word_dim: int = setting(
+        128,
+        low=0,
+        help="Word embedding size (pretrained vectors are PCA-reduced to it); 0: none.",
+    )
+    freeze_embeddings: bool = freeze_embeddings_field()
+    char_encoder: str = setting(
+        "cnn",
+        choices=CHAR_ENCODERS,
+        help="Character features from n-gram detectors (cnn) or a character BiLSTM (lstm).",
+    )
+    char_dim: int = setting(32, low=1)
+    char_features: int = setting(
+        128,
+        low=0,
+        help="Size of the spelling features for rare and unknown words; 0 turns them off.",
+    )
+    char_kernel: int = setting(3, low=1)
+    dropout: float = setting(0.33, low=0, high=1, high_open=True, help="Dropout rate.")
+    word_dropout: float = setting(0.0, low=0, high=1, high_open=True)
+    rare_word_dropout: float = setting(0.25, low=0)
+    label_smoothing: float = setting(0.0, low=0, high=1, high_open=True)
     lowercase: bool = True
-    max_word_chars: int = 20
+    max_word_chars: int = setting(20, low=1)
     num_words: int = 0
     num_chars: int = 0
     num_upos: int = 0
     num_xpos: int = 0
 
     def __post_init__(self) -> None:
-        if self.cell not in CELLS:
-            raise SeqnlpError(f"cell must be one of {CELLS}, got {self.cell!r}")
-        for name in ("layers", "hidden", "char_kernel", "max_word_chars"):
-            if getattr(self, name) < 1:
-                raise SeqnlpError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.char_encoder not in CHAR_ENCODERS:
-            raise SeqnlpError(
-                f"char_encoder must be one of {CHAR_ENCODERS}, got {self.char_encoder!r}"
-            )
+        check(self)
         if self.char_encoder == "lstm" and self.char_features % 2:
             raise SeqnlpError(f"char_features must be even for an LSTM, got {self.char_features}")
         if self.char_kernel % 2 == 0:
             raise SeqnlpError(f"char_kernel must be odd, got {self.char_kernel}")
-        for name in ("word_dim", "char_features", "rare_word_dropout"):  # one message each
-            if getattr(self, name) < 0:
-                raise SeqnlpError(f"{name} cannot be negative, got {getattr(self, name)}")
-        if self.char_dim < 1:
-            raise SeqnlpError(f"char_dim must be at least 1, got {self.char_dim}")
         if not self.word_dim and not self.char_features:
             raise SeqnlpError("a tagger needs word embeddings or character features (or both)")
-        for name in ("dropout", "word_dropout", "label_smoothing"):
-            if not 0 <= getattr(self, name) < 1:
-                raise SeqnlpError(f"{name} must be in [0, 1), got {getattr(self, name)}")
 
 
 def expected_shapes(config: TaggerConfig) -> Shapes:

@@ -9,7 +9,7 @@ import dataclasses
 import os
 from typing import Any
 
-from seqnlp.errors import SeqnlpError
+from seqnlp.fields import check, setting
 
 DEVICES = ("auto", "cpu", "cuda")
 # Optimizer steps that a run on a user's data takes at least (TrainConfig.for_data): 200
@@ -37,31 +37,38 @@ class TrainConfig:
             (0: never). None: the task's default (:meth:`for_data`).
     """
 
-    epochs: int = 20
-    batch_size: int = 32
-    lr: float = 2e-3
-    lr_decay: float = 1.0
-    weight_decay: float = 0.0
-    clip: float = 5.0
-    patience: int = 5
-    seed: int = 1
-    device: str = "auto"
-    amp: bool = True
-    min_steps: int | None = None
+    epochs: int = setting(20, low=1, help="Most passes over the training data.")
+    batch_size: int = setting(32, low=1, help="Sentences per step.")
+    lr: float = setting(2e-3, low=0, low_open=True, help="Adam learning rate.")
+    lr_decay: float = setting(
+        1.0, low=0, high=1, low_open=True, help="Learning-rate factor per epoch."
+    )
+    weight_decay: float = setting(0.0, low=0, help="Adam's L2 penalty.")
+    clip: float = setting(
+        5.0, low=0, help="Gradient norm limit against exploding gradients (0: none)."
+    )
+    patience: int = setting(
+        5, low=0, help="Stop after this many epochs without a better dev score (0: never)."
+    )
+    seed: int = setting(
+        1, low=0, help="Seeds weights, dropout and batch order; a CPU run repeats exactly."
+    )
+    device: str = setting("auto", choices=DEVICES, help="auto uses CUDA when present.")
+    amp: bool = setting(
+        True,
+        negative="--no-amp",
+        help="On CUDA, run the forward pass in bfloat16 (autocast); ignored on CPU.",
+    )
+    min_steps: int | None = setting(
+        None,
+        low=0,
+        show_default=False,
+        help="Fewest optimizer steps: when the epochs over a small data set would take "
+        "fewer, each epoch passes over it several times (0: never).",
+    )
 
     def __post_init__(self) -> None:
-        if self.device not in DEVICES:
-            raise SeqnlpError(f"device must be one of {DEVICES}, got {self.device!r}")
-        for name in ("epochs", "batch_size"):
-            if getattr(self, name) < 1:
-                raise SeqnlpError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if not self.lr > 0:
-            raise SeqnlpError(f"lr must be positive, got {self.lr}")
-        if not 0 < self.lr_decay <= 1:
-            raise SeqnlpError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
-        for name in ("clip", "patience", "weight_decay", "min_steps"):  # one message each
-            if (getattr(self, name) or 0) < 0:
-                raise SeqnlpError(f"{name} cannot be negative, got {getattr(self, name)}")
+        check(self)
 
     def for_data(self, recipe_data: bool) -> TrainConfig:
         """This config with ``min_steps`` decided when left to the task: none on a recipe's

@@ -109,7 +109,7 @@ def test_info_prints_readable_meta(runner):
 
 
 def test_ensemble_epochs_name_each_network():
-    from seqnlp.cli.sentiment import _epochs
+    from seqnlp.cli.train_sentiment import _epochs
 
     runs = [{"member": m, "best_epoch": 1, "epochs": 1} for m in range(2)]
     assert _epochs(runs) == "network 1: best epoch 1 of 1; network 2: best epoch 1 of 1"
@@ -294,3 +294,91 @@ def test_vectors_import_and_index_show_progress(runner, tmp_path, terminal):
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert result.stderr.count("/3 [") >= 2 and "building 2 trees" in result.stderr
+
+
+# Commands without --json, and why: their result is not records on stdout.
+NO_JSON = {
+    **{
+        f"batch {task}": "writes its results as a Parquet directory"
+        for task in ("sentiment", "tag", "tokenize", "vectors")
+    },
+    "data download": "prints one path a line, as a script reads it",
+    "data path": "prints one path a line, as a script reads it",
+    "plot-embeddings": "draws an image",
+    "serve": "a server: its answers are JSON already",
+    "train-embeddings": "the result is a model directory: `seqnlp info DIR --json`",
+    "train-sentiment": "the result is a model directory: `seqnlp info DIR --json`",
+    "train-tagger": "the result is a model directory: `seqnlp info DIR --json`",
+    "vectors export": "writes a vectors file",
+    "vectors import": "the result is a vectors directory: `seqnlp info DIR --json`",
+    "vectors index": "the result is an index file beside the vectors",
+}
+
+
+def test_json_everywhere_a_command_prints_records():
+    """One flag for machine-readable output (issue 28): --json on every command that prints
+    results, and a reason for each that does not."""
+    with_json = {
+        name
+        for name, command in _commands()
+        if any("--json" in param.opts for param in command.params)
+    }
+    without = {name for name, _ in _commands()} - with_json
+    assert without == set(NO_JSON)
+
+
+def test_tag_json_is_format_json(runner):
+    json_flag = runner.invoke(main, ["tag", "--json", "I saw a saw"])
+    assert json_flag.exit_code == 0, json_flag.output
+    assert json_flag.output == runner.invoke(main, ["tag", "-f", "json", "I saw a saw"]).output
+    clash = runner.invoke(main, ["tag", "--json", "-f", "text", "I saw a saw"])
+    assert clash.exit_code == 2 and "--json is --format json" in clash.output
+
+
+def test_data_list_and_verify_json(runner, tmp_path):
+    import json
+
+    from seqnlp import datasets
+
+    listed = runner.invoke(main, ["--data-dir", str(tmp_path), "data", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    records = [json.loads(line) for line in listed.output.splitlines()]
+    assert [r["name"] for r in records] == datasets.list_datasets()
+    sst2 = next(r for r in records if r["name"] == "sst2")
+    assert sst2["splits"] == ["train", "dev", "test", "phrases"] and sst2["where"] == "missing"
+    checked = runner.invoke(main, ["--data-dir", str(tmp_path), "data", "verify", "sst2", "--json"])
+    assert checked.exit_code == 1  # missing files fail verification, as without --json
+    lines = [json.loads(line) for line in checked.output.splitlines() if line.startswith("{")]
+    assert lines and all(r["status"] == "missing" and r["sha256"] is None for r in lines)
+
+
+def test_errors_is_one_option_everywhere():
+    """--errors is declared once (cli.common.errors_option): the same choices, default and
+    help on every command that reads text, only the place it reads named."""
+    found = {
+        name: param
+        for name, command in _commands()
+        for param in command.params
+        if "--errors" in param.opts
+    }
+    assert {"tag", "sentiment", "evaluate-sentiment", "similar", "vectors import"} <= set(found)
+    for name, param in found.items():
+        assert tuple(param.type.choices) == ("strict", "replace") and param.default == "strict"
+        assert param.help.startswith("Bytes that are not UTF-8 in "), name
+        assert param.help.endswith("or read them as U+FFFD (replace)."), name
+
+
+def test_the_trainers_share_their_output_options():
+    """--output, --force, --resume, --keep-checkpoint and --progress are declared once
+    (cli.common.model_output_options); only --output's default differs."""
+    commands = dict(_commands())
+    shared = ("output", "force", "resume", "keep_checkpoint", "progress")
+
+    def options(name):
+        return {p.name: (p.opts, p.help) for p in commands[name].params if p.name in shared}
+
+    assert options("train-tagger") == options("train-sentiment")
+    assert set(options("train-tagger")) == set(shared)
+    assert options("train-embeddings") == {
+        k: v for k, v in options("train-tagger").items() if k in ("output", "force")
+    }

@@ -300,3 +300,16 @@ def test_a_small_data_set_of_ones_own_trains_well_with_no_options(runner, tmp_pa
     assert "epoch  1: loss" in result.stderr and "dev accuracy" in result.stderr
     meta = json.loads((tmp_path / "m" / "meta.json").read_text())
     assert meta["dev"]["accuracy"] >= 0.95
+
+
+def test_keep_checkpoint_keeps_it_as_train_tagger_does(runner, files, tmp_path):
+    """--keep-checkpoint was train-tagger's alone; both trainers take the same options now."""
+    out = tmp_path / "kept"
+    args = ["train-sentiment", "--train", files["train"], "--dev", files["dev"], "--test", "none"]
+    result = runner.invoke(main, [*args, *FAST, "--epochs", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not Path(f"{out}.checkpoint").exists()
+    again = [*args, *FAST, "--epochs", "1", "-o", str(out), "--force", "--keep-checkpoint"]
+    result = runner.invoke(main, again)
+    assert result.exit_code == 0, result.output
+    assert Path(f"{out}.checkpoint").is_dir()

@@ -57,7 +57,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.optim.optimizer import register_optimizer_step_post_hook
 from torch.utils.data.distributed import DistributedSampler
 import seqnlp.cli.tagger, seqnlp.tagger.network, seqnlp.tagger, seqnlp.training.driver
-import seqnlp.cli.sentiment, seqnlp.sentiment.network, seqnlp.sentiment
+import seqnlp.cli.sentiment, seqnlp.cli.train_sentiment, seqnlp.sentiment.network, seqnlp.sentiment
 from seqnlp.cli import main
 # what every run imports; Adam's first use alone imports torch._dynamo (seconds)
 torch.optim.Adam([torch.zeros(1, requires_grad=True)])

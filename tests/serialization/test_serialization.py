@@ -157,7 +157,7 @@ def test_interrupted_save_keeps_previous_model(model, monkeypatch):
             raise KeyboardInterrupt  # e.g. Ctrl-C after the weights were written
         real(path, obj)
 
-    monkeypatch.setattr(serialization.models, "write_json_atomic", crash_on_meta)
+    monkeypatch.setattr(serialization.saving, "write_json_atomic", crash_on_meta)
     with pytest.raises(KeyboardInterrupt):
         save(model, scale=2.0, overwrite=True)
     np.testing.assert_array_equal(

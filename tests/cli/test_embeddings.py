@@ -352,3 +352,17 @@ def test_keeping_fewer_than_one_word_is_refused(tiny):
 
     with pytest.raises(SeqnlpError, match="at least 1, got -3"):
         tiny.truncate(-3)
+
+
+def test_the_analogy_help_examples_answer_right_on_the_shipped_vectors(runner):
+    """The --help example 'paris germany france' answered berlin's opposite (issue #30 A.11):
+    each three-word example of the help, run as written, finds the capital it asks for."""
+    shown = runner.invoke(main, ["analogy", "--help"]).output
+    examples = re.findall(r"^\s+seqnlp analogy (\w+ \w+ \w+)(.*)$", shown, re.MULTILINE)
+    assert len(examples) == 2
+    expected = {"king man woman": "queen", "berlin germany france": "paris"}
+    for words, options in examples:
+        result = runner.invoke(main, ["analogy", *words.split(), *options.split()])
+        assert result.exit_code == 0, result.output
+        answers = [line.split("\t")[0] for line in result.output.splitlines()]
+        assert expected[words] in answers[:3], (words, answers)

@@ -79,10 +79,20 @@ class Token:
     xpos_top: Ranked | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data, without the top-k lists that were not asked for."""
-        return {
-            k: v for k, v in dataclasses.asdict(self).items() if v is not None or k in "startend"
-        }
+        """Plain JSON-ready data, without the top-k lists that were not asked for.
+
+        Field by field, not ``dataclasses.asdict``: its deep copy of every token took the
+        server a third of a tagging call's time."""
+        out = {name: getattr(self, name) for name in _TOKEN_FIELDS}
+        for name in ("upos_top", "xpos_top"):
+            if out[name] is None:
+                del out[name]
+            else:
+                out[name] = list(out[name])  # the caller may cut its copy to its own k
+        return out
+
+
+_TOKEN_FIELDS = tuple(f.name for f in dataclasses.fields(Token))
 
 
 class Tagger:

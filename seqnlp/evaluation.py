@@ -9,6 +9,7 @@ import; ``tests/test_evaluation.py`` checks them against scikit-learn.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
@@ -68,22 +69,21 @@ def per_label_scores(
     """Precision, recall, F1 and support (gold count) of every label.
 
     A label never predicted has precision 0; one absent from gold has recall 0 (the
-    convention of scikit-learn's ``zero_division=0``).
+    convention of scikit-learn's ``zero_division=0``). A prediction outside ``labels``
+    (a classifier's "unknown") is wrong: it still counts in its gold label's support.
     """
     labels = label_set(gold, predicted) if labels is None else list(labels)
-    matrix = confusion_matrix(gold, predicted, labels)
-    correct = np.diag(matrix).astype(float)
-    predicted_counts = matrix.sum(axis=0)
-    gold_counts = matrix.sum(axis=1)
+    correct = np.diag(confusion_matrix(gold, predicted, labels)).astype(float)
+    gold_counts, predicted_counts = Counter(gold), Counter(predicted)
     scores = {}
     for i, label in enumerate(labels):
-        p = correct[i] / predicted_counts[i] if predicted_counts[i] else 0.0
-        r = correct[i] / gold_counts[i] if gold_counts[i] else 0.0
+        p = correct[i] / predicted_counts[label] if predicted_counts[label] else 0.0
+        r = correct[i] / gold_counts[label] if gold_counts[label] else 0.0
         scores[label] = {
             "precision": float(p),
             "recall": float(r),
             "f1": float(2 * p * r / (p + r)) if p + r else 0.0,
-            "support": int(gold_counts[i]),
+            "support": gold_counts[label],
         }
     return scores
 

@@ -49,6 +49,21 @@ def test_per_label_scores_and_macro_f1_match_scikit_learn():
     assert set(report["per_label"]) == set(labels)
 
 
+def test_a_prediction_outside_the_labels_is_wrong_and_keeps_its_support():
+    """A classifier's "unknown" answer: its gold label's recall counts it as a miss (it was
+    left out of the support, which raised the recall)."""
+    gold = ["pos", "pos", "neg", "neg"]
+    predicted = ["pos", "unknown", "neg", "pos"]
+    report = classification_report(gold, predicted, labels=["neg", "pos"])
+    assert report["per_label"]["pos"] == {
+        "precision": 0.5,
+        "recall": 0.5,
+        "f1": 0.5,
+        "support": 2,
+    }
+    assert report["macro_recall"] == 0.5
+
+
 def test_span_alignment_as_in_conll_2018():
     gold = ["I", "do", "n't", "know", "."]
     tags = ["PRON", "AUX", "PART", "VERB", "PUNCT"]

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 from bench_sentiment import TfidfBaseline, lexicon_peers
 
+from seqnlp.evaluation import classification_report
 from seqnlp.labelled import sentiment_datasets
 from seqnlp.sentiment import SentimentClassifier
 from seqnlp.sentiment.data import to_example
@@ -89,18 +90,10 @@ class FastTextPeer:
         return [a[0][1][9:] if a else self.fallback for a in answers]
 
 
-def accuracy(predict, examples) -> float:
+def report(predict, examples, labels) -> dict:
+    """seqnlp.evaluation's report of ``predict`` on ``examples``: an "unknown" is wrong."""
     predicted = predict([e.text for e in examples])
-    return sum(p == e.label for p, e in zip(predicted, examples, strict=True)) / len(examples)
-
-
-def macro_recall(predict, examples, labels) -> float:
-    predicted = predict([e.text for e in examples])
-    recalls = []
-    for label in labels:
-        gold = [p for p, e in zip(predicted, examples, strict=True) if e.label == label]
-        recalls.append(sum(p == label for p in gold) / len(gold))
-    return float(np.mean(recalls))
+    return classification_report([e.label for e in examples], predicted, labels)
 
 
 def classifier_predict(path: str):
@@ -126,7 +119,7 @@ def binary_section(args) -> dict:
     fasttext_seconds = time.perf_counter() - start
     scores: dict[str, dict[str, float]] = {}
     for system, predict in systems.items():
-        scores[system] = {d: round(accuracy(predict, tests[d]), 4) for d in tests}
+        scores[system] = {d: round(report(predict, tests[d], BINARY)["accuracy"], 4) for d in tests}
         scores[system]["mean"] = round(float(np.mean([scores[system][d] for d in gold])), 4)
         print(system, scores[system], file=sys.stderr)
     return {
@@ -164,7 +157,9 @@ def three_class_section(args) -> dict:
         "tfidf-lr": TfidfBaseline(train, dev).predict,
         "fasttext": FastTextPeer(train).predict,
     }
-    recall = {name: round(macro_recall(p, test, labels), 4) for name, p in systems.items()}
+    recall = {
+        name: round(report(p, test, labels)["macro_recall"], 4) for name, p in systems.items()
+    }
     print("three classes", recall, file=sys.stderr)
     return {
         "test": {"source": THREE_CLASS_RECIPE.test, "texts": len(test)},

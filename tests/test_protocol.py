@@ -104,6 +104,15 @@ def test_the_shipped_vectors_and_the_vectors_loader():
     assert seqnlp.load_vectors().dim == seqnlp.load("vectors").dim == 200
 
 
+def test_every_loader_takes_a_shipped_name(tmp_path, monkeypatch):
+    """``load_vectors("vectors")`` as ``load("vectors")`` and ``Tagger.load("tagger")``: the
+    name, not a folder of that name in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    assert seqnlp.load_vectors("vectors").words[:5] == seqnlp.load_vectors().words[:5]
+    shipped = seqnlp.load("vectors")
+    assert WordVectors.load("vectors").similar("king", 3) == shipped.similar("king", 3)
+
+
 def test_tokenize_at_the_top_before_and_after_its_module_is_imported():
     expected = [["It", "was", "n't", "bad", "."], ["Really", "!"]]
     assert seqnlp.tokenize("It wasn't bad. Really!") == expected

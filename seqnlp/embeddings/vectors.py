@@ -120,8 +120,7 @@ class WordVectors(WordQueries):
 
     @classmethod
     def _load_dir(cls, path: Path | None) -> WordVectors:
-        directory = serialization.default_model(KIND) if path is None else Path(path)
-        model = serialization.load_model(directory, KIND, mapped=True)
+        model = serialization.read_model(path, KIND, mapped=True)
         config = model.build_config(EmbeddingConfig, strict=False)
         return cls._from_mapped(model.path, config, model.mapped, model.vocab, model.meta)
 

@@ -387,12 +387,15 @@ def model_kind(directory: str | os.PathLike) -> str:
     return _read_config(source, None)[0]
 
 
-def read_model(directory: str | os.PathLike | None, kind: str) -> LoadedModel:
+def read_model(
+    directory: str | os.PathLike | None, kind: str, *, mapped: bool = False
+) -> LoadedModel:
     """The ``kind`` model at ``directory``; None reads the default model shipped with seqnlp,
-    and a name of :data:`SHIPPED_MODELS` that is no existing path that shipped model.
+    and a name of :data:`SHIPPED_MODELS` that is no existing path that shipped model
+    (``mapped`` as :func:`load_model`).
     """
     if directory is None:
-        return load_model(default_model(kind), kind)
+        return load_model(default_model(kind), kind, mapped=mapped)
     if os.fspath(directory) in SHIPPED_MODELS and not Path(directory).exists():
-        return load_model(default_model(os.fspath(directory)), kind)
-    return load_model(Path(directory), kind)
+        return load_model(default_model(os.fspath(directory)), kind, mapped=mapped)
+    return load_model(Path(directory), kind, mapped=mapped)

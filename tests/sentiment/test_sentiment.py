@@ -50,10 +50,10 @@ def tiny_train(tmp_path=None, classes=2, epochs=2, n=60, **config):
     model_config = SentimentConfig(**{**TINY, **config})
     data, dev = toy(n, 1, classes), toy(20, 2, classes)
     return train(
-        data,
-        dev,
-        model_config,
-        TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
+        train=data,
+        dev=dev,
+        config=model_config,
+        train_config=TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
         embeddings=None,
         output=None if tmp_path is None else tmp_path / "model",
         progress=False,
@@ -254,10 +254,10 @@ def test_five_classes():
 
 def test_label_names_and_evaluation_by_either_name(tmp_path):
     classifier, _ = train(
-        toy(60, 1),
-        toy(20, 2),
-        SentimentConfig(**TINY),
-        TrainConfig(epochs=1, batch_size=8, device="cpu"),
+        train=toy(60, 1),
+        dev=toy(20, 2),
+        config=SentimentConfig(**TINY),
+        train_config=TrainConfig(epochs=1, batch_size=8, device="cpu"),
         embeddings=None,
         label_names=["positive", "negative"],
         progress=False,
@@ -272,12 +272,23 @@ def test_label_names_and_evaluation_by_either_name(tmp_path):
 def test_dev_labels_must_be_known():
     dev = [LabeledText("a film", "2")]
     with pytest.raises(DataError, match=r"dev data has labels the model does not know: '2'"):
-        train(toy(20, 1), dev, SentimentConfig(**TINY), embeddings=None, progress=False)
+        train(
+            train=toy(20, 1),
+            dev=dev,
+            config=SentimentConfig(**TINY),
+            embeddings=None,
+            progress=False,
+        )
 
 
 def test_one_class_training_data():
     with pytest.raises(DataError, match="at least two classes"):
-        train([LabeledText("a good film", "1")] * 5, toy(4, 1), embeddings=None, progress=False)
+        train(
+            train=[LabeledText("a good film", "1")] * 5,
+            dev=toy(4, 1),
+            embeddings=None,
+            progress=False,
+        )
 
 
 def test_empty_and_very_long_texts(caplog):
@@ -295,10 +306,10 @@ def test_empty_and_very_long_texts(caplog):
 def test_pretrained_vectors_initialise_the_embeddings(tiny_model, tiny):
     def run(**options):
         return train(
-            toy(40, 1),
-            toy(10, 2),
-            SentimentConfig(hidden=4),
-            TrainConfig(epochs=1, batch_size=8, lr=1e-9, device="cpu"),
+            train=toy(40, 1),
+            dev=toy(10, 2),
+            config=SentimentConfig(hidden=4),
+            train_config=TrainConfig(epochs=1, batch_size=8, lr=1e-9, device="cpu"),
             embeddings=tiny_model,
             progress=False,
             **options,
@@ -337,10 +348,12 @@ def cue_classifier(tmp_path, epochs=6, **config):
     vectors = cue_vectors()
     vectors.save(tmp_path / "vectors")
     classifier, _ = train(
-        toy(120, 1),
-        toy(20, 2),
-        SentimentConfig(**{**TINY, "word_dim": VECTOR_DIM, "freeze_embeddings": True, **config}),
-        TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
+        train=toy(120, 1),
+        dev=toy(20, 2),
+        config=SentimentConfig(
+            **{**TINY, "word_dim": VECTOR_DIM, "freeze_embeddings": True, **config}
+        ),
+        train_config=TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
         embeddings=tmp_path / "vectors",
         pretrained_words=0,
         progress=False,
@@ -458,10 +471,12 @@ def test_interrupted_training_resumes_to_the_same_model(tmp_path):
 
     def run(output, **kwargs):
         return train(
-            toy(60, 1),
-            toy(20, 2),
-            SentimentConfig(**TINY),
-            TrainConfig(epochs=3, batch_size=8, lr=0.02, seed=5, patience=0, device="cpu"),
+            train=toy(60, 1),
+            dev=toy(20, 2),
+            config=SentimentConfig(**TINY),
+            train_config=TrainConfig(
+                epochs=3, batch_size=8, lr=0.02, seed=5, patience=0, device="cpu"
+            ),
             embeddings=None,
             output=output,
             progress=False,
@@ -543,10 +558,12 @@ def test_an_interrupted_ensemble_resumes(tmp_path):
 
     def run(output, **kwargs):
         return train(
-            toy(60, 1),
-            toy(20, 2),
-            SentimentConfig(**TINY, members=2),
-            TrainConfig(epochs=2, batch_size=8, lr=0.02, seed=5, patience=0, device="cpu"),
+            train=toy(60, 1),
+            dev=toy(20, 2),
+            config=SentimentConfig(**TINY, members=2),
+            train_config=TrainConfig(
+                epochs=2, batch_size=8, lr=0.02, seed=5, patience=0, device="cpu"
+            ),
             embeddings=None,
             output=output,
             progress=False,

@@ -8,6 +8,7 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -283,6 +284,20 @@ def train(
         shape = replace(config, members=members)
         return SentimentClassifier(shape, vocab, labels, tensors, label_names, meta, ngrams)
 
+    finish: list[Callable[[SentimentClassifier], SentimentClassifier]] = []
+    if output is not None:  # the finishing steps see the weights as output will store them
+        finish.append(lambda classifier: classifier.stored(dtype))
+    if run.pretrained_words and vectors is not None:
+        finish.append(partial(_add_pretrained_words, vectors=vectors, limit=run.pretrained_words))
+    if ngram_weights and ngram_model is not None:
+        finish.append(partial(_choose_ngram_weight, dev=dev_examples, weights=ngram_weights))
+    if output is not None and is_main_process():
+        sources = {
+            "dev": run_record(s=dev)["s"] if dev is not None else dev_record[0],
+            "test": test,
+        }
+        scored = {"dev": dev_examples, "test": test_examples}
+        finish.append(partial(_score, sources=sources, data=scored))
     plan = Plan(
         train=train_set,
         dev=dev_set,
@@ -301,8 +316,9 @@ def train(
             "recipe": run.record(),
         },
         architecture=architecture_of(config, ignore=("members", "ngram_weight")),
+        finish=finish,
     )
-    classifier, result = train_members(
+    return train_members(
         plan,
         output=output,
         train_config=train_config,
@@ -312,27 +328,37 @@ def train(
         progress=progress,
         on_epoch=on_epoch,
     )
-    if run.pretrained_words and vectors is not None:
-        try:
-            classifier = classifier.add_words(vectors, run.pretrained_words)
-        except SeqnlpError as exc:  # training moved the rows far: keep the run, say why
-            log.warning("no words of the vectors added: %s", exc)
-        classifier.meta["pretrained_words"] = classifier.config.num_pretrained
-        log.info("%d words of the vectors added after training", classifier.config.num_pretrained)
-    if ngram_weights and ngram_model is not None:
-        classifier = _choose_ngram_weight(classifier, dev_examples, ngram_weights)
-    if output is not None and is_main_process():
-        # scores of the model as saved (its embeddings may be stored as int8)
-        dev_source = run_record(s=dev)["s"] if dev is not None else dev_record[0]
-        for name, source, data in (
-            ("dev", dev_source, dev_examples),
-            ("test", test, test_examples),
-        ):
-            if data is not None:
-                accuracy = classifier.evaluate(data)["accuracy"]
-                classifier.meta[name] = {"source": run_record(s=source)["s"], "accuracy": accuracy}
-        classifier.save(output, overwrite=True, dtype=dtype)
-    return classifier, result
+
+
+def _add_pretrained_words(
+    classifier: SentimentClassifier, vectors: Any, limit: int
+) -> SentimentClassifier:
+    """The classifier with ``limit`` words of ``vectors`` it never saw added, as many as
+    the vectors allow: a run whose rows moved too far keeps its words, with a warning."""
+    try:
+        classifier = classifier.add_words(vectors, limit)
+    except SeqnlpError as exc:  # training moved the rows far: keep the run, say why
+        log.warning("no words of the vectors added: %s", exc)
+    classifier.meta["pretrained_words"] = classifier.config.num_pretrained
+    log.info("%d words of the vectors added after training", classifier.config.num_pretrained)
+    return classifier
+
+
+def _score(
+    classifier: SentimentClassifier,
+    sources: dict[str, Any],
+    data: dict[str, Sequence[LabeledText] | None],
+) -> SentimentClassifier:
+    """Record the accuracy of the finished model on each of ``data`` (dev, test) and where
+    those texts came from, in ``meta.json``."""
+    for name, examples in data.items():
+        if examples is not None:
+            accuracy = classifier.evaluate(examples)["accuracy"]
+            classifier.meta[name] = {
+                "source": run_record(s=sources[name])["s"],
+                "accuracy": accuracy,
+            }
+    return classifier
 
 
 def _choose_ngram_weight(

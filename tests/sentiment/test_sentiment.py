@@ -640,3 +640,66 @@ def test_a_classifier_without_ngrams_has_no_stop_words():
     assert classifier.config.num_ngrams == 0 and classifier.stop_words == frozenset()
     (known, unknown) = classifier.predict(["a", "zzzz !!!"])
     assert known.known and (unknown.label, unknown.reason) == ("unknown", "no known word")
+
+
+def finished_run(tmp_path, output, **kwargs):
+    """A tiny run with every finishing step: words of the vectors added, the n-gram share
+    chosen on dev, dev and test scored."""
+    if not (tmp_path / "vectors").is_dir():
+        cue_vectors().save(tmp_path / "vectors")
+    return train(
+        train=toy(60, 1),
+        dev=toy(20, 2),
+        test=toy(20, 3),
+        config=SentimentConfig(**{**TINY, "word_dim": VECTOR_DIM, "freeze_embeddings": True}),
+        train_config=TrainConfig(epochs=2, batch_size=8, lr=0.02, seed=3, device="cpu"),
+        embeddings=tmp_path / "vectors",
+        pretrained_words=2,
+        ngram_weights=(0.0, 0.5),
+        dtype="int8",
+        output=output,
+        progress=False,
+        **kwargs,
+    )
+
+
+def test_the_finishing_steps_run_before_one_final_save(tmp_path, monkeypatch):
+    saves = []
+    real_save = SentimentClassifier.save
+    monkeypatch.setattr(
+        SentimentClassifier,
+        "save",
+        lambda self, *a, **k: saves.append(1) or real_save(self, *a, **k),
+    )
+    after_training = []
+    classifier, _ = finished_run(
+        tmp_path, tmp_path / "model", on_epoch=lambda record: after_training.append(len(saves))
+    )
+    assert len(saves) - after_training[-1] == 1  # the finished model, written once
+    saved = SentimentClassifier.load(tmp_path / "model")
+    assert saved.vocab.itos[-2:] == ["superb", "dreadful"] and saved.meta["pretrained_words"] == 2
+    assert saved.config.ngram_weight == saved.meta["ngram_weight_chosen"]["weight"]
+    texts = [e.text for e in toy(20, 3)]
+    assert saved.meta["test"]["accuracy"] == saved.evaluate(toy(20, 3))["accuracy"]
+    np.testing.assert_array_equal(classifier.probabilities(texts), saved.probabilities(texts))
+
+
+def test_a_run_interrupted_in_a_finishing_step_resumes_into_it(tmp_path, monkeypatch):
+    from seqnlp.sentiment import training
+
+    choose = training._choose_ngram_weight
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "_choose_ngram_weight", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        finished_run(tmp_path, tmp_path / "model")
+    assert "pretrained_words" not in SentimentClassifier.load(tmp_path / "model").meta
+    monkeypatch.setattr(training, "_choose_ngram_weight", choose)
+    resumed, _ = finished_run(tmp_path, tmp_path / "model", resume=True)
+    straight, _ = finished_run(tmp_path, tmp_path / "other")
+    assert not (tmp_path / "model.checkpoint").exists()
+    assert resumed.meta["ngram_weight_chosen"] == straight.meta["ngram_weight_chosen"]
+    assert resumed.vocab.itos == straight.vocab.itos
+    assert all(np.array_equal(resumed.tensors[k], straight.tensors[k]) for k in resumed.tensors)

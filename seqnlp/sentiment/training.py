@@ -154,6 +154,8 @@ def train(
         "errors": errors,
     }
     output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
+    # a resumed run goes on with the vocabularies it saved, whatever the corpus holds now
+    saved = SentimentClassifier.load(output) if resume else None
     train_examples, train_record = read_examples(train, "train", merge=True, **options)
     # the n-gram model and the vocabulary read every text; the networks the sample
     every_example = (
@@ -175,7 +177,11 @@ def train(
         log.info("%d negation and contrast examples added to the training data", len(extra))
         train_examples = train_examples + extra
         every_example = every_example + extra
-    labels = label_set(train_examples)
+    if saved is None:
+        labels = label_set(train_examples)
+    else:
+        labels, label_names = saved.labels, label_names or saved.label_names
+        check_labels(train_examples, labels, "the training data")
     check_labels(dev_examples, labels, "the dev data")
     if label_names is None and sst2 and labels == ["0", "1"]:
         label_names = list(SST2_NAMES)
@@ -192,11 +198,11 @@ def train(
         if every_example is not train_examples
         else train_tokens
     )
-    vocab = Vocab.build(
-        (t for tokens in every_tokens for t in tokens),
-        min_count=run.min_count,
-        max_size=run.max_words,
-    )
+    if saved is None:
+        words = (t for tokens in every_tokens for t in tokens)
+        vocab = Vocab.build(words, min_count=run.min_count, max_size=run.max_words)
+    else:  # the words it trained on, without any added after training
+        vocab = Vocab(saved.vocab.itos[2 : saved.config.num_words - saved.config.num_pretrained])
     matrix = None
     vectors = vectors_meta = None
     if embeddings is not None:
@@ -209,8 +215,10 @@ def train(
         config = replace(config, word_dim=vectors.dim)
         vectors_meta = {"source": str(embeddings), "words": len(vectors), "coverage": coverage}
         log.info("pretrained vectors cover %.1f %% of %d words", 100 * coverage, trained_words)
-    ngram_model = None
-    if config.ngram_weight > 0 or ngram_weights:
+    with_ngrams = config.ngram_weight > 0 or bool(ngram_weights)
+    # a resumed run's n-gram model is the saved one: its n-grams are a vocabulary too
+    ngram_model = saved.ngram_model if saved is not None and with_ngrams else None
+    if ngram_model is None and with_ngrams:
         kept = [(t, label_ids[e.label]) for t, e in zip(every_tokens, every_example, strict=True)]
         kept = [(t, y) for t, y in kept if t]
         ngram_model = NgramModel.fit(

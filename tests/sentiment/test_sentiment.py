@@ -20,6 +20,7 @@ from seqnlp.sentiment.data import check_labels, guess_format, label_set, to_exam
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.training import TrainConfig
+from seqnlp.vocab import Vocab
 
 POSITIVE = ["good", "great", "funny", "moving", "gripping", "charming", "lovely"]
 NEGATIVE = ["bad", "dull", "boring", "awful", "tedious", "lifeless", "clumsy"]
@@ -703,3 +704,35 @@ def test_a_run_interrupted_in_a_finishing_step_resumes_into_it(tmp_path, monkeyp
     assert resumed.meta["ngram_weight_chosen"] == straight.meta["ngram_weight_chosen"]
     assert resumed.vocab.itos == straight.vocab.itos
     assert all(np.array_equal(resumed.tensors[k], straight.tensors[k]) for k in resumed.tensors)
+
+
+def test_a_resumed_run_keeps_its_saved_vocabularies(tmp_path):
+    """As the tagger does: the checkpoint's rows are those of the saved words and labels,
+    so a corpus that changed, or is read in another order, must not rebuild them."""
+
+    def run(data, **kwargs):
+        return train(
+            train=data,
+            dev=toy(20, 2),
+            config=SentimentConfig(**TINY, ngram_weight=0.3),
+            train_config=TrainConfig(epochs=2, batch_size=8, lr=0.02, seed=5, device="cpu"),
+            embeddings=None,
+            output=tmp_path / "model",
+            progress=False,
+            **kwargs,
+        )
+
+    def stop(record):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(toy(60, 1), on_epoch=stop)
+    interrupted = SentimentClassifier.load(tmp_path / "model")
+    changed = [*reversed(toy(60, 1)), LabeledText("a splendid splendid film", "0")]
+    assert Vocab.build(t for e in changed for t in to_example(e.text)).itos != (
+        interrupted.vocab.itos
+    )
+    resumed, result = run(changed, resume=True)
+    assert result.epochs == 2
+    assert resumed.vocab.itos == interrupted.vocab.itos and "splendid" not in resumed.vocab
+    assert (resumed.labels, resumed.ngrams) == (interrupted.labels, interrupted.ngrams)

@@ -142,11 +142,10 @@ def train_tagger(
 
     tagger, result = train(
         train=train_data,
-        dev=dev,
         output=output,
-        embeddings=None if embeddings.lower() == "none" else embeddings,
         config=config,
         train_config=train_config,
+        embeddings=None if embeddings.lower() == "none" else embeddings,
         max_words=max_words,
         dtype=dtype,
         resume=resume,
@@ -154,6 +153,7 @@ def train_tagger(
         keep_checkpoint=keep_checkpoint,
         progress=progress and not quiet(),
         on_epoch=report,
+        **({} if dev is None else {"dev": dev}),  # left out: the recipe's, or held out
     )
     if not is_main_process():  # in a torchrun job rank 0 reports
         return

@@ -184,24 +184,25 @@ def train_sentiment(
     from seqnlp.sentiment.training import train
     from seqnlp.training.distributed import is_main_process
 
+    # an option left out is left to the recipe: its value with its data, else none
+    given = {"dev": dev, "labels": labels, "sample": sample}
+    changes = {name: value for name, value in given.items() if value is not None}
+    if test is not None:
+        changes["test"] = None if test == "none" else test
+    if augment is not None:
+        changes["augmentation"] = (
+            dataclasses.replace(RECIPE.augmentation, n=augment) if augment else None
+        )
+    if ngram_weights is not None:
+        changes["ngram_weights"] = _weights(ngram_weights)
     classifier, _ = train(
-        train_sources,
-        dev,
-        config,
-        train_config,
+        train=train_sources,
+        config=config,
+        train_config=train_config,
         output=output,
-        test="auto" if test is None else None if test == "none" else test,
         embeddings=None if embeddings == "none" else embeddings,
         label_names=[n.strip() for n in label_names.split(",")] if label_names else None,
-        augmentation="recipe"
-        if augment is None
-        else dataclasses.replace(RECIPE.augmentation, n=augment)
-        if augment
-        else None,
-        ngram_weights="recipe" if ngram_weights is None else _weights(ngram_weights),
         pretrained_words=pretrained_words,
-        labels=labels,
-        sample=sample,
         dtype=dtype,
         overwrite=force,
         resume=resume,
@@ -212,6 +213,7 @@ def train_sentiment(
         text_column=text_column,
         label_column=label_column,
         errors=errors,
+        **changes,
     )
     if not is_main_process():  # in a torchrun job rank 0 reports
         return

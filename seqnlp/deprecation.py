@@ -16,12 +16,13 @@ from typing import Any
 REMOVED_IN = "seqnlp 0.3"
 
 
-def warn(old: str, new: str) -> None:
-    """Tell the caller (two frames up: past the alias) that ``old`` is now ``new``."""
+def warn(old: str, new: str, stacklevel: int = 3) -> None:
+    """Tell the caller (two frames up by default: past the alias) that ``old`` is now
+    ``new``."""
     warnings.warn(
         f"{old} is deprecated and will be removed in {REMOVED_IN}; use {new}",
         DeprecationWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
 
 
@@ -67,3 +68,33 @@ def moved_names(package: str, homes: dict[str, str]) -> Callable[[str], Any]:
         return getattr(importlib.import_module(homes[name]), name)
 
     return __getattr__
+
+
+def positional_changes(
+    recipe_type: type, names: tuple[str, ...]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Accept the arguments a ``train`` function took by position before it took a recipe
+    (``train(data, dev, config, train_config)``), with a warning, as changes of those
+    recipe fields (``train(train=data, dev=dev...)``)."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if args and not isinstance(args[0], recipe_type):
+                if len(args) > len(names):
+                    raise TypeError(
+                        f"{func.__qualname__}() takes at most {len(names)} data "
+                        f"arguments by position, got {len(args)}"
+                    )
+                given = names[: len(args)]
+                warn(
+                    f"{func.__qualname__}({', '.join(given)}) by position",
+                    f"{func.__qualname__}({', '.join(f'{n}=...' for n in given)}) or a recipe",
+                )
+                kwargs.update(zip(given, args, strict=True))
+                args = ()
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -164,16 +164,12 @@ def test_the_recipe_is_the_library_default_and_the_shipped_models_record(kind):
     if kind == "vectors":
         return
     train = inspect.signature(task.resolve("train")).parameters
-    assert train["config"].default is None and train["train_config"].default is None
-    assert train["dev"].default is None  # the recipe's dev with the recipe's data, else held out
-    for field in dataclasses.fields(recipe):
-        if field.name not in train:
-            continue
-        default = train[field.name].default
-        # None, "auto" or "recipe": the recipe's value with the recipe's data
-        assert default in (None, "auto", "recipe") or default == getattr(recipe, field.name), (
-            field.name
-        )
+    assert train["recipe"].default is recipe  # data, network and schedule: one value
+    assert recipe.changed(train=recipe.train) == recipe
+    # other data keeps the network and the schedule, never the recipe's dev set
+    moved = recipe.changed(train="my-data")
+    assert moved.dev is None and moved.config == recipe.config
+    assert dataclasses.replace(moved.train_config, min_steps=None) == recipe.train_config
 
 
 @pytest.mark.parametrize("kind", TRAINED)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -342,15 +342,11 @@ class SentimentClassifier:
                 the other weights are float16 unless ``dtype`` is float32. Prediction
                 computes in float32 either way.
         """
-        rows = [
-            member_prefix(m, self.config.members) + "embedding.weight"
-            for m in range(self.config.members)
-        ] + [PRETRAINED]
         return serialization.save_model(
             path,
             kind=KIND,
             config=asdict(self.config),
-            tensors=serialization.compact(self.tensors, dtype, rows=rows),
+            tensors=serialization.compact(self.tensors, dtype, rows=self._rows()),
             vocab={
                 "words": self.vocab.to_dict(),
                 "labels": self.labels,
@@ -360,6 +356,25 @@ class SentimentClassifier:
             meta={**self.meta, "dtype": dtype},
             overwrite=overwrite,
         )
+
+    def stored(self, dtype: str) -> SentimentClassifier:
+        """A copy with the weights as :meth:`save` stores them in ``dtype`` (what :meth:`load`
+        gives back): training's finishing steps see the model as it will be saved."""
+        tensors = serialization.compact(self.tensors, dtype, rows=self._rows())
+        tensors = {
+            k: np.asarray(v, dtype=np.float32)
+            for k, v in serialization.dequantize_rows(tensors).items()
+        }
+        config, meta = replace(self.config), {**self.meta, "dtype": dtype}
+        return SentimentClassifier(
+            config, self.vocab, self.labels, tensors, self.label_names, meta, self.ngrams
+        )
+
+    def _rows(self) -> list[str]:
+        """The embedding tables, stored as rows (int8 with one scale each, if asked)."""
+        members = self.config.members
+        tables = [member_prefix(m, members) + "embedding.weight" for m in range(members)]
+        return [*tables, PRETRAINED]
 
     @classmethod
     @deprecation.renamed_keywords(directory="path")

@@ -1,6 +1,7 @@
 """The recipe of the shipped sentiment model, as library data: ``seqnlp.sentiment.train()``
 and ``seqnlp train-sentiment`` with no options both run it, and the shipped model's
-``meta.json`` records it (``recipe``)."""
+``meta.json`` records it (``recipe``). Another recipe is a value too:
+``train(dataclasses.replace(RECIPE, config=...))`` or ``train(THREE_CLASS_RECIPE)``."""
 
 from __future__ import annotations
 
@@ -9,20 +10,25 @@ from typing import Any
 
 from seqnlp.sentiment.augment import Augmentation
 from seqnlp.sentiment.config import SentimentConfig
-from seqnlp.training.config import TrainConfig, run_record
+from seqnlp.sentiment.data import Source, specs_of, split_source
+from seqnlp.training.config import Recipe, TrainConfig
 
 SST2_NAMES = ("negative", "positive")  # SST-2's labels 0 and 1
 
 
 @dataclasses.dataclass(frozen=True)
-class SentimentRecipe:
-    """Data, network and training settings of a classifier run (the defaults of ``train``)."""
+class SentimentRecipe(Recipe):
+    """Data, network and training settings of a classifier run (what ``train`` runs).
 
-    train: tuple[str, ...]
-    dev: str
+    ``dev`` None holds a seeded 10 % of ``train`` out; ``test`` None scores no test set;
+    the other fields are ``train``'s arguments of the same name.
+    """
+
+    train: Source
+    dev: Source | None
     config: SentimentConfig
     train_config: TrainConfig
-    test: str
+    test: Source | None
     embeddings: str | None
     min_count: int
     max_words: int | None
@@ -34,13 +40,26 @@ class SentimentRecipe:
     ngram_weights: tuple[float, ...] | None
     pretrained_words: int | None
 
-    def record(self) -> dict[str, Any]:
-        """What a run of this recipe records in ``meta.json``."""
-        return run_record(**self.arguments())
+    def same_data(self, train: Source) -> bool:
+        """Whether ``train`` names this recipe's sources (texts in memory never do)."""
+        specs = specs_of(train)
+        return specs is not None and specs == specs_of(self.train)
 
-    def arguments(self) -> dict[str, Any]:
-        """``train(**recipe.arguments(), output=...)`` runs this recipe."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+    def for_data(self, train: Source, **changes: Any) -> SentimentRecipe:
+        """This recipe's network, vectors and schedule on other data: no dev set (10 % of
+        ``train`` held out), SST-2's test when every source is ``sst2``, every word kept
+        once seen, no sampling, augmentation or n-gram share search (each tuned on the
+        recipe's data), and at least :data:`~seqnlp.training.config.SMALL_DATA_MIN_STEPS`
+        optimizer steps unless ``train_config.min_steps`` says otherwise."""
+        specs = specs_of(train) or []
+        sst2 = bool(specs) and all(str(split_source(s, "train")[0]) == "sst2" for s in specs)
+        moved = dataclasses.replace(
+            self, train=train, dev=None, test="sst2:test" if sst2 else None, min_count=1,
+            max_words=None, labels=None, sample=None, max_ngrams=None, augmentation=None,
+            ngram_weights=None,
+        )  # fmt: skip
+        moved = dataclasses.replace(moved, **changes)
+        return dataclasses.replace(moved, train_config=moved.train_config.for_data(False))
 
 
 # The film-only model shipped before issue #27 (seqnlp/pretrained/sentiment-film).

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from seqnlp import deprecation
 from seqnlp.corpus import LabeledText
 from seqnlp.errors import DataError, SeqnlpError
-from seqnlp.sentiment.augment import Augmentation
-from seqnlp.sentiment.config import SentimentConfig, member_prefix
+from seqnlp.sentiment.config import member_prefix
 from seqnlp.sentiment.data import (
-    Source,
     check_labels,
     label_set,
     read_examples,
@@ -27,32 +27,24 @@ from seqnlp.sentiment.data import (
 )
 from seqnlp.sentiment.model import SentimentClassifier, pad
 from seqnlp.sentiment.ngrams import NgramModel
-from seqnlp.sentiment.recipe import RECIPE, SST2_NAMES
-from seqnlp.training.config import TrainConfig, TrainResult, run_record
+from seqnlp.sentiment.recipe import RECIPE, SST2_NAMES, SentimentRecipe
+from seqnlp.training.config import TrainResult, run_record
 from seqnlp.vocab import Vocab
 
 log = logging.getLogger("seqnlp")
 
 
+# the strings that asked for "the recipe's value with the recipe's data" before a recipe was a
+# value (until seqnlp 0.2): each now means leaving the field out
+_PLACEHOLDERS = {"augmentation": "recipe", "ngram_weights": "recipe", "test": "auto"}
+
+
+@deprecation.positional_changes(SentimentRecipe, ("train", "dev", "config", "train_config"))
 def train(
-    train: Source = RECIPE.train,
-    dev: Source | None = None,
-    config: SentimentConfig | None = None,
-    train_config: TrainConfig | None = None,
+    recipe: SentimentRecipe = RECIPE,
     *,
     output: str | os.PathLike | None = None,
-    test: Source | None = "auto",
-    embeddings: str | os.PathLike | None = RECIPE.embeddings,
     label_names: Sequence[str] | None = None,
-    min_count: int | None = None,
-    max_words: int | None = None,
-    labels: Sequence[str] | None = None,
-    sample: Mapping[str, int] | None = None,
-    max_ngrams: int | None = None,
-    dtype: str = RECIPE.dtype,
-    augmentation: Augmentation | None | str = "recipe",
-    ngram_weights: Sequence[float] | None | str = "recipe",
-    pretrained_words: int | None = RECIPE.pretrained_words,
     resume: bool = False,
     overwrite: bool = False,
     keep_checkpoint: bool = False,
@@ -62,49 +54,53 @@ def train(
     text_column: str = "sentence",
     label_column: str = "label",
     errors: str = "strict",
+    **changes: Any,
 ) -> tuple[SentimentClassifier, TrainResult | None]:
-    """Train a sentence classifier; with no arguments but ``output``, the recipe of the shipped
-    sentiment model (:data:`seqnlp.sentiment.recipe.RECIPE`).
+    """Train a sentence classifier as ``recipe`` says; with no arguments but ``output``, the
+    recipe of the shipped sentiment model (:data:`seqnlp.sentiment.recipe.RECIPE`).
 
     Args:
-        train: labelled texts, or one or more files / dataset specs (``sst2:phrases``);
-            a text repeated across sources is kept once.
-        dev: the same kinds; it picks the best epoch and must use labels seen in training.
-            With no ``dev``, the recipe's dev set when ``train`` is the recipe's data, else a
-            seeded 10 % of ``train`` held out (never a benchmark's dev set behind your back).
-        config: the network (``num_words``, ``num_labels`` and, with pretrained vectors,
-            ``word_dim`` are set from the data); default: the recipe's.
-        train_config: epochs, batch size, learning rate... (default: the recipe's).
+        recipe: the data, network and training settings (:class:`SentimentRecipe`).
+        changes: fields of ``recipe`` to change (:meth:`SentimentRecipe.changed`), e.g.
+            ``train="reviews.tsv", config=SentimentConfig(cell="lstm")``. Training data
+            other than the recipe's takes the recipe's network, vectors and schedule but
+            none of what was tuned on its data (:meth:`SentimentRecipe.for_data`: no dev set
+            but 10 % of ``train`` held out, SST-2 test when training on SST-2 alone, no
+            sampling, augmentation or n-gram share search). The fields:
+
+            - ``train``: labelled texts, or one or more files / dataset specs
+              (``sst2:phrases``); a text repeated across sources is kept once.
+            - ``dev``: the same kinds; it picks the best epoch and must use labels seen in
+              training. None: a seeded 10 % of ``train`` held out.
+            - ``config``: the network (``num_words``, ``num_labels`` and, with pretrained
+              vectors, ``word_dim`` are set from the data); ``train_config``: epochs, batch
+              size, learning rate...
+            - ``test``: scored once at the end and recorded in ``meta.json``; None: none.
+            - ``embeddings``: a vectors directory, ``"default"`` (the vectors shipped with
+              seqnlp) or None (random initialisation).
+            - ``min_count``: words seen fewer times in training become the unknown word;
+              ``max_words``: keep at most this many words (the most frequent), None: all.
+            - ``labels``: train, pick epochs and test on texts with these labels only, e.g.
+              ``("negative", "positive")`` from three-class sources; None keeps all.
+            - ``sample``: at most this many texts of a source spec (seeded), e.g.
+              ``{"yelp:train": 60000}``, for the networks, so that one large source does
+              not drown the rest; the vocabulary and the n-gram model read every text.
+            - ``max_ngrams``: the n-gram model keeps this many 1-2-grams (the most frequent).
+            - ``dtype``: how ``output`` stores the word embeddings
+              (see :meth:`SentimentClassifier.save`).
+            - ``augmentation``: negation and contrast examples built from the training data
+              by templates (:class:`~seqnlp.sentiment.augment.Augmentation`), or None.
+            - ``ngram_weights``: when given, epochs are chosen on the networks alone and the
+              n-gram model's share is then the one of these that scores best on dev (ties:
+              the lower dev log loss), instead of the fixed ``config.ngram_weight``.
+            - ``pretrained_words``: after training, add this many words of ``embeddings``
+              that the training data lacks (the most frequent first), each read through its
+              vector (:meth:`SentimentClassifier.add_words`); None or 0 adds none.
         output: the model directory; the best model so far is saved there after every
             improving epoch, and the checkpoint for ``resume`` beside it
             (``<output>.checkpoint/``). None keeps the model in memory only.
-        test: scored once at the end and recorded in ``meta.json``; ``"auto"`` is the
-            recipe's test with the recipe's data, SST-2 test when every training source is
-            the ``sst2`` dataset, else none.
-        embeddings: a vectors directory, ``"default"`` (the vectors shipped with seqnlp)
-            or None (random initialisation).
         label_names: what to call the labels in answers (in sorted-label order); default
             ``negative, positive`` for SST-2's 0/1, else the labels themselves.
-        min_count: words seen fewer times in training become the unknown word (default 1).
-        max_words: keep at most this many words (the most frequent), or None for all.
-        labels: train, pick epochs and test on texts with these labels only, e.g.
-            ``("negative", "positive")`` from three-class sources; None keeps all.
-        sample: at most this many texts of a source spec (seeded), e.g.
-            ``{"yelp:train": 60000}``, for the networks, so that one large source does not
-            drown the rest (and training stays short); the vocabulary and the n-gram model
-            read every text.
-        max_ngrams: the n-gram model keeps this many 1-2-grams (the most frequent).
-        augmentation: negation and contrast examples built from the training data by
-            templates (:class:`~seqnlp.sentiment.augment.Augmentation`) and added to it;
-            ``"recipe"``: the recipe's when ``train`` is the recipe's data, else none.
-        ngram_weights: when given, epochs are chosen on the networks alone and the n-gram
-            model's share is then the one of these that scores best on dev (ties: the
-            lower dev log loss), instead of the fixed ``config.ngram_weight``; ``"recipe"``: the
-            recipe's when ``train`` is the recipe's data, else none.
-        pretrained_words: after training, add this many words of ``embeddings`` that the
-            training data lacks (the most frequent first), each read through its vector
-            (:meth:`SentimentClassifier.add_words`); None or 0 adds none.
-        dtype: how ``output`` stores the word embeddings (see :meth:`SentimentClassifier.save`).
         resume, overwrite, keep_checkpoint, progress, on_epoch: as for the tagger's ``train``.
         format, text_column, label_column, errors: how files are read (:func:`read_labeled`).
 
@@ -120,6 +116,7 @@ def train(
     Raises:
         DataError: fewer than two classes, or dev labels never seen in training.
         ModelFileError: ``output`` exists and ``overwrite``/``resume`` is not given.
+        TypeError: a change that names no field of the recipe.
     """
     import torch
 
@@ -134,34 +131,19 @@ def train(
     )
     from seqnlp.training.loop import Batch
 
-    config = config or RECIPE.config
-    train_config = train_config or RECIPE.train_config
-    recipe_data = specs_of(train) == list(RECIPE.train)
-    train_config = train_config.for_data(recipe_data)
-    if recipe_data:  # the recipe's data: its sampling, labels and sizes unless told otherwise
-        min_count = RECIPE.min_count if min_count is None else min_count
-        max_words = RECIPE.max_words if max_words is None else max_words
-        labels = RECIPE.labels if labels is None else labels
-        sample = RECIPE.sample if sample is None else sample
-        max_ngrams = RECIPE.max_ngrams if max_ngrams is None else max_ngrams
-    min_count = 1 if min_count is None else min_count
-    if augmentation == "recipe":
-        augmentation = RECIPE.augmentation if recipe_data else None
-    if ngram_weights == "recipe":
-        ngram_weights = RECIPE.ngram_weights if recipe_data else None
-    if dev is None and recipe_data:
-        dev = RECIPE.dev
+    for name, placeholder in _PLACEHOLDERS.items():
+        if isinstance(changes.get(name), str) and changes[name] == placeholder:
+            # the caller is past train and its positional_changes wrapper
+            deprecation.warn(f"train({name}={placeholder!r})", f"no {name}=", stacklevel=4)
+            del changes[name]
+    run = recipe.changed(**changes)
+    # a recipe run on its own data keeps its schedule (for_data settled other data's)
+    run = replace(run, train_config=run.train_config.for_data(True))
+    train, dev, config, train_config = run.train, run.dev, run.config, run.train_config
+    test, embeddings, labels, sample = run.test, run.embeddings, run.labels, run.sample
+    dtype, augmentation, ngram_weights = run.dtype, run.augmentation, run.ngram_weights
     specs = specs_of(train) or []
     sst2 = bool(specs) and all(str(split_source(s, "train")[0]) == "sst2" for s in specs)
-    if test == "auto":  # the recipe's test with its data, SST-2's when trained on SST-2 alone
-        test = RECIPE.test if recipe_data else "sst2:test" if sst2 else None
-    recipe = run_record(
-        train=train, dev=dev, config=config, train_config=train_config, test=test,
-        embeddings=embeddings, min_count=min_count, max_words=max_words, labels=labels,
-        sample=sample, max_ngrams=max_ngrams, dtype=dtype,
-        augmentation=augmentation, ngram_weights=ngram_weights,
-        pretrained_words=pretrained_words,
-    )  # fmt: skip
     options: dict[str, Any] = {
         "labels": labels,
         "sample": sample,
@@ -172,6 +154,8 @@ def train(
         "errors": errors,
     }
     output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
+    # a resumed run goes on with the vocabularies it saved, whatever the corpus holds now
+    saved = SentimentClassifier.load(output) if resume else None
     train_examples, train_record = read_examples(train, "train", merge=True, **options)
     # the n-gram model and the vocabulary read every text; the networks the sample
     every_example = (
@@ -193,7 +177,11 @@ def train(
         log.info("%d negation and contrast examples added to the training data", len(extra))
         train_examples = train_examples + extra
         every_example = every_example + extra
-    labels = label_set(train_examples)
+    if saved is None:
+        labels = label_set(train_examples)
+    else:
+        labels, label_names = saved.labels, label_names or saved.label_names
+        check_labels(train_examples, labels, "the training data")
     check_labels(dev_examples, labels, "the dev data")
     if label_names is None and sst2 and labels == ["0", "1"]:
         label_names = list(SST2_NAMES)
@@ -210,9 +198,11 @@ def train(
         if every_example is not train_examples
         else train_tokens
     )
-    vocab = Vocab.build(
-        (t for tokens in every_tokens for t in tokens), min_count=min_count, max_size=max_words
-    )
+    if saved is None:
+        words = (t for tokens in every_tokens for t in tokens)
+        vocab = Vocab.build(words, min_count=run.min_count, max_size=run.max_words)
+    else:  # the words it trained on, without any added after training
+        vocab = Vocab(saved.vocab.itos[2 : saved.config.num_words - saved.config.num_pretrained])
     matrix = None
     vectors = vectors_meta = None
     if embeddings is not None:
@@ -225,12 +215,14 @@ def train(
         config = replace(config, word_dim=vectors.dim)
         vectors_meta = {"source": str(embeddings), "words": len(vectors), "coverage": coverage}
         log.info("pretrained vectors cover %.1f %% of %d words", 100 * coverage, trained_words)
-    ngram_model = None
-    if config.ngram_weight > 0 or ngram_weights:
+    with_ngrams = config.ngram_weight > 0 or bool(ngram_weights)
+    # a resumed run's n-gram model is the saved one: its n-grams are a vocabulary too
+    ngram_model = saved.ngram_model if saved is not None and with_ngrams else None
+    if ngram_model is None and with_ngrams:
         kept = [(t, label_ids[e.label]) for t, e in zip(every_tokens, every_example, strict=True)]
         kept = [(t, y) for t, y in kept if t]
         ngram_model = NgramModel.fit(
-            [t for t, _ in kept], [y for _, y in kept], len(labels), max_features=max_ngrams
+            [t for t, _ in kept], [y for _, y in kept], len(labels), max_features=run.max_ngrams
         )
         log.info("n-gram model: %d features", len(ngram_model.ngrams))
     config = replace(
@@ -300,6 +292,20 @@ def train(
         shape = replace(config, members=members)
         return SentimentClassifier(shape, vocab, labels, tensors, label_names, meta, ngrams)
 
+    finish: list[Callable[[SentimentClassifier], SentimentClassifier]] = []
+    if output is not None:  # the finishing steps see the weights as output will store them
+        finish.append(lambda classifier: classifier.stored(dtype))
+    if run.pretrained_words and vectors is not None:
+        finish.append(partial(_add_pretrained_words, vectors=vectors, limit=run.pretrained_words))
+    if ngram_weights and ngram_model is not None:
+        finish.append(partial(_choose_ngram_weight, dev=dev_examples, weights=ngram_weights))
+    if output is not None and is_main_process():
+        sources = {
+            "dev": run_record(s=dev)["s"] if dev is not None else dev_record[0],
+            "test": test,
+        }
+        scored = {"dev": dev_examples, "test": test_examples}
+        finish.append(partial(_score, sources=sources, data=scored))
     plan = Plan(
         train=train_set,
         dev=dev_set,
@@ -315,11 +321,12 @@ def train(
             "train_examples": len(train_set),
             "dev_examples": len(dev_set),
             "embeddings": vectors_meta,
-            "recipe": recipe,
+            "recipe": run.record(),
         },
         architecture=architecture_of(config, ignore=("members", "ngram_weight")),
+        finish=finish,
     )
-    classifier, result = train_members(
+    return train_members(
         plan,
         output=output,
         train_config=train_config,
@@ -329,27 +336,37 @@ def train(
         progress=progress,
         on_epoch=on_epoch,
     )
-    if pretrained_words and vectors is not None:
-        try:
-            classifier = classifier.add_words(vectors, pretrained_words)
-        except SeqnlpError as exc:  # training moved the rows far: keep the run, say why
-            log.warning("no words of the vectors added: %s", exc)
-        classifier.meta["pretrained_words"] = classifier.config.num_pretrained
-        log.info("%d words of the vectors added after training", classifier.config.num_pretrained)
-    if ngram_weights and ngram_model is not None:
-        classifier = _choose_ngram_weight(classifier, dev_examples, ngram_weights)
-    if output is not None and is_main_process():
-        # scores of the model as saved (its embeddings may be stored as int8)
-        dev_source = run_record(s=dev)["s"] if dev is not None else dev_record[0]
-        for name, source, data in (
-            ("dev", dev_source, dev_examples),
-            ("test", test, test_examples),
-        ):
-            if data is not None:
-                accuracy = classifier.evaluate(data)["accuracy"]
-                classifier.meta[name] = {"source": run_record(s=source)["s"], "accuracy": accuracy}
-        classifier.save(output, overwrite=True, dtype=dtype)
-    return classifier, result
+
+
+def _add_pretrained_words(
+    classifier: SentimentClassifier, vectors: Any, limit: int
+) -> SentimentClassifier:
+    """The classifier with ``limit`` words of ``vectors`` it never saw added, as many as
+    the vectors allow: a run whose rows moved too far keeps its words, with a warning."""
+    try:
+        classifier = classifier.add_words(vectors, limit)
+    except SeqnlpError as exc:  # training moved the rows far: keep the run, say why
+        log.warning("no words of the vectors added: %s", exc)
+    classifier.meta["pretrained_words"] = classifier.config.num_pretrained
+    log.info("%d words of the vectors added after training", classifier.config.num_pretrained)
+    return classifier
+
+
+def _score(
+    classifier: SentimentClassifier,
+    sources: dict[str, Any],
+    data: dict[str, Sequence[LabeledText] | None],
+) -> SentimentClassifier:
+    """Record the accuracy of the finished model on each of ``data`` (dev, test) and where
+    those texts came from, in ``meta.json``."""
+    for name, examples in data.items():
+        if examples is not None:
+            accuracy = classifier.evaluate(examples)["accuracy"]
+            classifier.meta[name] = {
+                "source": run_record(s=sources[name])["s"],
+                "accuracy": accuracy,
+            }
+    return classifier
 
 
 def _choose_ngram_weight(

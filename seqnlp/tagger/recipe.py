@@ -1,31 +1,42 @@
 """The recipe of the shipped tagger, as library data: ``seqnlp.tagger.train()`` and
 ``seqnlp train-tagger`` with no options both run it, and the shipped model's ``meta.json``
-records it (``recipe``)."""
+records it (``recipe``). Another recipe is a value too:
+``train(dataclasses.replace(RECIPE, config=...))``."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Sequence
 from typing import Any
 
+from seqnlp.corpus import TaggedSentence
 from seqnlp.tagger.config import TaggerConfig
-from seqnlp.training.config import TrainConfig, run_record
+from seqnlp.training.config import Recipe, TrainConfig
+
+Data = str | os.PathLike | Sequence[TaggedSentence]  # a dataset name, a CoNLL-U file, sentences
 
 
 @dataclasses.dataclass(frozen=True)
-class TaggerRecipe:
-    """Data, network and training settings of a tagger run (the defaults of ``train``)."""
+class TaggerRecipe(Recipe):
+    """Data, network and training settings of a tagger run (what ``train`` runs).
 
-    train: str
-    dev: str
+    ``dev`` None holds a seeded 10 % of ``train`` out; the other fields are ``train``'s
+    arguments of the same name.
+    """
+
+    train: Data
+    dev: Data | None
     config: TaggerConfig
     train_config: TrainConfig
-    embeddings: str | None
+    embeddings: str | os.PathLike | None
     max_words: int
     dtype: str
 
-    def record(self) -> dict[str, Any]:
-        """What a run of this recipe records in ``meta.json``."""
-        return run_record(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+    def for_data(self, train: Data, **changes: Any) -> TaggerRecipe:
+        """This recipe's network, vectors and schedule on other data, with no dev set
+        (10 % of ``train`` held out) unless ``changes`` name one."""
+        return dataclasses.replace(self, **{"dev": None, **changes, "train": train})
 
 
 RECIPE = TaggerRecipe(

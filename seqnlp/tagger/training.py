@@ -13,16 +13,16 @@ from typing import Any
 
 import numpy as np
 
+from seqnlp import deprecation
 from seqnlp.corpus import TaggedSentence, read_conllu
 from seqnlp.embeddings.arithmetic import pca
 from seqnlp.errors import DataError, SeqnlpError
-from seqnlp.tagger.config import TaggerConfig
 from seqnlp.tagger.encoding import TokenEncoder, build_vocabs, tag_pairs
 from seqnlp.tagger.evaluation import tag_accuracies
 from seqnlp.tagger.model import Tagger
-from seqnlp.tagger.recipe import RECIPE
+from seqnlp.tagger.recipe import RECIPE, TaggerRecipe
 from seqnlp.tokenize import normalize_token
-from seqnlp.training.config import TrainConfig, TrainResult, run_record
+from seqnlp.training.config import TrainResult
 from seqnlp.vocab import PAD_ID, Vocab
 
 log = logging.getLogger("seqnlp")
@@ -84,39 +84,40 @@ def _embedding_init(vectors: Any, vocab: Vocab, dim: int) -> tuple[np.ndarray, f
     return matrix.astype(np.float32), coverage
 
 
+@deprecation.positional_changes(TaggerRecipe, ("train", "dev", "config", "train_config"))
 def train(
-    train: str | os.PathLike | Sequence[TaggedSentence] = RECIPE.train,
-    dev: str | os.PathLike | Sequence[TaggedSentence] | None = None,
-    config: TaggerConfig | None = None,
-    train_config: TrainConfig | None = None,
+    recipe: TaggerRecipe = RECIPE,
     *,
     output: str | os.PathLike | None = None,
-    embeddings: str | os.PathLike | None = RECIPE.embeddings,
-    max_words: int = RECIPE.max_words,
-    dtype: str = RECIPE.dtype,
     resume: bool = False,
     overwrite: bool = False,
     keep_checkpoint: bool = False,
     progress: bool = True,
     on_epoch: Callable[[dict[str, Any]], None] | None = None,
+    **changes: Any,
 ) -> tuple[Tagger, TrainResult]:
-    """Train a tagger on CoNLL-U data, keeping the best epoch on dev; with no arguments but
-    ``output``, the recipe of the shipped tagger (:data:`seqnlp.tagger.recipe.RECIPE`).
+    """Train a tagger on CoNLL-U data as ``recipe`` says, keeping the best epoch on dev; with
+    no arguments but ``output``, the recipe of the shipped tagger
+    (:data:`seqnlp.tagger.recipe.RECIPE`).
 
     Args:
-        train, dev: dataset names (their train/dev split), CoNLL-U files, or sentences. With
-            no ``dev``, the recipe's dev set when ``train`` is the recipe's data, else a seeded
-            10 % of ``train`` held out (never a benchmark's dev set behind your back).
-        config: the network (vocabulary sizes are filled in); default: the recipe's.
-        train_config: epochs, batch size, learning rate... (default: the recipe's).
+        recipe: the data, network and training settings (:class:`TaggerRecipe`).
+        changes: fields of ``recipe`` to change (:meth:`TaggerRecipe.changed`), e.g.
+            ``train="my.conllu", embeddings=None``; training data other than the recipe's
+            has no dev set unless given (:meth:`TaggerRecipe.for_data`). The fields:
+
+            - ``train``, ``dev``: dataset names (their train/dev split), CoNLL-U files, or
+              sentences; ``dev`` None holds a seeded 10 % of ``train`` out.
+            - ``config``: the network (vocabulary sizes are filled in); ``train_config``:
+              epochs, batch size, learning rate...
+            - ``embeddings``: pretrained word vectors: ``"default"`` (shipped), a vectors
+              directory, or None for randomly initialised word embeddings.
+            - ``max_words``: word vocabulary size, which dominates the model's size.
+            - ``dtype``: weights on disk: ``int8`` (word embedding rows) + float16,
+              ``float16`` or ``float32``.
         output: model directory; the best model so far is saved there after every epoch that
             improves on dev, so an interrupted run still leaves a usable tagger. None keeps
             the tagger in memory only.
-        embeddings: pretrained word vectors: ``"default"`` (shipped), a vectors directory,
-            or None for randomly initialised word embeddings.
-        max_words: word vocabulary size, which dominates the model's size.
-        dtype: weights on disk: ``int8`` (word embedding rows) + float16, ``float16`` or
-            ``float32``.
         resume: continue from ``<output>.checkpoint``; the network and vocabularies come from
             the model saved in ``output``, not from ``config``.
         overwrite: replace an existing ``output``.
@@ -126,6 +127,9 @@ def train(
 
     Returns:
         The best tagger (as saved in ``output``) and the :class:`TrainResult`.
+
+    Raises:
+        TypeError: a change that names no field of the recipe.
     """
     import torch
 
@@ -143,9 +147,12 @@ def train(
     )
     from seqnlp.training.loop import Batch
 
-    train_config = train_config or RECIPE.train_config
-    if dev is None and train == RECIPE.train:
-        dev = RECIPE.dev
+    run = recipe.changed(**changes)
+    train, dev, train_config, dtype = run.train, run.dev, run.train_config, run.dtype
+    # what a resumed run must share with the saved one; a call that names no network
+    # resumes the saved one, whatever it is
+    asked = "config" in changes or recipe is not RECIPE
+    architecture = architecture_of(run.config) if asked else {}
     output = prepare_output(output, dtype=dtype, overwrite=overwrite, resume=resume)
     train_sents, train_record = read_tagged(train, "train")
     if dev is None:
@@ -156,8 +163,6 @@ def train(
         dev_sents, dev_record = read_tagged(dev, "dev")
     meta: dict[str, Any] = {"data": {"train": train_record, "dev": dev_record}}
     init = init_state = None
-    # what a resumed run must share with the saved one (None: take the saved network)
-    architecture = architecture_of(config) if config is not None else {}
     if resume:
         saved = Tagger.load(output)
         config, vocabs, train_words = saved.config, saved.vocabs, saved.train_words
@@ -168,18 +173,15 @@ def train(
             log.warning("no checkpoint yet: training goes on from the saved model's weights")
             resume, init_state = False, saved.tensors
     else:
-        config = dataclasses.replace(config or RECIPE.config)
-        meta["recipe"] = run_record(
-            train=train, dev=dev, config=config, train_config=train_config,
-            embeddings=embeddings, max_words=max_words, dtype=dtype,
-        )  # fmt: skip
+        config = dataclasses.replace(run.config)
+        meta["recipe"] = run.record()
         vectors = None
-        if embeddings is not None:
+        if (embeddings := run.embeddings) is not None:
             from seqnlp.embeddings import WordVectors
 
             vectors = WordVectors.load(None if str(embeddings) == "default" else embeddings)
         vocabs, train_words = build_vocabs(
-            train_sents, lowercase=config.lowercase, vectors=vectors, max_words=max_words
+            train_sents, lowercase=config.lowercase, vectors=vectors, max_words=run.max_words
         )
         config.num_words = len(vocabs["words"])
         config.num_chars = len(vocabs["chars"])

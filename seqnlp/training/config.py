@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any
+from typing import Any, Self
 
 from seqnlp.fields import check, setting
 
@@ -119,3 +119,43 @@ def run_record(**arguments: Any) -> dict[str, Any]:
         return f"{len(value)} examples in memory" if hasattr(value, "__len__") else repr(value)
 
     return {name: plain(value) for name, value in arguments.items()}
+
+
+class Recipe:
+    """What the tasks' recipes share (frozen dataclasses of a run's data, network and training
+    settings, the defaults of the task's ``train``): their record in ``meta.json``, and
+    changes that keep the settings tied to the recipe's own data with that data."""
+
+    train: Any
+
+    def record(self) -> dict[str, Any]:
+        """What a run of this recipe records in ``meta.json``."""
+        return run_record(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+
+    def same_data(self, train: Any) -> bool:
+        """Whether ``train`` is this recipe's training data."""
+        return bool(train == self.train)
+
+    def for_data(self, train: Any, **changes: Any) -> Self:
+        """This recipe's network and training on other data, with ``changes``: the
+        settings made for the recipe's own data (its dev set...) are left out."""
+        raise NotImplementedError
+
+    def changed(self, **changes: Any) -> Self:
+        """This recipe with some fields changed (``train="my.tsv", config=...``): other
+        training data moves it there first (:meth:`for_data`), so that the recipe's dev set
+        or sampling are never applied to a user's data behind their back.
+
+        Raises:
+            TypeError: a name that is not a field of the recipe.
+        """
+        names = [f.name for f in dataclasses.fields(self)]
+        unknown = ", ".join(repr(name) for name in changes if name not in names)
+        if unknown:
+            raise TypeError(
+                f"unexpected keyword argument {unknown}: not a field of "
+                f"{type(self).__name__} ({', '.join(names)})"
+            )
+        if "train" in changes and not self.same_data(changes["train"]):
+            return self.for_data(**changes)
+        return dataclasses.replace(self, **changes)

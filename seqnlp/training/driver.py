@@ -1,5 +1,6 @@
 """The skeleton every task's ``train`` fills in: check the output, train each ensemble member
-with :func:`~seqnlp.training.loop.fit`, keep the best model on disk, clean up.
+with :func:`~seqnlp.training.loop.fit`, keep the best model on disk, run the task's
+finishing steps, save the finished model once, clean up.
 
 A task reads its data and builds its vocabularies, then hands :func:`train_members` a
 :class:`Plan`: its examples, how to build, batch and score a network, and how to turn the
@@ -47,6 +48,10 @@ class Plan:
         meta: what every saved model records (data, vocabularies' sources, the recipe...).
         architecture: the config values a resumed run must share with the model it
             continues (those of its ``config.json`` that shape the network).
+        finish: steps run in order on the trained model (model -> model) before its one
+            final save: adding words, choosing a mix on dev, scoring the model as saved.
+            The checkpoint goes only after that save, so a run interrupted in a step
+            resumes into the steps again.
     """
 
     train: Sequence[Any]
@@ -60,6 +65,7 @@ class Plan:
     members: int = 1
     meta: dict[str, Any] = dataclasses.field(default_factory=dict)
     architecture: dict[str, Any] = dataclasses.field(default_factory=dict)
+    finish: Sequence[Callable[[Any], Any]] = ()
 
 
 def prepare_output(
@@ -170,7 +176,8 @@ def train_members(
     progress: bool = True,
     on_epoch: Callable[[dict[str, Any]], None] | None = None,
 ) -> tuple[Any, TrainResult | None]:
-    """Train ``plan.members`` networks and return the model made of their best epochs.
+    """Train ``plan.members`` networks and return the model made of their best epochs,
+    finished by ``plan.finish``.
 
     With ``output`` the best model so far is saved there after every improving epoch and
     the checkpoint lives in ``<output>.checkpoint`` (one sub-directory per member of an
@@ -262,6 +269,8 @@ def train_members(
             "history": result.history,
         }
     model = plan.model(finished, meta)
+    for step in plan.finish:
+        model = step(model)
     if output is not None and is_main_process():  # in a torchrun job the other ranks only read
         model.save(output, overwrite=True, dtype=dtype)
         model = type(model).load(output)

@@ -20,6 +20,7 @@ from seqnlp.sentiment.data import check_labels, guess_format, label_set, to_exam
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.training import TrainConfig
+from seqnlp.vocab import Vocab
 
 POSITIVE = ["good", "great", "funny", "moving", "gripping", "charming", "lovely"]
 NEGATIVE = ["bad", "dull", "boring", "awful", "tedious", "lifeless", "clumsy"]
@@ -50,10 +51,10 @@ def tiny_train(tmp_path=None, classes=2, epochs=2, n=60, **config):
     model_config = SentimentConfig(**{**TINY, **config})
     data, dev = toy(n, 1, classes), toy(20, 2, classes)
     return train(
-        data,
-        dev,
-        model_config,
-        TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
+        train=data,
+        dev=dev,
+        config=model_config,
+        train_config=TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
         embeddings=None,
         output=None if tmp_path is None else tmp_path / "model",
         progress=False,
@@ -254,10 +255,10 @@ def test_five_classes():
 
 def test_label_names_and_evaluation_by_either_name(tmp_path):
     classifier, _ = train(
-        toy(60, 1),
-        toy(20, 2),
-        SentimentConfig(**TINY),
-        TrainConfig(epochs=1, batch_size=8, device="cpu"),
+        train=toy(60, 1),
+        dev=toy(20, 2),
+        config=SentimentConfig(**TINY),
+        train_config=TrainConfig(epochs=1, batch_size=8, device="cpu"),
         embeddings=None,
         label_names=["positive", "negative"],
         progress=False,
@@ -272,12 +273,23 @@ def test_label_names_and_evaluation_by_either_name(tmp_path):
 def test_dev_labels_must_be_known():
     dev = [LabeledText("a film", "2")]
     with pytest.raises(DataError, match=r"dev data has labels the model does not know: '2'"):
-        train(toy(20, 1), dev, SentimentConfig(**TINY), embeddings=None, progress=False)
+        train(
+            train=toy(20, 1),
+            dev=dev,
+            config=SentimentConfig(**TINY),
+            embeddings=None,
+            progress=False,
+        )
 
 
 def test_one_class_training_data():
     with pytest.raises(DataError, match="at least two classes"):
-        train([LabeledText("a good film", "1")] * 5, toy(4, 1), embeddings=None, progress=False)
+        train(
+            train=[LabeledText("a good film", "1")] * 5,
+            dev=toy(4, 1),
+            embeddings=None,
+            progress=False,
+        )
 
 
 def test_empty_and_very_long_texts(caplog):
@@ -295,10 +307,10 @@ def test_empty_and_very_long_texts(caplog):
 def test_pretrained_vectors_initialise_the_embeddings(tiny_model, tiny):
     def run(**options):
         return train(
-            toy(40, 1),
-            toy(10, 2),
-            SentimentConfig(hidden=4),
-            TrainConfig(epochs=1, batch_size=8, lr=1e-9, device="cpu"),
+            train=toy(40, 1),
+            dev=toy(10, 2),
+            config=SentimentConfig(hidden=4),
+            train_config=TrainConfig(epochs=1, batch_size=8, lr=1e-9, device="cpu"),
             embeddings=tiny_model,
             progress=False,
             **options,
@@ -337,10 +349,12 @@ def cue_classifier(tmp_path, epochs=6, **config):
     vectors = cue_vectors()
     vectors.save(tmp_path / "vectors")
     classifier, _ = train(
-        toy(120, 1),
-        toy(20, 2),
-        SentimentConfig(**{**TINY, "word_dim": VECTOR_DIM, "freeze_embeddings": True, **config}),
-        TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
+        train=toy(120, 1),
+        dev=toy(20, 2),
+        config=SentimentConfig(
+            **{**TINY, "word_dim": VECTOR_DIM, "freeze_embeddings": True, **config}
+        ),
+        train_config=TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
         embeddings=tmp_path / "vectors",
         pretrained_words=0,
         progress=False,
@@ -458,10 +472,12 @@ def test_interrupted_training_resumes_to_the_same_model(tmp_path):
 
     def run(output, **kwargs):
         return train(
-            toy(60, 1),
-            toy(20, 2),
-            SentimentConfig(**TINY),
-            TrainConfig(epochs=3, batch_size=8, lr=0.02, seed=5, patience=0, device="cpu"),
+            train=toy(60, 1),
+            dev=toy(20, 2),
+            config=SentimentConfig(**TINY),
+            train_config=TrainConfig(
+                epochs=3, batch_size=8, lr=0.02, seed=5, patience=0, device="cpu"
+            ),
             embeddings=None,
             output=output,
             progress=False,
@@ -543,10 +559,12 @@ def test_an_interrupted_ensemble_resumes(tmp_path):
 
     def run(output, **kwargs):
         return train(
-            toy(60, 1),
-            toy(20, 2),
-            SentimentConfig(**TINY, members=2),
-            TrainConfig(epochs=2, batch_size=8, lr=0.02, seed=5, patience=0, device="cpu"),
+            train=toy(60, 1),
+            dev=toy(20, 2),
+            config=SentimentConfig(**TINY, members=2),
+            train_config=TrainConfig(
+                epochs=2, batch_size=8, lr=0.02, seed=5, patience=0, device="cpu"
+            ),
             embeddings=None,
             output=output,
             progress=False,
@@ -623,3 +641,98 @@ def test_a_classifier_without_ngrams_has_no_stop_words():
     assert classifier.config.num_ngrams == 0 and classifier.stop_words == frozenset()
     (known, unknown) = classifier.predict(["a", "zzzz !!!"])
     assert known.known and (unknown.label, unknown.reason) == ("unknown", "no known word")
+
+
+def finished_run(tmp_path, output, **kwargs):
+    """A tiny run with every finishing step: words of the vectors added, the n-gram share
+    chosen on dev, dev and test scored."""
+    if not (tmp_path / "vectors").is_dir():
+        cue_vectors().save(tmp_path / "vectors")
+    return train(
+        train=toy(60, 1),
+        dev=toy(20, 2),
+        test=toy(20, 3),
+        config=SentimentConfig(**{**TINY, "word_dim": VECTOR_DIM, "freeze_embeddings": True}),
+        train_config=TrainConfig(epochs=2, batch_size=8, lr=0.02, seed=3, device="cpu"),
+        embeddings=tmp_path / "vectors",
+        pretrained_words=2,
+        ngram_weights=(0.0, 0.5),
+        dtype="int8",
+        output=output,
+        progress=False,
+        **kwargs,
+    )
+
+
+def test_the_finishing_steps_run_before_one_final_save(tmp_path, monkeypatch):
+    saves = []
+    real_save = SentimentClassifier.save
+    monkeypatch.setattr(
+        SentimentClassifier,
+        "save",
+        lambda self, *a, **k: saves.append(1) or real_save(self, *a, **k),
+    )
+    after_training = []
+    classifier, _ = finished_run(
+        tmp_path, tmp_path / "model", on_epoch=lambda record: after_training.append(len(saves))
+    )
+    assert len(saves) - after_training[-1] == 1  # the finished model, written once
+    saved = SentimentClassifier.load(tmp_path / "model")
+    assert saved.vocab.itos[-2:] == ["superb", "dreadful"] and saved.meta["pretrained_words"] == 2
+    assert saved.config.ngram_weight == saved.meta["ngram_weight_chosen"]["weight"]
+    texts = [e.text for e in toy(20, 3)]
+    assert saved.meta["test"]["accuracy"] == saved.evaluate(toy(20, 3))["accuracy"]
+    np.testing.assert_array_equal(classifier.probabilities(texts), saved.probabilities(texts))
+
+
+def test_a_run_interrupted_in_a_finishing_step_resumes_into_it(tmp_path, monkeypatch):
+    from seqnlp.sentiment import training
+
+    choose = training._choose_ngram_weight
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "_choose_ngram_weight", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        finished_run(tmp_path, tmp_path / "model")
+    assert "pretrained_words" not in SentimentClassifier.load(tmp_path / "model").meta
+    monkeypatch.setattr(training, "_choose_ngram_weight", choose)
+    resumed, _ = finished_run(tmp_path, tmp_path / "model", resume=True)
+    straight, _ = finished_run(tmp_path, tmp_path / "other")
+    assert not (tmp_path / "model.checkpoint").exists()
+    assert resumed.meta["ngram_weight_chosen"] == straight.meta["ngram_weight_chosen"]
+    assert resumed.vocab.itos == straight.vocab.itos
+    assert all(np.array_equal(resumed.tensors[k], straight.tensors[k]) for k in resumed.tensors)
+
+
+def test_a_resumed_run_keeps_its_saved_vocabularies(tmp_path):
+    """As the tagger does: the checkpoint's rows are those of the saved words and labels,
+    so a corpus that changed, or is read in another order, must not rebuild them."""
+
+    def run(data, **kwargs):
+        return train(
+            train=data,
+            dev=toy(20, 2),
+            config=SentimentConfig(**TINY, ngram_weight=0.3),
+            train_config=TrainConfig(epochs=2, batch_size=8, lr=0.02, seed=5, device="cpu"),
+            embeddings=None,
+            output=tmp_path / "model",
+            progress=False,
+            **kwargs,
+        )
+
+    def stop(record):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(toy(60, 1), on_epoch=stop)
+    interrupted = SentimentClassifier.load(tmp_path / "model")
+    changed = [*reversed(toy(60, 1)), LabeledText("a splendid splendid film", "0")]
+    assert Vocab.build(t for e in changed for t in to_example(e.text)).itos != (
+        interrupted.vocab.itos
+    )
+    resumed, result = run(changed, resume=True)
+    assert result.epochs == 2
+    assert resumed.vocab.itos == interrupted.vocab.itos and "splendid" not in resumed.vocab
+    assert (resumed.labels, resumed.ngrams) == (interrupted.labels, interrupted.ngrams)

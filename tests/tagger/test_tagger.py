@@ -326,10 +326,10 @@ def test_dev_score_of_training_is_evaluate_taggers(tmp_path):
     unseen = ["Wow/INTJ/UH ,/PUNCT/, I/PRON/PRP saw/VERB/VBD a/DET/DT dog/NOUN/NN ./PUNCT/."]
     dev.write_text(conllu(SENTENCES[:4] + unseen, prefix="d"), encoding="utf-8")
     saved, _ = train_tagger(
-        train,
-        dev,
-        tiny_config(),
-        TrainConfig(epochs=2, batch_size=8, lr=0.01, patience=0),
+        train=train,
+        dev=dev,
+        config=tiny_config(),
+        train_config=TrainConfig(epochs=2, batch_size=8, lr=0.01, patience=0),
         output=tmp_path / "tagger",
         embeddings=None,
         dtype="float32",

@@ -31,7 +31,9 @@ POSITIVE = click.IntRange(min=1)
     default=["enwiki-2015"],
     show_default=True,
     metavar="NAME|PATH",
-    help="A registered corpus or a text file (plain, WikiExtractor, .gz, .xz); repeatable.",
+    help="A text file (plain, WikiExtractor, .gz, .xz), a registered corpus (enwiki-2015) "
+    "or one of its files (enwiki-2015:part1), or the texts of a sentiment dataset's split "
+    "(yelp:train); repeatable.",
 )
 @config_options(
     RECIPE.config,
@@ -106,15 +108,12 @@ def train_embeddings(
     memory does not grow with the corpus (the vocabulary does: --max-vocab caps it).
     For billions of words see "Embeddings at scale" in the README.
     """
-    from seqnlp import datasets
     from seqnlp.embeddings import evaluate as run_evaluation
     from seqnlp.embeddings import train_embeddings
+    from seqnlp.embeddings.training import corpus_sources
 
     reject_existing_output(output, force)
-    sources: list[Path] = []
-    for corpus in corpora:
-        found = datasets.resolve(corpus)
-        sources.extend(found if isinstance(found, list) else [found])
+    sources = corpus_sources(corpora)
     vectors = train_embeddings(sources, config, workers=workers, tokenized=tokenized)
     vectors.meta["corpus"]["names"] = list(corpora)
     if top:

@@ -86,18 +86,19 @@ def data_dir() -> Path | None:
     return path
 
 
-def cache_dir() -> Path:
-    """Where downloads go: ``$SEQNLP_CACHE_DIR/datasets``, else ``~/.cache/seqnlp/datasets``.
-
-    ``$XDG_CACHE_HOME`` replaces ``~/.cache`` when set. The directory need not exist.
-    """
+def cache_root() -> Path:
+    """seqnlp's cache: ``$SEQNLP_CACHE_DIR``, else ``~/.cache/seqnlp`` (``$XDG_CACHE_HOME``
+    replaces ``~/.cache`` when set). The directory need not exist."""
     value = os.environ.get("SEQNLP_CACHE_DIR", "").strip()
     if value:
-        root = Path(value).expanduser()
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-        root = (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "seqnlp"
-    return root / "datasets"
+        return Path(value).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "seqnlp"
+
+
+def cache_dir() -> Path:
+    """Where downloads go: ``datasets`` under :func:`cache_root`."""
+    return cache_root() / "datasets"
 
 
 def _locate(file: DataFile) -> Location:

@@ -11,7 +11,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,63 @@ from seqnlp.tokenize import normalize_token, word_tokenize
 log = logging.getLogger("seqnlp")
 
 
+@dataclass(frozen=True)
+class DatasetTexts:
+    """The texts of a labelled dataset split as corpus lines (``yelp:train``): review and
+    tweet words for vectors that a classifier of such text starts from."""
+
+    name: str
+    split: str
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.split}"
+
+
+Source = str | os.PathLike | DatasetTexts
+
+
+def corpus_sources(names: Sequence[str | os.PathLike]) -> list[Path | DatasetTexts]:
+    """What ``--corpus`` names, as :func:`prepare_corpus` reads it: a file as it is, a
+    registered corpus's files (``enwiki-2015``) or one of them (``enwiki-2015:part1``), and
+    the texts of a registered sentiment dataset's split (``yelp:train``; a training split
+    holds no dev or test text of any registered set).
+
+    Raises:
+        DataError: no such file, dataset or split.
+    """
+    from seqnlp import datasets, labelled
+
+    sources: list[Path | DatasetTexts] = []
+    for name in names:
+        spec = os.fspath(name)
+        base, _, split = spec.partition(":")
+        if split and not Path(spec).exists() and labelled.is_sentiment_dataset(base):
+            known = labelled.sentiment_datasets()[base].splits
+            if split not in known:
+                raise DataError(
+                    f"{spec}: {base} has no split {split!r}; splits: {', '.join(known)}"
+                )
+            sources.append(DatasetTexts(base, split))
+            continue
+        if split and not Path(spec).exists():
+            found = datasets.resolve(base, split)
+        else:
+            found = datasets.resolve(spec)
+        sources.extend(found if isinstance(found, list) else [found])
+    return sources
+
+
+def _lines(source: Source) -> tuple[Iterator[str], Callable[[], dict]]:
+    """The text lines of a source, and what the vectors' ``meta.json`` says of it once read."""
+    if isinstance(source, DatasetTexts):
+        from seqnlp import labelled
+
+        texts = labelled.read_split(source.name, source.split)
+        return (t.text for t in texts), lambda: {"dataset": str(source), "texts": len(texts)}
+    path = Path(source)
+    return read_wikipedia(path), lambda: {"path": path.name, "sha256": sha256(path)}
+
+
 @dataclass
 class PreparedCorpus:
     """A tokenized corpus file in gensim's LineSentence format, one paragraph a line."""
@@ -39,9 +96,10 @@ class PreparedCorpus:
 
 
 def prepare_corpus(
-    sources: Sequence[str | Path], output: str | Path, lowercase: bool = True, progress: bool = True
+    sources: Sequence[Source], output: str | Path, lowercase: bool = True, progress: bool = True
 ) -> PreparedCorpus:
-    """Tokenize text files (plain, WikiExtractor, .gz/.xz) into one space-separated file.
+    """Tokenize text files (plain, WikiExtractor, .gz/.xz) and dataset texts
+    (:class:`DatasetTexts`) into one space-separated file.
 
     Streams line by line, so memory does not grow with the corpus; gensim's
     ``corpus_file`` mode then reads the result with several workers.
@@ -59,9 +117,9 @@ def prepare_corpus(
         tqdm(unit=" words", unit_scale=True, desc="tokenizing", disable=not progress) as bar,
     ):
         for source in sources:
-            source = Path(source)
             before = words
-            for line in read_wikipedia(source):
+            lines_of, describe = _lines(source)
+            for line in lines_of:
                 if "\x00" in line:
                     raise DataError(f"{source}: contains NUL bytes; is it a text file?")
                 tokens = word_tokenize(line)
@@ -76,9 +134,7 @@ def prepare_corpus(
                     bar.update(words - bar.n)
             if words == before:
                 raise DataError(f"{source}: no words found (empty file?)")
-            described.append(
-                {"path": source.name, "sha256": sha256(source), "words": words - before}
-            )
+            described.append({**describe(), "words": words - before})
         bar.update(words - bar.n)
     return PreparedCorpus(output, lines, words, described)
 
@@ -240,7 +296,7 @@ def train(
 
 
 def train_embeddings(
-    sources: Sequence[str | Path],
+    sources: Sequence[Source],
     config: EmbeddingConfig,
     workers: int | None = None,
     progress: bool = True,

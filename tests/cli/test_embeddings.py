@@ -258,6 +258,21 @@ def test_train_embeddings_cli_rejects_zero_workers(runner, tmp_path):
     assert result.exit_code == 2 and "--workers" in result.output
 
 
+def test_train_embeddings_on_the_texts_of_a_sentiment_dataset(runner, tmp_path, shared_data):
+    out = tmp_path / "reviews"
+    args = ["train-embeddings", "--corpus", "financial-phrasebank:train", "--no-evaluate"]
+    args += ["--dim", "8", "--epochs", "1", "--min-count", "2", "--workers", "1", "-o", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    vectors = WordVectors.load(out)
+    assert {"profit", "sales"} <= set(vectors.words)
+    [source] = vectors.meta["corpus"]["sources"]
+    assert source["dataset"] == "financial-phrasebank:train" and source["texts"] > 1000
+    bad = runner.invoke(main, ["train-embeddings", "--corpus", "yelp:all", "-o", str(out) + "2"])
+    assert bad.exit_code == 1
+    assert bad.output.strip().endswith("yelp has no split 'all'; splits: train, dev, test")
+
+
 def test_train_embeddings_unknown_corpus(runner, tmp_path):
     result = runner.invoke(
         main, ["train-embeddings", "--corpus", "nope", "-o", str(tmp_path / "x")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from seqnlp.embeddings.recipe import EmbeddingsRecipe
 from seqnlp.sentiment import SentimentConfig
 from seqnlp.sentiment import train as train_sentiment
 from seqnlp.sentiment.recipe import FILM_RECIPE, RECIPE, THREE_CLASS_RECIPE
@@ -26,7 +27,12 @@ def test_other_data_leaves_the_recipes_data_settings_behind():
     assert (moved.augmentation, moved.ngram_weights, moved.min_count) == (None, None, 1)
     assert moved.max_words == 500  # a change beside the data is kept
     assert moved.train_config.min_steps == SMALL_DATA_MIN_STEPS
-    assert (moved.config, moved.embeddings) == (RECIPE.config, RECIPE.embeddings)
+    assert moved.config == RECIPE.config
+    # vectors made from the recipe's data need that data: the shipped ones instead; other
+    # vectors go with the network
+    assert isinstance(RECIPE.embeddings, EmbeddingsRecipe) and moved.embeddings == "default"
+    assert FILM_RECIPE.changed(train=["reviews.tsv"]).embeddings == FILM_RECIPE.embeddings
+    assert RECIPE.changed(train="x", embeddings="my-vectors").embeddings == "my-vectors"
     # SST-2 alone is scored on SST-2 test; a recipe's own sources as a list are its data
     assert RECIPE.changed(train="sst2:train").test == "sst2:test"
     assert RECIPE.changed(train=list(RECIPE.train)).sample == RECIPE.sample

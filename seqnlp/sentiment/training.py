@@ -76,8 +76,10 @@ def train(
               vectors, ``word_dim`` are set from the data); ``train_config``: epochs, batch
               size, learning rate...
             - ``test``: scored once at the end and recorded in ``meta.json``; None: none.
-            - ``embeddings``: a vectors directory, ``"default"`` (the vectors shipped with
-              seqnlp) or None (random initialisation).
+            - ``embeddings``: a vectors directory or file, ``"default"`` (the vectors
+              shipped with seqnlp), an :class:`~seqnlp.embeddings.recipe.EmbeddingsRecipe`
+              (vectors trained once into the cache, as the general recipe's) or None
+              (random initialisation).
             - ``min_count``: words seen fewer times in training become the unknown word;
               ``max_words``: keep at most this many words (the most frequent), None: all.
             - ``labels``: train, pick epochs and test on texts with these labels only, e.g.
@@ -206,14 +208,12 @@ def train(
     matrix = None
     vectors = vectors_meta = None
     if embeddings is not None:
-        from seqnlp.embeddings import WordVectors
-
-        vectors = WordVectors.load(None if str(embeddings) == "default" else embeddings)
+        vectors, source = _vectors(embeddings, progress)
         trained_words = len(vocab) - 2
         coverage = sum(word in vectors for word in vocab.itos[2:]) / max(trained_words, 1)
         matrix, _ = vectors.embedding_matrix(vocab)
         config = replace(config, word_dim=vectors.dim)
-        vectors_meta = {"source": str(embeddings), "words": len(vectors), "coverage": coverage}
+        vectors_meta = {"source": source, "words": len(vectors), "coverage": coverage}
         log.info("pretrained vectors cover %.1f %% of %d words", 100 * coverage, trained_words)
     with_ngrams = config.ngram_weight > 0 or bool(ngram_weights)
     # a resumed run's n-gram model is the saved one: its n-grams are a vocabulary too
@@ -398,3 +398,14 @@ def _choose_ngram_weight(
 
 
 __all__ = ["read_examples", "train"]
+
+
+def _vectors(embeddings: Any, progress: bool) -> tuple[Any, str]:
+    """The pretrained vectors ``embeddings`` names, and how the model's meta names them."""
+    from seqnlp.embeddings import WordVectors
+    from seqnlp.embeddings.recipe import EmbeddingsRecipe
+
+    if isinstance(embeddings, EmbeddingsRecipe):
+        return embeddings.cached(progress), f"recipe {embeddings.digest()}"
+    path = None if str(embeddings) == "default" else embeddings
+    return WordVectors.load(path), str(embeddings)

@@ -191,4 +191,9 @@ THREE_CLASS_RECIPE = dataclasses.replace(
     sample={"semeval2017:train": 25_000},
     augmentation=None,
     ngram_weights=(0.0, 0.2, 0.35, 0.5, 0.65),
+    # the shipped vectors: a trial run from the review vectors did not raise its macro
+    # recall, so the shipped sentiment-3 was not retrained
+    embeddings="default",
+    max_ngrams=200_000,
+    pretrained_words=5_000,
 )

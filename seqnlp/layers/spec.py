@@ -2,15 +2,11 @@
 
 Configs validate against these tuples, CLI options offer them, ``seqnlp info`` names cells by
 their gate count, and loaders compute the shapes a weights file must hold from them: one
-list of cells for all of it. The recurrent encoder's config fields (cell, direction, layers,
-units, frozen embeddings) are declared here once for the tagger's and the classifier's configs.
+list of cells for all of it. The recurrent encoder's config fields are declared with these in
+:mod:`seqnlp.layers.config`.
 """
 
 from __future__ import annotations
-
-from typing import Any
-
-from seqnlp.fields import setting
 
 CELLS = ("rnn", "lstm", "gru")
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # gate blocks stacked in PyTorch's weight_ih/weight_hh
@@ -20,31 +16,6 @@ CHAR_ENCODERS = ("cnn", "lstm")
 POOLINGS = ("last", "max", "mean", "attention")
 
 Shapes = dict[str, tuple[int, ...]]
-
-
-# The recurrent encoder's fields, shared by the tagger's and the classifier's configs: one rule
-# and one help text each (seqnlp.fields), the task choosing its default.
-def cell_field(default: str) -> Any:
-    return setting(default, choices=CELLS, help="Recurrent cell: plain tanh RNN, LSTM or GRU.")
-
-
-def bidirectional_field(default: bool, unit: str) -> Any:
-    """``unit``: what is read both ways (a sentence, a text)."""
-    return setting(
-        default, negative="--unidirectional", help=f"Also read each {unit} right to left."
-    )
-
-
-def layers_field(default: int) -> Any:
-    return setting(default, low=1, help="Stacked recurrent layers.")
-
-
-def hidden_field(default: int) -> Any:
-    return setting(default, low=1, help="Recurrent units per direction.")
-
-
-def freeze_embeddings_field() -> Any:
-    return setting(False, help="Keep the pretrained word vectors fixed.")
 
 
 def directions(bidirectional: bool) -> int:

@@ -8,19 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqnlp.errors import SeqnlpError
-from seqnlp.fields import check, setting
-from seqnlp.layers.spec import (
-    POOLINGS,
-    Shapes,
-    bidirectional_field,
-    cell_field,
-    directions,
-    freeze_embeddings_field,
-    hidden_field,
-    layers_field,
-    linear_shapes,
-    rnn_shapes,
-)
+from seqnlp.fields import setting
+from seqnlp.layers.config import EncoderConfig, encoder_field
+from seqnlp.layers.spec import POOLINGS, Shapes, linear_shapes
 
 KIND = "sentiment"
 # Longer texts are cut (with a warning): a review of 10,000 words is still classified,
@@ -35,25 +25,20 @@ RETIRED_FIELDS = {"negation_scope": "none", "negators": [], "scope_ends": []}
 
 
 @dataclass
-class SentimentConfig:
+class SentimentConfig(EncoderConfig):
     """Everything that fixes the network's shape and the text's preparation.
 
     ``SentimentConfig(**json.load(f))`` rebuilds the network of a saved model exactly.
+    The recurrent encoder's settings are :class:`~seqnlp.layers.config.EncoderConfig`'s;
+    here ``word_dim`` is at least 1 (the pretrained vectors' size when they are used), and
+    ``dropout`` also falls before the output layer.
 
     Args:
         num_words: vocabulary size (ids 0 and 1 are padding and unknown).
         num_labels: classes.
-        word_dim: embedding size (the pretrained vectors' size when they are used).
-        hidden: recurrent units per direction.
-        cell: one of :data:`CELLS`.
-        layers: stacked recurrent layers.
-        bidirectional: read left to right and right to left.
         pooling: how the states become one vector: ``last`` (final states), ``max``,
             ``mean`` or ``attention`` over time.
-        dropout: before the output layer (and between stacked layers).
         embedding_dropout: on the word embeddings.
-        word_dropout: during training, replace this fraction of words by the unknown word.
-        freeze_embeddings: keep the pretrained vectors fixed.
         max_tokens: longer texts are cut here (with a warning).
         ngram_weight: the share of a TF-IDF 1-2-gram logistic regression
             (:class:`NgramModel`) in the predicted probabilities; 0 uses the network alone.
@@ -65,24 +50,18 @@ class SentimentConfig:
             stored once (``pretrained.weight``) for every member.
     """
 
+    cell: str = encoder_field("cell", "gru")
+    hidden: int = encoder_field("hidden", 150)
+    word_dim: int = encoder_field("word_dim", 200)
+    dropout: float = encoder_field("dropout", 0.5)
     num_words: int = setting(2, low=1)
     num_labels: int = setting(2, low=1)
-    word_dim: int = setting(200, low=1)
-    hidden: int = hidden_field(150)
-    cell: str = cell_field("gru")
-    layers: int = layers_field(1)
-    bidirectional: bool = bidirectional_field(True, "text")
     pooling: str = setting(
         "max", choices=POOLINGS, help="How the states over time become one vector."
-    )
-    dropout: float = setting(
-        0.5, low=0, high=1, high_open=True, help="Dropout before the output layer."
     )
     embedding_dropout: float = setting(
         0.3, low=0, high=1, high_open=True, help="Dropout on the word embeddings."
     )
-    word_dropout: float = setting(0.0, low=0, high=1, high_open=True)
-    freeze_embeddings: bool = freeze_embeddings_field()
     max_tokens: int = setting(MAX_TOKENS, low=1)
     ngram_weight: float = setting(
         0.0,
@@ -99,7 +78,9 @@ class SentimentConfig:
     num_pretrained: int = setting(0, low=0)
 
     def __post_init__(self) -> None:
-        check(self)
+        super().__post_init__()
+        if self.word_dim < 1:  # the classifier reads nothing but words
+            raise SeqnlpError(f"word_dim must be at least 1, got {self.word_dim!r}")
         if self.num_pretrained >= self.num_words:
             raise SeqnlpError(
                 f"num_pretrained must be a count below num_words, got {self.num_pretrained!r}"
@@ -108,21 +89,11 @@ class SentimentConfig:
 
 def network_shapes(config: SentimentConfig) -> Shapes:
     """The ``state_dict`` of one ``SentimentNet(config)``."""
-    states = directions(config.bidirectional) * config.hidden
     shapes: Shapes = {"embedding.weight": (config.num_words, config.word_dim)}
-    shapes.update(
-        rnn_shapes(
-            "encoder.rnn.",
-            config.cell,
-            config.layers,
-            config.bidirectional,
-            config.word_dim,
-            config.hidden,
-        )
-    )
+    shapes.update(config.encoder_shapes())
     if config.pooling == "attention":
-        shapes.update(linear_shapes("attention.", states, 1))
-    shapes.update(linear_shapes("output.", states, config.num_labels))
+        shapes.update(linear_shapes("attention.", config.output_size, 1))
+    shapes.update(linear_shapes("output.", config.output_size, config.num_labels))
     return shapes
 
 

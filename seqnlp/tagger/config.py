@@ -6,44 +6,28 @@ from __future__ import annotations
 import dataclasses
 
 from seqnlp.errors import SeqnlpError
-from seqnlp.fields import check, setting
-from seqnlp.layers.spec import (
-    CHAR_ENCODERS,
-    Shapes,
-    bidirectional_field,
-    cell_field,
-    char_encoder_shapes,
-    directions,
-    freeze_embeddings_field,
-    hidden_field,
-    layers_field,
-    linear_shapes,
-    rnn_shapes,
-)
+from seqnlp.fields import setting
+from seqnlp.layers.config import EncoderConfig, encoder_field
+from seqnlp.layers.spec import CHAR_ENCODERS, Shapes, char_encoder_shapes, linear_shapes
 
 KIND = "tagger"
 
 
 @dataclasses.dataclass
-class TaggerConfig:
+class TaggerConfig(EncoderConfig):
     """Everything that fixes the network's shape and how tokens become ids.
 
     ``TaggerNet(TaggerConfig(**json.load(open("config.json"))))`` rebuilds a saved network.
+    The recurrent encoder's settings are :class:`~seqnlp.layers.config.EncoderConfig`'s;
+    here ``word_dim`` 0 means no word embeddings (spelling only), and ``dropout`` also
+    falls on the encoder's inputs.
 
     Args:
-        cell: recurrent cell, one of ``rnn``, ``lstm``, ``gru``.
-        bidirectional: read each sentence both ways.
-        layers: stacked recurrent layers.
-        hidden: units per direction.
-        word_dim: word embedding size (0: no word embeddings, spelling only).
-        freeze_embeddings: keep the (pretrained) word embeddings fixed while training.
         char_encoder: how a word's characters become features: ``cnn`` (n-gram detectors,
             max-pooled) or ``lstm`` (a bidirectional LSTM's final states).
         char_dim: character embedding size.
         char_features: size of the character features (0: no character features).
         char_kernel: characters per detector (``cnn``).
-        dropout: dropout on the inputs, between layers and on the encoder's outputs.
-        word_dropout: training-time probability of replacing any word by the unknown word.
         rare_word_dropout: alpha: a training word seen c times is replaced by the unknown
             word with probability alpha / (alpha + c), teaching the network to tag from
             spelling the rare words that stand for the unknown ones.
@@ -55,16 +39,10 @@ class TaggerConfig:
         num_words, num_chars, num_upos, num_xpos: vocabulary sizes (set when training).
     """
 
-    cell: str = cell_field("lstm")
-    bidirectional: bool = bidirectional_field(True, "sentence")
-    layers: int = layers_field(1)
-    hidden: int = hidden_field(160)
-    word_dim: int = setting(
-        128,
-        low=0,
-        help="Word embedding size (pretrained vectors are PCA-reduced to it); 0: none.",
-    )
-    freeze_embeddings: bool = freeze_embeddings_field()
+    cell: str = encoder_field("cell", "lstm")
+    hidden: int = encoder_field("hidden", 160)
+    word_dim: int = encoder_field("word_dim", 128)
+    dropout: float = encoder_field("dropout", 0.33)
     char_encoder: str = setting(
         "cnn",
         choices=CHAR_ENCODERS,
@@ -77,8 +55,6 @@ class TaggerConfig:
         help="Size of the spelling features for rare and unknown words; 0 turns them off.",
     )
     char_kernel: int = setting(3, low=1)
-    dropout: float = setting(0.33, low=0, high=1, high_open=True, help="Dropout rate.")
-    word_dropout: float = setting(0.0, low=0, high=1, high_open=True)
     rare_word_dropout: float = setting(0.25, low=0)
     label_smoothing: float = setting(0.0, low=0, high=1, high_open=True)
     lowercase: bool = True
@@ -89,22 +65,25 @@ class TaggerConfig:
     num_xpos: int = 0
 
     def __post_init__(self) -> None:
-        check(self)
+        super().__post_init__()
         if self.char_encoder == "lstm" and self.char_features % 2:
             raise SeqnlpError(f"char_features must be even for an LSTM, got {self.char_features}")
         if self.char_kernel % 2 == 0:
             raise SeqnlpError(f"char_kernel must be odd, got {self.char_kernel}")
-        if not self.word_dim and not self.char_features:
+        if not self.input_size:
             raise SeqnlpError("a tagger needs word embeddings or character features (or both)")
+
+    @property
+    def input_size(self) -> int:
+        """Features per token: the word embedding beside the spelling features."""
+        return self.word_dim + self.char_features
 
 
 def expected_shapes(config: TaggerConfig) -> Shapes:
     """The ``state_dict`` of ``TaggerNet(config)``: tensor names and shapes, without torch."""
     shapes: Shapes = {}
-    features = 0
     if config.word_dim:
         shapes["word_embedding.weight"] = (config.num_words, config.word_dim)
-        features += config.word_dim
     if config.char_features:
         shapes.update(
             char_encoder_shapes(
@@ -116,18 +95,7 @@ def expected_shapes(config: TaggerConfig) -> Shapes:
                 config.char_kernel,
             )
         )
-        features += config.char_features
-    shapes.update(
-        rnn_shapes(
-            "encoder.rnn.",
-            config.cell,
-            config.layers,
-            config.bidirectional,
-            features,
-            config.hidden,
-        )
-    )
-    states = directions(config.bidirectional) * config.hidden
-    shapes.update(linear_shapes("upos_head.", states, config.num_upos))
-    shapes.update(linear_shapes("xpos_head.", states, config.num_xpos))
+    shapes.update(config.encoder_shapes())
+    shapes.update(linear_shapes("upos_head.", config.output_size, config.num_upos))
+    shapes.update(linear_shapes("xpos_head.", config.output_size, config.num_xpos))
     return shapes

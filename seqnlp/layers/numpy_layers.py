@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from seqnlp.layers.config import ENCODER_PREFIX, EncoderConfig
 from seqnlp.layers.spec import CELLS, GATES
 
 
@@ -90,6 +91,11 @@ class RNN:
                     f32(np.stack(b_hn)[:, None, :]) if b_hn else None,  # (directions, 1, h)
                 )
             )
+
+    @classmethod
+    def from_config(cls, tensors: Mapping[str, np.ndarray], config: EncoderConfig) -> RNN:
+        """A task network's encoder, read from the tensors under ``encoder.rnn.``."""
+        return cls(tensors, ENCODER_PREFIX, config.cell, config.layers, config.bidirectional)
 
     @property
     def output_size(self) -> int:

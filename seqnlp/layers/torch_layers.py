@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from seqnlp.layers.config import EncoderConfig
 from seqnlp.layers.spec import CELLS
 
 _RNN_CLASSES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -64,6 +65,19 @@ class RNNEncoder(nn.Module):
             bidirectional=bidirectional,
             batch_first=True,
             dropout=dropout if layers > 1 else 0.0,  # torch warns about dropout on one layer
+        )
+
+    @classmethod
+    def from_config(cls, config: EncoderConfig) -> RNNEncoder:
+        """A task network's encoder, named ``encoder`` there so that its tensors are
+        :data:`~seqnlp.layers.config.ENCODER_PREFIX`'s and match ``config.encoder_shapes()``."""
+        return cls(
+            config.input_size,
+            config.hidden,
+            cell=config.cell,
+            layers=config.layers,
+            bidirectional=config.bidirectional,
+            dropout=config.dropout,
         )
 
     @property

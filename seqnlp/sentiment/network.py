@@ -25,14 +25,7 @@ class SentimentNet(nn.Module):
         self.embedding = nn.Embedding(config.num_words, config.word_dim, padding_idx=0)
         self.embedding.weight.requires_grad_(not config.freeze_embeddings)
         self.embedding_dropout = nn.Dropout(config.embedding_dropout)
-        self.encoder = RNNEncoder(
-            config.word_dim,
-            config.hidden,
-            cell=config.cell,
-            layers=config.layers,
-            bidirectional=config.bidirectional,
-            dropout=config.dropout,
-        )
+        self.encoder = RNNEncoder.from_config(config)
         size = self.encoder.output_size
         # attention pooling: one learned score per time step, softmax over the real steps
         self.attention = nn.Linear(size, 1) if config.pooling == "attention" else None

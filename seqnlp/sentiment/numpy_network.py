@@ -16,9 +16,7 @@ class SentimentNumpy:
     def __init__(self, config: SentimentConfig, tensors: Mapping[str, np.ndarray]) -> None:
         self.pooling = config.pooling
         self.embedding = f32(tensors["embedding.weight"])
-        self.encoder = RNN(
-            tensors, "encoder.rnn.", config.cell, config.layers, config.bidirectional
-        )
+        self.encoder = RNN.from_config(tensors, config)
         self.attention = (
             (f32(tensors["attention.weight"]), f32(tensors["attention.bias"]))
             if config.pooling == "attention"

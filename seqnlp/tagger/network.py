@@ -37,32 +37,19 @@ class TaggerNet(nn.Module):
         unk_probability[:2] = 0.0  # padding and the unknown word itself
         # not persistent: a training aid, not part of the saved model
         self.register_buffer("unk_probability", unk_probability, persistent=False)
-        features = 0
         self.word_embedding = None
         if config.word_dim:
             self.word_embedding = nn.Embedding(config.num_words, config.word_dim, padding_idx=0)
             self.word_embedding.weight.requires_grad_(not config.freeze_embeddings)
-            features += config.word_dim
         self.char_encoder = None
         if config.char_features and config.char_encoder == "lstm":
             self.char_encoder = CharLSTM(config.num_chars, config.char_dim, config.char_features)
-            features += config.char_features
         elif config.char_features:
             self.char_encoder = CharCNN(
                 config.num_chars, config.char_dim, config.char_features, config.char_kernel
             )
-            features += config.char_features
-        if not features:
-            raise ValueError("a tagger needs word embeddings or character features (or both)")
         self.dropout = nn.Dropout(config.dropout)
-        self.encoder = RNNEncoder(
-            features,
-            config.hidden,
-            cell=config.cell,
-            layers=config.layers,
-            bidirectional=config.bidirectional,
-            dropout=config.dropout,
-        )
+        self.encoder = RNNEncoder.from_config(config)  # word and spelling features
         self.upos_head = nn.Linear(self.encoder.output_size, config.num_upos)
         self.xpos_head = nn.Linear(self.encoder.output_size, config.num_xpos)
 

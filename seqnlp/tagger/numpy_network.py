@@ -19,9 +19,7 @@ class TaggerNumpy:
         if config.char_features:
             encoder = CharLSTM if config.char_encoder == "lstm" else CharCNN
             self.char_encoder = encoder(tensors, "char_encoder.")
-        self.encoder = RNN(
-            tensors, "encoder.rnn.", config.cell, config.layers, config.bidirectional
-        )
+        self.encoder = RNN.from_config(tensors, config)
         self.upos = (f32(tensors["upos_head.weight"]), f32(tensors["upos_head.bias"]))
         self.xpos = (f32(tensors["xpos_head.weight"]), f32(tensors["xpos_head.bias"]))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from seqnlp.layers.config import EncoderConfig
 from seqnlp.layers.spec import CELLS
 from seqnlp.layers.torch_layers import IGNORE_INDEX, CharCNN, RNNEncoder
 
@@ -48,6 +49,18 @@ def test_padding_does_not_change_a_sequence(cell):
     together, final_together = enc(torch.cat([padded, other]), torch.tensor([3, 9]))
     torch.testing.assert_close(together[0, :3], alone[0])
     torch.testing.assert_close(final_together[0], final_alone[0])
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_encoder_from_config_holds_the_tensors_the_config_names(cell, bidirectional):
+    config = EncoderConfig(
+        cell=cell, bidirectional=bidirectional, layers=2, hidden=4, word_dim=3, dropout=0.2
+    )
+    encoder = RNNEncoder.from_config(config)
+    shapes = {f"encoder.{k}": tuple(v.shape) for k, v in encoder.state_dict().items()}
+    assert shapes == config.encoder_shapes()
+    assert encoder.output_size == config.output_size and encoder.rnn.dropout == 0.2
 
 
 def test_encoder_rejects_bad_options_and_lengths():

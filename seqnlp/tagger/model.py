@@ -340,7 +340,12 @@ class Tagger:
 
         def sentences() -> Iterator[tuple[tuple[str, bool], list[str]]]:
             """Each text's sentences, keyed by the text and whether it is its last."""
-            for text in texts:
+            for n, text in enumerate(texts, start=1):
+                if not isinstance(text, str):
+                    raise TypeError(
+                        f"text {n} is a {type(text).__name__}, not a string: predict reads raw "
+                        "text; predict_tokens([['I', 'saw']]) tags tokenized sentences"
+                    )
                 # the one raw-text path (the tag command's too); a text without words
                 # becomes one empty sentence, which tags as []
                 tokenized = [tokens for _, tokens in split_text(text)] or [[]]

@@ -406,6 +406,7 @@ def domains(args) -> None:
             "spacy": {"model": "en_core_web_sm 3.8.0", "pipeline": nlp.pipe_names},
             "rows": rows,
         },
+        f"_{args.suffix}" if args.suffix else "",
     )
 
 
@@ -428,7 +429,9 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="cells: keep rows already measured")
     parser.add_argument(
-        "--suffix", default="", help="cells: write tagger_cells_SUFFIX.json (parallel runs)"
+        "--suffix",
+        default="",
+        help="cells, size, domains: write tagger_PART_SUFFIX.json (parallel runs, other files)",
     )
     parser.add_argument(
         "--cells", nargs="*", default=["rnn", "gru", "lstm"], help="cells: the cell types"

@@ -87,6 +87,14 @@ def test_tags_learned_and_the_sequence_decides(tagger):
     assert [x for _, _, x in tagged] == ["PRP", "VBD", "DT", "NN", "."]
 
 
+def test_raw_text_and_tokens_each_have_their_method(tagger):
+    """A token list given to predict (raw text) is named, not a TypeError from a regex."""
+    with pytest.raises(TypeError, match="^text 2 is a list, not a string: predict reads raw"):
+        tagger.predict(["I saw a saw.", ["I", "saw"]])
+    with pytest.raises(TypeError, match="predict_tokens takes a list of token lists"):
+        tagger.predict_tokens("I saw a saw.")
+
+
 def test_padding_does_not_change_a_sentence(tagger):
     sentence = ["The", "dog", "saw", "a", "cat", "."]
     alone = tagger.predict_ids([sentence])[0]

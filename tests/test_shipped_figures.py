@@ -155,20 +155,3 @@ def test_a_moved_figure_fails_and_names_it(figure):
     else:
         with pytest.raises(AssertionError, match="'UPOS': 96.1 vs 96.11"):
             _check(measured, {"UPOS": figure}, 0.0)
-
-
-def test_the_readme_first_screen_is_what_the_commands_print(runner):
-    """The README opens with three commands and their output: they are run here, so a
-    retrained model cannot leave that screen stale."""
-    import shlex
-
-    from seqnlp.cli import main
-
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    screen = readme.split("```console\n", 1)[1].split("```", 1)[0]
-    runs = [run.split("\n", 1) for run in screen.split("$ ")[1:]]
-    assert [shlex.split(command)[1] for command, _ in runs] == ["tag", "analogy", "sentiment"]
-    for command, printed in runs:
-        result = runner.invoke(main, shlex.split(command)[1:])
-        assert result.exit_code == 0, result.output
-        assert result.stdout == printed, command

@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 from typing import Any
 
 from seqnlp.embeddings.config import EmbeddingConfig
@@ -65,6 +66,18 @@ class EmbeddingsRecipe:
             log.info("training the recipe's word vectors once, into %s", directory)
             self.train(progress=progress).save(directory, dtype=self.dtype, overwrite=True)
         return WordVectors.load(directory)
+
+
+def pretrained_vectors(
+    embeddings: str | os.PathLike | EmbeddingsRecipe, progress: bool = True
+) -> tuple[WordVectors, str]:
+    """The vectors a model's ``embeddings`` setting names: ``"default"`` (the shipped ones), a
+    vectors directory or file, or a recipe (trained once into the cache, :meth:`cached`);
+    and the name the model's ``meta.json`` gives them."""
+    if isinstance(embeddings, EmbeddingsRecipe):
+        return embeddings.cached(progress), f"recipe {embeddings.digest()}"
+    path = None if str(embeddings) == "default" else embeddings
+    return WordVectors.load(path), str(embeddings)
 
 
 RECIPE = EmbeddingsRecipe(

@@ -208,7 +208,9 @@ def train(
     matrix = None
     vectors = vectors_meta = None
     if embeddings is not None:
-        vectors, source = _vectors(embeddings, progress)
+        from seqnlp.embeddings.recipe import pretrained_vectors
+
+        vectors, source = pretrained_vectors(embeddings, progress)
         trained_words = len(vocab) - 2
         coverage = sum(word in vectors for word in vocab.itos[2:]) / max(trained_words, 1)
         matrix, _ = vectors.embedding_matrix(vocab)
@@ -398,14 +400,3 @@ def _choose_ngram_weight(
 
 
 __all__ = ["read_examples", "train"]
-
-
-def _vectors(embeddings: Any, progress: bool) -> tuple[Any, str]:
-    """The pretrained vectors ``embeddings`` names, and how the model's meta names them."""
-    from seqnlp.embeddings import WordVectors
-    from seqnlp.embeddings.recipe import EmbeddingsRecipe
-
-    if isinstance(embeddings, EmbeddingsRecipe):
-        return embeddings.cached(progress), f"recipe {embeddings.digest()}"
-    path = None if str(embeddings) == "default" else embeddings
-    return WordVectors.load(path), str(embeddings)

@@ -111,7 +111,8 @@ def train(
             - ``config``: the network (vocabulary sizes are filled in); ``train_config``:
               epochs, batch size, learning rate...
             - ``embeddings``: pretrained word vectors: ``"default"`` (shipped), a vectors
-              directory, or None for randomly initialised word embeddings.
+              directory or file, an :class:`~seqnlp.embeddings.recipe.EmbeddingsRecipe`
+              (trained once into the cache), or None for randomly initialised word embeddings.
             - ``max_words``: word vocabulary size, which dominates the model's size.
             - ``dtype``: weights on disk: ``int8`` (word embedding rows) + float16,
               ``float16`` or ``float32``.
@@ -177,9 +178,9 @@ def train(
         meta["recipe"] = run.record()
         vectors = None
         if (embeddings := run.embeddings) is not None:
-            from seqnlp.embeddings import WordVectors
+            from seqnlp.embeddings.recipe import pretrained_vectors
 
-            vectors = WordVectors.load(None if str(embeddings) == "default" else embeddings)
+            vectors, _ = pretrained_vectors(embeddings, progress)
         vocabs, train_words = build_vocabs(
             train_sents, lowercase=config.lowercase, vectors=vectors, max_words=run.max_words
         )

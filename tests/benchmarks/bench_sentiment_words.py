@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from seqnlp.embeddings import WordVectors
-from seqnlp.embeddings.recipe import EmbeddingsRecipe
+from seqnlp.embeddings.recipe import pretrained_vectors
 from seqnlp.labelled import sentiment_datasets
 from seqnlp.sentiment import SentimentClassifier, read_labeled
 from seqnlp.sentiment.checklist import read_checklist, score_by_category
@@ -82,14 +82,6 @@ def accuracy(classifier: SentimentClassifier, examples) -> float:
     return round(100 * float(np.mean(hits)), 2)
 
 
-def recipe_vectors() -> WordVectors:
-    """The vectors the recipe trains from (the cached ones of its own vectors recipe)."""
-    embeddings = RECIPE.embeddings
-    if isinstance(embeddings, EmbeddingsRecipe):
-        return embeddings.cached()
-    return WordVectors.load(None if embeddings == "default" else embeddings)
-
-
 def check(classifier: SentimentClassifier, items) -> dict:
     probs = classifier.probabilities([item.text for item in items])
     scored = score_by_category(items, [classifier.labels[int(i)] for i in probs.argmax(axis=1)])
@@ -126,7 +118,7 @@ def main() -> None:
         RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         return
     base = trained_only(SentimentClassifier.load())
-    vectors = recipe_vectors()
+    vectors, _ = pretrained_vectors(RECIPE.embeddings)
     options = {"labels": RECIPE.labels, "sample": RECIPE.sample}
     dev = read_examples(RECIPE.dev, "dev", **options)[0]
     tests = {

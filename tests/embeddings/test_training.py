@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from seqnlp.embeddings import EmbeddingConfig
-from seqnlp.embeddings.recipe import EmbeddingsRecipe
+from seqnlp.embeddings.recipe import EmbeddingsRecipe, pretrained_vectors
 from seqnlp.embeddings.training import DatasetTexts, corpus_sources, prepare_corpus
 from seqnlp.errors import DataError
 from seqnlp.labelled import read_split, text_key
@@ -72,3 +72,16 @@ def test_a_recipe_s_vectors_are_trained_once_into_the_cache(tmp_path, monkeypatc
     assert other.digest() != recipe.digest()
     with pytest.raises(AssertionError, match="trained again"):
         other.cached(progress=False)
+
+
+def test_a_model_names_its_vectors_by_setting_directory_or_recipe(tmp_path, tiny_model):
+    """One reading of a model's ``embeddings`` setting, for the tagger and the classifier."""
+    shipped, name = pretrained_vectors("default")
+    assert name == "default" and shipped.dim == 200
+    mine, name = pretrained_vectors(tiny_model)
+    assert name == tiny_model and "queen" in mine.words
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("the film was good .\n" * 50)
+    recipe = tiny_recipe(str(corpus))
+    vectors, name = pretrained_vectors(recipe, progress=False)
+    assert name == f"recipe {recipe.digest()}" and "film" in vectors.words

@@ -8,6 +8,7 @@ and never imports torch; training imports it on demand.
 - :mod:`~seqnlp.tagger.encoding`: tokens to ids, vocabularies, joint UPOS/XPOS decoding;
 - :mod:`~seqnlp.tagger.network` (PyTorch) and :mod:`~seqnlp.tagger.numpy_network` (numpy);
 - :mod:`~seqnlp.tagger.model`: :class:`Tagger`, the user-facing model (load, save, predict);
+- :mod:`~seqnlp.tagger.scores`: how sure the tagger is of each tag;
 - :mod:`~seqnlp.tagger.formats`: streaming a user's lines, text/CoNLL-U/JSON output;
 - :mod:`~seqnlp.tagger.offsets`: each token's characters in the text as the user wrote it;
 - :mod:`~seqnlp.tagger.conllu_files`: CoNLL-U in and out, every other column kept;
@@ -20,8 +21,9 @@ from seqnlp import deprecation as _deprecation
 from seqnlp.tagger.config import TaggerConfig
 from seqnlp.tagger.evaluation import evaluate_tagger
 from seqnlp.tagger.formats import FORMATS, TAGSETS, SentenceTags, format_sentence, tag_lines
-from seqnlp.tagger.model import TaggedToken, Tagger, TagScores, Token
+from seqnlp.tagger.model import TaggedToken, Tagger, Token
 from seqnlp.tagger.recipe import RECIPE
+from seqnlp.tagger.scores import TagScores
 from seqnlp.tagger.training import train
 
 __all__ = [

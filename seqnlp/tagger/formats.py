@@ -9,8 +9,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from seqnlp.errors import SeqnlpError
-from seqnlp.tagger.model import Tagger, TagScores
+from seqnlp.tagger.model import Tagger
 from seqnlp.tagger.offsets import OffsetMap, Span, split_with_spans
+from seqnlp.tagger.scores import TagScores
 
 TAGSETS = ("upos", "xpos", "both")
 FORMATS = ("text", "conllu", "json")
@@ -46,7 +47,7 @@ def tag_lines(
         lines: (line number, text) pairs, e.g. from :func:`seqnlp.corpus.iter_lines`.
         pretokenized: each line is one sentence of space-separated tokens (normalized as
             raw text is); otherwise each line is raw text, split into sentences and tokens.
-        top_k: None: no :class:`~seqnlp.tagger.model.TagScores`; 0: each tag's
+        top_k: None: no :class:`~seqnlp.tagger.scores.TagScores`; 0: each tag's
             probability; over 0: also each head's ``top_k`` likeliest tags.
     """
 

@@ -25,6 +25,7 @@ from seqnlp.tagger.config import KIND, TaggerConfig, expected_shapes
 from seqnlp.tagger.encoding import KindRules, TokenEncoder, decode_tags, pair_ids
 from seqnlp.tagger.numpy_network import TaggerNumpy
 from seqnlp.tagger.offsets import split_with_spans
+from seqnlp.tagger.scores import Ranked, TagScores, extend, ranked_tags
 from seqnlp.tokenize import split_text
 from seqnlp.vocab import UNK_ID, Vocab
 
@@ -45,22 +46,6 @@ VOCAB_SIZES = {"words": "num_words", "chars": "num_chars", "upos": "num_upos", "
 
 def _windows(tokens: Sequence[str]) -> list[Sequence[str]]:
     return [tokens[i : i + MAX_WINDOW] for i in range(0, len(tokens), MAX_WINDOW)]
-
-
-Ranked = list[tuple[str, float]]  # (tag, probability), most probable first
-
-
-@dataclasses.dataclass
-class TagScores:
-    """How sure the tagger is of one sentence's tags: the probability each head gives the
-    tag a token got (the decoder picks the likeliest (UPOS, XPOS) pair seen in training,
-    and emoji and foreign words are tagged by rule, so it is not always the head's top),
-    and, when asked for, each head's ``k`` likeliest tags."""
-
-    upos: list[float]
-    xpos: list[float]
-    upos_top: list[Ranked] | None = None
-    xpos_top: list[Ranked] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,17 +196,23 @@ class Tagger:
         """UPOS and XPOS ids for one batch of non-empty token lists, in input order."""
         return [(u, x) for u, x, _ in self._predict(sentences, None)]
 
+    def _scores(
+        self, sentences: Sequence[Sequence[str]]
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """Each sentence's length and the two heads' scores for one batch of token lists:
+        ``(batch, seq, UPOS tags)`` and ``(batch, seq, XPOS tags)``, softmax to come."""
+        arrays = self.encoder.encode(sentences)
+        return arrays["lengths"], self._network(**arrays)
+
     def _predict(
         self, sentences: Sequence[Sequence[str]], top_k: int | None
     ) -> list[tuple[np.ndarray, np.ndarray, TagScores | None]]:
         """:meth:`predict_ids`, and with ``top_k`` (0: none) each sentence's scores."""
         if not sentences:
             return []
-        arrays = self.encoder.encode(sentences)
-        scores = self._network(**arrays)  # (batch, seq, UPOS tags), (batch, seq, XPOS tags)
+        lengths, scores = self._scores(sentences)
         upos, xpos = decode_tags(*scores, self._pair_ids)
         self._kind_rules.apply(sentences, upos, xpos)  # emoji SYM, non-Latin words X
-        lengths = arrays["lengths"]
         if top_k is None:
             return [(upos[i, :n], xpos[i, :n], None) for i, n in enumerate(lengths)]
         heads = []
@@ -238,7 +229,7 @@ class Tagger:
         out = []
         for i, n in enumerate(lengths):
             (u_prob, u_top), (x_prob, x_top) = (
-                (chosen[i, :n].tolist(), None if ranked is None else _ranked(ranked, i, n))
+                (chosen[i, :n].tolist(), None if ranked is None else ranked_tags(ranked, i, n))
                 for chosen, ranked in heads
             )
             out.append((upos[i, :n], xpos[i, :n], TagScores(u_prob, x_prob, u_top, x_top)))
@@ -299,7 +290,7 @@ class Tagger:
                 upos[i] += [self.upos_tags[k] for k in u]
                 xpos[i] += [self.xpos_tags[k] for k in x]
                 if scored is not None:
-                    _extend(scores[i], scored)
+                    extend(scores[i], scored)
             for (key, tokens), u, x, scored in zip(chunk, upos, xpos, scores, strict=True):
                 yield key, list(tokens), u, x, scored
 
@@ -409,24 +400,6 @@ class Tagger:
             f"<Tagger {'bi' if c.bidirectional else 'uni'}-{c.cell} {c.layers}x{c.hidden}, "
             f"{len(self.upos_tags)} UPOS, {len(self.xpos_tags)} XPOS tags{where}>"
         )
-
-
-def _ranked(ranked: tuple[np.ndarray, np.ndarray, Sequence[str]], i: int, n: int) -> list[Ranked]:
-    """Sentence ``i``'s first ``n`` tokens' (tag, probability) lists from a head's top-k."""
-    best, probs, tags = ranked
-    return [
-        [(tags[t], p) for t, p in zip(ts, ps, strict=True)]
-        for ts, ps in zip(best[i, :n].tolist(), probs[i, :n].tolist(), strict=True)
-    ]
-
-
-def _extend(scores: TagScores, more: TagScores) -> None:
-    """Append a window's scores to its sentence's."""
-    scores.upos += more.upos
-    scores.xpos += more.xpos
-    if scores.upos_top is not None and scores.xpos_top is not None:
-        scores.upos_top += more.upos_top or []
-        scores.xpos_top += more.xpos_top or []
 
 
 def sentence_tokens(

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "plot-embeddings": "embeddings:plot_embeddings",
     "sentiment": "sentiment:sentiment",
     "serve": "serve:serve",
+    "silver": "silver:silver",
     "similar": "queries:similar",
     "similarity": "queries:similarity",
     "tag": "tagger:tag",

@@ -96,6 +96,19 @@ BATCH_SIZE = number_option("--batch-size", 256, 1, "Sentences tagged at once.")
     show_default=True,
     help="Weights on disk: int8 word embedding rows + float16 (see README for the cost).",
 )
+@click.option(
+    "--silver",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Uptraining: also learn from this CoNLL-U file of teacher-tagged raw text "
+    "(`seqnlp silver`). Never part of the dev set.",
+)
+@click.option(
+    "--silver-sentences",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Use only the first N sentences of --silver (the silver/gold mix).  [default: all]",
+)
 @model_output_options()
 def train_tagger(
     train_data,
@@ -105,6 +118,8 @@ def train_tagger(
     train_config,
     max_words,
     dtype,
+    silver,
+    silver_sentences,
     output,
     force,
     resume,
@@ -122,6 +137,7 @@ def train_tagger(
       seqnlp train-tagger --output my-tagger
       seqnlp train-tagger --cell gru --unidirectional --output gru-tagger
       seqnlp train-tagger --train my.conllu --dev my-dev.conllu --embeddings none -o t
+      seqnlp train-tagger --silver silver.conllu -o student   # see seqnlp silver --help
 
     Every epoch prints the dev accuracy; the best model so far is always saved in
     OUTPUT and the last epoch's state in OUTPUT.checkpoint, so Ctrl-C (or SIGTERM)
@@ -154,6 +170,8 @@ def train_tagger(
         progress=progress and not quiet(),
         on_epoch=report,
         **({} if dev is None else {"dev": dev}),  # left out: the recipe's, or held out
+        **({} if silver is None else {"silver": silver}),
+        **({} if silver_sentences is None else {"silver_sentences": silver_sentences}),
     )
     if not is_main_process():  # in a torchrun job rank 0 reports
         return

@@ -74,7 +74,7 @@ def corpus_sources(names: Sequence[str | os.PathLike]) -> list[Path | DatasetTex
     return sources
 
 
-def _lines(source: Source) -> tuple[Iterator[str], Callable[[], dict]]:
+def source_lines(source: Source) -> tuple[Iterator[str], Callable[[], dict]]:
     """The text lines of a source, and what the vectors' ``meta.json`` says of it once read."""
     if isinstance(source, DatasetTexts):
         from seqnlp import labelled
@@ -118,7 +118,7 @@ def prepare_corpus(
     ):
         for source in sources:
             before = words
-            lines_of, describe = _lines(source)
+            lines_of, describe = source_lines(source)
             for line in lines_of:
                 if "\x00" in line:
                     raise DataError(f"{source}: contains NUL bytes; is it a text file?")

@@ -36,7 +36,7 @@ def _temp_name(path: Path, tag: str = "tmp") -> Path:
 
 
 @contextmanager
-def _atomic_target(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_target(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a fresh temp path beside ``path``; on success fsync it and rename it over ``path``.
 
     The temp file is created with ``os.open(..., 0o666)`` rather than ``tempfile.mkstemp``,
@@ -74,7 +74,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
         path: destination file; its directory must exist.
         data: the complete new content.
     """
-    with _atomic_target(path) as tmp, open(tmp, "wb") as f:
+    with atomic_target(path) as tmp, open(tmp, "wb") as f:
         f.write(data)
 
 
@@ -137,5 +137,5 @@ def save_tensors_atomic(
         metadata: optional string -> string entries for the safetensors header.
     """
     arrays = _as_arrays(tensors)
-    with _atomic_target(path) as tmp:
+    with atomic_target(path) as tmp:
         safetensors.numpy.save_file(arrays, tmp, metadata=dict(metadata) if metadata else None)

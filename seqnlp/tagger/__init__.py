@@ -9,6 +9,8 @@ and never imports torch; training imports it on demand.
 - :mod:`~seqnlp.tagger.network` (PyTorch) and :mod:`~seqnlp.tagger.numpy_network` (numpy);
 - :mod:`~seqnlp.tagger.model`: :class:`Tagger`, the user-facing model (load, save, predict);
 - :mod:`~seqnlp.tagger.scores`: how sure the tagger is of each tag;
+- :mod:`~seqnlp.tagger.ensemble`: several taggers voting by averaged probabilities;
+- :mod:`~seqnlp.tagger.silver`: raw text tagged by such teachers, for uptraining;
 - :mod:`~seqnlp.tagger.formats`: streaming a user's lines, text/CoNLL-U/JSON output;
 - :mod:`~seqnlp.tagger.offsets`: each token's characters in the text as the user wrote it;
 - :mod:`~seqnlp.tagger.conllu_files`: CoNLL-U in and out, every other column kept;

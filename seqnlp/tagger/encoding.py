@@ -155,8 +155,12 @@ def build_vocabs(
     vectors: Any = None,
     max_words: int = 30_000,
     min_count: int = 1,
+    tags_from: Sequence[TaggedSentence] | None = None,
 ) -> tuple[dict[str, Vocab], int]:
     """Vocabularies of a new tagger, and how many of its words come from the training data.
+
+    The tag sets are those of ``tags_from`` (default: ``sentences``): with silver data
+    among the sentences, the gold ones, so that a silver tag left out (None) is no tag.
 
     Words: training words seen ``min_count`` times or known to the pretrained ``vectors``,
     most frequent first, then the vectors' most frequent words, up to ``max_words``. Every
@@ -179,8 +183,8 @@ def build_vocabs(
     vocabs = {
         "words": Vocab(items),
         "chars": Vocab([BOW, EOW, *(c for c, _ in char_counts.most_common())]),
-        "upos": Vocab(sorted({t for s in sentences for t in s.upos}), specials=False),
-        "xpos": Vocab(sorted({t for s in sentences for t in s.xpos}), specials=False),
+        "upos": Vocab(sorted({t for s in tags_from or sentences for t in s.upos}), specials=False),
+        "xpos": Vocab(sorted({t for s in tags_from or sentences for t in s.xpos}), specials=False),
     }
     return vocabs, train_words
 

@@ -21,8 +21,8 @@ Data = str | os.PathLike | Sequence[TaggedSentence]  # a dataset name, a CoNLL-U
 class TaggerRecipe(Recipe):
     """Data, network and training settings of a tagger run (what ``train`` runs).
 
-    ``dev`` None holds a seeded 10 % of ``train`` out; the other fields are ``train``'s
-    arguments of the same name.
+    ``dev`` None holds a seeded 10 % of ``train`` out (never of ``silver``); the other fields
+    are ``train``'s arguments of the same name.
     """
 
     train: Data
@@ -32,6 +32,18 @@ class TaggerRecipe(Recipe):
     embeddings: str | os.PathLike | None
     max_words: int
     dtype: str
+    # uptraining: a CoNLL-U file of teacher-tagged raw text (``seqnlp silver``) learnt from
+    # beside ``train``, its first ``silver_sentences`` sentences (None: all)
+    silver: str | os.PathLike | None = None
+    silver_sentences: int | None = None
+
+    def record(self) -> dict[str, Any]:
+        """What a run records in ``meta.json``; without silver data, as runs made before
+        uptraining existed recorded it (so the shipped tagger's record stays its recipe's)."""
+        record = super().record()
+        if self.silver is None:
+            del record["silver"], record["silver_sentences"]
+        return record
 
     def for_data(self, train: Data, **changes: Any) -> TaggerRecipe:
         """This recipe's network, vectors and schedule on other data, with no dev set

@@ -114,6 +114,9 @@ def train(
               directory or file, an :class:`~seqnlp.embeddings.recipe.EmbeddingsRecipe`
               (trained once into the cache), or None for randomly initialised word embeddings.
             - ``max_words``: word vocabulary size, which dominates the model's size.
+            - ``silver``, ``silver_sentences``: uptraining: a CoNLL-U file of raw text
+              tagged by stronger taggers (:func:`seqnlp.tagger.silver.write_silver`), its
+              first ``silver_sentences`` sentences (None: all) learnt from beside ``train``.
             - ``dtype``: weights on disk: ``int8`` (word embedding rows) + float16,
               ``float16`` or ``float32``.
         output: model directory; the best model so far is saved there after every epoch that
@@ -163,6 +166,12 @@ def train(
     else:
         dev_sents, dev_record = read_tagged(dev, "dev")
     meta: dict[str, Any] = {"data": {"train": train_record, "dev": dev_record}}
+    gold_sents = train_sents  # the tag sets and the (UPOS, XPOS) pairs come from gold data
+    if run.silver is not None:
+        silver_sents, silver_record = read_tagged(run.silver, "silver")
+        silver_sents = silver_sents[: run.silver_sentences]
+        meta["data"]["silver"] = {**silver_record, "sentences": len(silver_sents)}
+        train_sents = train_sents + silver_sents
     init = init_state = None
     if resume:
         saved = Tagger.load(output)
@@ -182,7 +191,11 @@ def train(
 
             vectors, _ = pretrained_vectors(embeddings, progress)
         vocabs, train_words = build_vocabs(
-            train_sents, lowercase=config.lowercase, vectors=vectors, max_words=run.max_words
+            train_sents,
+            lowercase=config.lowercase,
+            vectors=vectors,
+            max_words=run.max_words,
+            tags_from=gold_sents,
         )
         config.num_words = len(vocabs["words"])
         config.num_chars = len(vocabs["chars"])
@@ -202,7 +215,7 @@ def train(
     word_counts = [counts.get(w, 0) for w in vocabs["words"].itos]
     encoder = TokenEncoder(config, vocabs["words"], vocabs["chars"])
     upos_vocab, xpos_vocab = vocabs["upos"], vocabs["xpos"]
-    pairs = tag_pairs(train_sents)
+    pairs = tag_pairs(gold_sents)
 
     def network(member: int) -> TaggerNet:
         net = TaggerNet(config, word_counts)
@@ -218,6 +231,8 @@ def train(
         return net
 
     def example(s: TaggedSentence) -> tuple[list[str], list[int], list[int]]:
+        # a tag outside the gold tag sets (a silver token the teachers were unsure of) is
+        # not learnt: the token is context only
         upos = [upos_vocab.stoi.get(t, IGNORE_INDEX) for t in s.upos]
         xpos = [xpos_vocab.stoi.get(t, IGNORE_INDEX) for t in s.xpos]
         return s.words, upos, xpos

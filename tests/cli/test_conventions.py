@@ -306,6 +306,7 @@ NO_JSON = {
     "data path": "prints one path a line, as a script reads it",
     "plot-embeddings": "draws an image",
     "serve": "a server: its answers are JSON already",
+    "silver": "writes a CoNLL-U file",
     "train-embeddings": "the result is a model directory: `seqnlp info DIR --json`",
     "train-sentiment": "the result is a model directory: `seqnlp info DIR --json`",
     "train-tagger": "the result is a model directory: `seqnlp info DIR --json`",

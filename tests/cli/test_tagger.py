@@ -226,3 +226,43 @@ def test_resume_with_another_network_names_the_options(runner, tmp_path):
     assert "hidden 8 (asked 12)" in result.output and "cell 'gru' (asked 'lstm')" in result.output
     result = runner.invoke(main, [*args, "--resume", "--epochs", "2"])
     assert result.exit_code == 0, result.output
+
+
+def test_silver_then_a_student(runner, model, tmp_path):
+    raw = tmp_path / "raw.txt"
+    raw.write_text("The dog barked. I saw a saw.\nShe has a cat.\n\nHi\n", encoding="utf-8")
+    silver = tmp_path / "silver.conllu"
+    args = ["silver", "-t", model, "-t", model, "--corpus", str(raw), "--min-prob", "0"]
+    result = runner.invoke(main, [*args, "-o", str(silver)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Wrote 3 sentences, 14 words to {silver}\n"
+    assert "raw.txt: kept 3 of 4 sentences (14 words, 14 of them tagged)" in result.stderr
+    assert [s.metadata["sent_id"] for s in conllu.parse(silver.read_text())] == [
+        "raw.txt-1",
+        "raw.txt-2",
+        "raw.txt-3",
+    ]
+    again = runner.invoke(main, [*args, "-o", str(silver)])
+    assert again.exit_code == 1 and "already exists; use --force" in again.output
+    train, dev = write_data(tmp_path)
+    student = tmp_path / "student"
+    cli = tiny_cli_args(train, dev, student)
+    result = runner.invoke(main, [*cli, "--silver", str(silver), "--silver-sentences", "2"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((student / "meta.json").read_text())
+    assert meta["data"]["silver"]["sentences"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--corpus", "nosuch.txt"], "nosuch.txt: no such file, and not a dataset name"),
+        (["--corpus", "yelp:nosplit"], "yelp has no split 'nosplit'"),
+        (["--corpus", "README.md", "-t", "."], "not a seqnlp model"),
+    ],
+)
+def test_silver_bad_input_is_one_line(runner, tmp_path, args, message):
+    result = runner.invoke(main, ["silver", *args, "-o", str(tmp_path / "s.conllu")])
+    assert result.exit_code != 0
+    assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "s.conllu").exists()

@@ -71,8 +71,17 @@ def tiny_config(**changes):
     return TaggerConfig(**settings)
 
 
-def train_tiny(directory: Path, output: Path | None = None, epochs: int = 2, **changes):
-    """Train a tiny tagger for ``epochs`` epochs (under a second); returns (tagger, result)."""
+def train_tiny(
+    directory: Path,
+    output: Path | None = None,
+    epochs: int = 2,
+    seed: int = 1,
+    run: dict | None = None,
+    **changes,
+):
+    """Train a tiny tagger for ``epochs`` epochs (under a second); returns (tagger, result).
+
+    ``changes`` change the network, ``run`` adds arguments of ``train`` (``silver=...``)."""
     import torch
 
     from seqnlp.tagger import train as train_tagger
@@ -88,9 +97,10 @@ def train_tiny(directory: Path, output: Path | None = None, epochs: int = 2, **c
             dev=dev,
             embeddings=None,
             config=tiny_config(**changes),
-            train_config=TrainConfig(epochs=epochs, batch_size=8, lr=0.01, patience=0),
+            train_config=TrainConfig(epochs=epochs, batch_size=8, lr=0.01, patience=0, seed=seed),
             overwrite=True,
             progress=False,
+            **(run or {}),
         )
     finally:
         torch.set_num_threads(threads)

@@ -107,7 +107,8 @@ BATCH_SIZE = number_option("--batch-size", 256, 1, "Sentences tagged at once.")
     "--silver-sentences",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Use only the first N sentences of --silver (the silver/gold mix).  [default: all]",
+    help="Use a sample of N sentences of --silver (seeded by --seed): the silver/gold mix. "
+    " [default: all]",
 )
 @model_output_options()
 def train_tagger(

@@ -33,7 +33,7 @@ class TaggerRecipe(Recipe):
     max_words: int
     dtype: str
     # uptraining: a CoNLL-U file of teacher-tagged raw text (``seqnlp silver``) learnt from
-    # beside ``train``, its first ``silver_sentences`` sentences (None: all)
+    # beside ``train``, or a seeded sample of ``silver_sentences`` of its sentences
     silver: str | os.PathLike | None = None
     silver_sentences: int | None = None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -115,8 +116,9 @@ def train(
               (trained once into the cache), or None for randomly initialised word embeddings.
             - ``max_words``: word vocabulary size, which dominates the model's size.
             - ``silver``, ``silver_sentences``: uptraining: a CoNLL-U file of raw text
-              tagged by stronger taggers (:func:`seqnlp.tagger.silver.write_silver`), its
-              first ``silver_sentences`` sentences (None: all) learnt from beside ``train``.
+              tagged by stronger taggers (:func:`seqnlp.tagger.silver.write_silver`), or a
+              sample of ``silver_sentences`` of its sentences (seeded by the training seed;
+              None: all), learnt from beside ``train``.
             - ``dtype``: weights on disk: ``int8`` (word embedding rows) + float16,
               ``float16`` or ``float32``.
         output: model directory; the best model so far is saved there after every epoch that
@@ -169,7 +171,10 @@ def train(
     gold_sents = train_sents  # the tag sets and the (UPOS, XPOS) pairs come from gold data
     if run.silver is not None:
         silver_sents, silver_record = read_tagged(run.silver, "silver")
-        silver_sents = silver_sents[: run.silver_sentences]
+        if run.silver_sentences is not None:
+            # a seeded sample, not the file's head: write_silver writes source after source
+            random.Random(train_config.seed).shuffle(silver_sents)
+            silver_sents = silver_sents[: run.silver_sentences]
         meta["data"]["silver"] = {**silver_record, "sentences": len(silver_sents)}
         train_sents = train_sents + silver_sents
     init = init_state = None

@@ -152,3 +152,22 @@ def test_silver_that_is_not_conllu_is_a_clear_error(tmp_path):
     bad.write_text("not conllu at all\n", encoding="utf-8")
     with pytest.raises(DataError, match="silver.conllu"):
         train_tiny(tmp_path, run={"silver": bad})
+
+
+def test_a_silver_sample_is_seeded_not_the_files_head(tmp_path):
+    """write_silver writes source after source: the file's head would be one source only."""
+    from tests.tagger.data import conllu
+
+    silver = tmp_path / "silver.conllu"
+    names = [f"Name{i}" for i in range(12)]
+    silver.write_text(conllu([f"{n}/PROPN/NNP sleeps/VERB/VBZ ./PUNCT/." for n in names]))
+
+    def sampled(seed: int) -> set[str]:
+        run = {"silver": silver, "silver_sentences": 3}
+        (tmp_path / str(seed)).mkdir()
+        tagger, _ = train_tiny(tmp_path / str(seed), seed=seed, epochs=1, run=run)
+        return {n for n in names if tagger.seen_in_training(n.lower())}
+
+    first = sampled(1)
+    assert len(first) == 3 and first != set(names[:3])
+    assert sampled(1 + 1) != first

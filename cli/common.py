@@ -73,12 +73,15 @@ def check_source(ctx: click.Context, param: click.Parameter, value):
     return value
 
 
-def _default_model_name(ctx: click.Context, param: click.Parameter, value: str | None):
+def _default_model_name(ctx: click.Context, param: click.Parameter, value):
     """A shipped model's name (``tagger``, ``sentiment-3``...) is that shipped model, as in
-    ``seqnlp info``; a directory of that name is written as a path (``./tagger``)."""
+    ``seqnlp info``; a directory of that name is written as a path (``./tagger``). A
+    repeatable option maps each of its values."""
     from seqnlp.serialization.models import SHIPPED_MODELS, default_model
     from seqnlp.tasks import TASKS
 
+    if isinstance(value, tuple):
+        return tuple(_default_model_name(ctx, param, v) for v in value)
     if value in TASKS:
         return None
     return str(default_model(value)) if value in SHIPPED_MODELS else value
@@ -108,13 +111,14 @@ def errors_option(where: str = "--input"):
     )
 
 
-def model_option(help_text: str):
-    """``--model DIR``; None (or a default model's name) means the model shipped with seqnlp."""
+def model_option(help_text: str, *names: str, multiple: bool = False):
+    """``--model DIR`` (or ``names``); None (or a default model's name) means the model
+    shipped with seqnlp."""
     return click.option(
-        "--model",
-        "-m",
+        *(names or ("--model", "-m")),
         type=click.Path(),
         metavar="DIR",
+        multiple=multiple,
         callback=_default_model_name,
         help=help_text,
     )

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import click
 
-from seqnlp.cli.common import note, number_option, show_progress
+from seqnlp.cli.common import model_option, note, number_option, show_progress
 
 
 @click.command("silver")
-@click.option(
+@model_option(
+    "A tagger directory, or `tagger` for the shipped one; repeat it for an ensemble that "
+    "averages their probabilities (default: the shipped tagger alone).",
     "--teacher",
     "-t",
     "teachers",
     multiple=True,
-    type=click.Path(exists=True, file_okay=False),
-    metavar="DIR",
-    help="A tagger directory; repeat it for an ensemble that averages their probabilities "
-    "(default: the shipped tagger alone).",
 )
 @click.option(
     "--corpus",
@@ -59,7 +57,7 @@ def silver(teachers, corpora, words, min_prob, min_share, output, force):
     \b
       seqnlp train-tagger --layers 2 --hidden 256 -o big1    # teachers
       seqnlp train-tagger --layers 2 --hidden 256 --seed 2 -o big2
-      seqnlp silver -t big1 -t big2 --corpus my-text.txt -o silver.conllu
+      seqnlp silver -t big1 -t big2 -t tagger --corpus my-text.txt -o silver.conllu
       seqnlp train-tagger --silver silver.conllu -o student
 
     The file is written whole or not at all (Ctrl-C leaves nothing behind).
@@ -73,7 +71,7 @@ def silver(teachers, corpora, words, min_prob, min_share, output, force):
 
     if Path(output).exists() and not force:
         raise click.ClickException(f"{output} already exists; use --force to replace it")
-    members = [Tagger.load(t) for t in teachers] or [Tagger.load()]
+    members = [Tagger.load(t) for t in teachers or [None]]
     teacher = members[0] if len(members) == 1 else TaggerEnsemble(members)
     sources = [
         (s.name if isinstance(s, Path) else str(s), source_lines(s)[0])
@@ -94,4 +92,5 @@ def silver(teachers, corpora, words, min_prob, min_share, output, force):
             f"({s['words_kept']:,} words, {s['tags_kept']:,} of them tagged)",
             err=True,
         )
-    click.echo(f"Wrote {stats.kept:,} sentences, {stats.words_kept:,} words to {output}")
+    sentences = f"{stats.kept:,} sentence{'s' * (stats.kept != 1)}"
+    click.echo(f"Wrote {sentences}, {stats.words_kept:,} words to {output}")

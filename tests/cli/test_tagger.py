@@ -259,6 +259,7 @@ def test_silver_then_a_student(runner, model, tmp_path):
         (["--corpus", "nosuch.txt"], "nosuch.txt: no such file, and not a dataset name"),
         (["--corpus", "yelp:nosplit"], "yelp has no split 'nosplit'"),
         (["--corpus", "README.md", "-t", "."], "not a seqnlp model"),
+        (["--corpus", "README.md", "-t", "tagger", "-t", "nosuch"], "no such model directory"),
     ],
 )
 def test_silver_bad_input_is_one_line(runner, tmp_path, args, message):

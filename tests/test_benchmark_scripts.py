@@ -76,3 +76,16 @@ def test_bench_tagger_variants_on_tiny_data(tmp_path):
     for row in result["rows"].values():
         assert 0 <= row["test_upos"] <= 100 and row["tokens_per_s"] > 0
     assert json.loads((tmp_path / "variants.json").read_text())["rows"] == result["rows"]
+
+
+def test_bench_uptraining_describes_taggers_and_ensembles():
+    """Its rows' training minutes, silver data and size, for one tagger and an ensemble."""
+    from seqnlp.tagger import Tagger
+    from seqnlp.tagger.ensemble import TaggerEnsemble
+    from tests.benchmarks.bench_uptraining import _about
+
+    one = _about(Tagger.load())
+    assert one["silver"] is None and 1 < one["megabytes"] < 8 and one["training_minutes"] > 1
+    two = _about(TaggerEnsemble([Tagger.load(), Tagger.load()]))
+    assert two["training_minutes"] == 2 * one["training_minutes"]
+    assert abs(two["megabytes"] - 2 * one["megabytes"]) <= 0.1  # each rounded to 0.1 MB

@@ -1,6 +1,6 @@
 """Uptraining the tagger (issue 31), run on demand (not part of the test suite).
 
-    python tests/benchmarks/bench_uptraining.py --teacher DIR --teacher DIR \\
+    python tests/benchmarks/bench_uptraining.py --teacher DIR --teacher DIR [--teacher tagger] \\
         --student NAME=DIR [--student NAME=DIR ...] [FILE.conllu ...]
 
 Scores, in one run and on gold tokens: each teacher, their ensemble (averaged
@@ -74,11 +74,14 @@ def main() -> None:
     from seqnlp.tagger.ensemble import TaggerEnsemble
     from seqnlp.tagger.evaluation import tag_accuracies
 
-    teachers = [Tagger.load(t) for t in args.teacher]
+    shipped = Tagger.load()
+    # "tagger" names the shipped one, as `seqnlp silver -t tagger` does
+    teachers = [shipped if t == "tagger" else Tagger.load(t) for t in args.teacher]
     models = {f"teacher {Path(t).name}": m for t, m in zip(args.teacher, teachers, strict=True)}
+    models.pop("teacher tagger", None)  # its row is the shipped tagger's
     if len(teachers) > 1:
         models["teachers' ensemble"] = TaggerEnsemble(teachers)
-    models["shipped tagger"] = Tagger.load()
+    models["shipped tagger"] = shipped
     for spec in args.student:
         name, _, path = spec.partition("=")
         models[f"student {name}"] = Tagger.load(path)

@@ -88,4 +88,4 @@ def test_bench_uptraining_describes_taggers_and_ensembles():
     assert one["silver"] is None and 1 < one["megabytes"] < 8 and one["training_minutes"] > 1
     two = _about(TaggerEnsemble([Tagger.load(), Tagger.load()]))
     assert two["training_minutes"] == 2 * one["training_minutes"]
-    assert abs(two["megabytes"] - 2 * one["megabytes"]) <= 0.1  # each rounded to 0.1 MB
+    assert abs(two["megabytes"] - 2 * one["megabytes"]) < 0.11  # each rounded to 0.1 MB

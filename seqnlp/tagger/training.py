@@ -154,6 +154,8 @@ def train(
     from seqnlp.training.loop import Batch
 
     run = recipe.changed(**changes)
+    if run.silver is None and run.silver_sentences is not None:
+        raise SeqnlpError("silver_sentences (--silver-sentences) samples silver data: give silver")
     train, dev, train_config, dtype = run.train, run.dev, run.train_config, run.dtype
     # what a resumed run must share with the saved one; a call that names no network
     # resumes the saved one, whatever it is

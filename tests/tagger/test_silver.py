@@ -152,6 +152,8 @@ def test_silver_that_is_not_conllu_is_a_clear_error(tmp_path):
     bad.write_text("not conllu at all\n", encoding="utf-8")
     with pytest.raises(DataError, match="silver.conllu"):
         train_tiny(tmp_path, run={"silver": bad})
+    with pytest.raises(SeqnlpError, match="give silver"):
+        train_tiny(tmp_path, run={"silver_sentences": 3})
 
 
 def test_a_silver_sample_is_seeded_not_the_files_head(tmp_path):

@@ -1,10 +1,11 @@
 """Uptraining the tagger (issue 31), run on demand (not part of the test suite).
 
     python tests/benchmarks/bench_uptraining.py --teacher DIR --teacher DIR [--teacher tagger] \\
-        --student NAME=DIR [--student NAME=DIR ...] [FILE.conllu ...]
+        [--ensemble NAME=DIR,DIR,...] --student NAME=DIR [--student NAME=DIR ...] [FILE.conllu ...]
 
 Scores, in one run and on gold tokens: each teacher, their ensemble (averaged
-probabilities, :class:`seqnlp.tagger.ensemble.TaggerEnsemble`), the shipped tagger, each
+probabilities, :class:`seqnlp.tagger.ensemble.TaggerEnsemble`) and any other ensemble of
+them named by ``--ensemble``, the shipped tagger, each
 student and spaCy ``en_core_web_sm`` (with its parser, as ``bench_tagger.py domains``) on
 EWT dev and test and on each FILE (out-of-domain treebanks, the hand-written tweets and
 headlines). Each row also gives the model's training minutes and silver data (from its
@@ -67,6 +68,12 @@ def main() -> None:
     parser.add_argument("files", nargs="*", help="other CoNLL-U files to score")
     parser.add_argument("--teacher", action="append", default=[], help="teacher directory")
     parser.add_argument("--student", action="append", default=[], help="NAME=DIR")
+    parser.add_argument(
+        "--ensemble",
+        action="append",
+        default=[],
+        help="NAME=DIR,DIR,...: another ensemble, of some teachers (tagger: the shipped one)",
+    )
     args = parser.parse_args()
 
     from seqnlp.corpus import read_conllu
@@ -81,6 +88,10 @@ def main() -> None:
     models.pop("teacher tagger", None)  # its row is the shipped tagger's
     if len(teachers) > 1:
         models["teachers' ensemble"] = TaggerEnsemble(teachers)
+    for spec in args.ensemble:
+        name, _, dirs = spec.partition("=")
+        members = [shipped if d == "tagger" else Tagger.load(d) for d in dirs.split(",")]
+        models[f"ensemble {name}"] = TaggerEnsemble(members)
     models["shipped tagger"] = shipped
     for spec in args.student:
         name, _, path = spec.partition("=")

@@ -100,7 +100,7 @@ def _space_after(text: str, tokens: Sequence[str]) -> list[bool | None]:
     return flags
 
 
-def format_sentence(sentence: SentenceTags, fmt: str, tagset: str, sent_id: int) -> str:
+def format_sentence(sentence: SentenceTags, fmt: str, tagset: str, sent_id: int | str) -> str:
     """One sentence as ``text`` (``word/TAG ...``), ``conllu`` or ``json`` (one line).
 
     Args:

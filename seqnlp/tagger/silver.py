@@ -16,6 +16,7 @@ from pathlib import Path
 
 from seqnlp.corpus import TaggedSentence
 from seqnlp.errors import DataError
+from seqnlp.tagger.formats import SentenceTags, format_sentence
 from seqnlp.tagger.model import Tagger
 from seqnlp.tokenize import split_text
 
@@ -93,19 +94,6 @@ def silver_sentences(
         )
 
 
-def conllu_sentence(sentence: TaggedSentence, sent_id: str) -> str:
-    """One sentence as a CoNLL-U block (ID, FORM, UPOS, XPOS; the rest ``_``, and a tag
-    that is None too)."""
-    lines = [f"# sent_id = {sent_id}"]
-    if sentence.text:
-        lines.append(f"# text = {' '.join(sentence.text.split())}")
-    for i, (word, upos, xpos) in enumerate(
-        zip(sentence.words, sentence.upos, sentence.xpos, strict=True), start=1
-    ):
-        lines.append(f"{i}\t{word}\t_\t{upos or '_'}\t{xpos or '_'}\t_\t_\t_\t_\t_")
-    return "\n".join(lines) + "\n\n"
-
-
 def write_silver(
     teacher: Tagger,
     sources: Iterable[tuple[str, Iterable[str]]],
@@ -147,7 +135,10 @@ def write_silver(
                 ),
                 start=1,
             ):
-                out.write(conllu_sentence(sentence, f"{name}-{n}"))
+                # the tag command's CoNLL-U writer; an unsure tag is "_", CoNLL-U's none
+                tags = [[t or "_" for t in ts] for ts in (sentence.upos, sentence.xpos)]
+                block = SentenceTags(sentence.text or "", sentence.words, *tags, source=n)
+                out.write(format_sentence(block, "conllu", "both", f"{name}-{n}") + "\n")
                 bar.update(len(sentence.words))
                 if part.words_kept >= words:
                     break

@@ -108,3 +108,14 @@ def test_the_calls_made_before_recipes_were_values_warn_and_work(tmp_path):
             embeddings=None, progress=False,
         )  # fmt: skip
     assert tagger.meta["recipe"]["train"] == str(train)
+
+
+def test_the_general_models_vectors_read_its_training_texts_and_wikipedia():
+    """REVIEW_VECTORS writes its sources out (their order fixes the vectors' cache name);
+    they must stay the general recipe's training sets plus Wikipedia's first half."""
+    from seqnlp.sentiment.recipe import GENERAL_TRAIN, REVIEW_VECTORS
+
+    assert RECIPE.embeddings is REVIEW_VECTORS and RECIPE.train == GENERAL_TRAIN
+    corpus = REVIEW_VECTORS.corpus
+    assert len(corpus) == len(set(corpus)) == len(GENERAL_TRAIN) + 1
+    assert set(corpus) == {"enwiki-2015:part1", *GENERAL_TRAIN}

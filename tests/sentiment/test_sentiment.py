@@ -17,7 +17,7 @@ from seqnlp.layers.spec import CELLS, POOLINGS
 from seqnlp.sentiment import SentimentClassifier, SentimentConfig, read_labeled, train
 from seqnlp.sentiment.config import expected_shapes
 from seqnlp.sentiment.data import check_labels, guess_format, label_set, to_example
-from seqnlp.sentiment.ngrams import NgramModel
+from seqnlp.sentiment.ngrams import NgramModel, mark_negation
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.training import TrainConfig
 from seqnlp.vocab import Vocab
@@ -452,6 +452,37 @@ def test_ngram_model_matches_scikit_learn(classes):
     test = [to_example(e.text) for e in toy(30, 4, classes)] + [["unheard", "of"]]
     expected = reference.predict_proba(vectorizer.transform([" ".join(t) for t in test]))
     np.testing.assert_allclose(model.probabilities(test), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [
+        ("not bad", "not bad_NEG"),
+        (
+            "i do n't like it , but the end is good .",
+            "i do n't like_NEG it_NEG , but the end is good .",
+        ),
+        ("it was never not funny", "it was never not funny"),
+        ("nothing about it disappointed me", "nothing about_NEG it_NEG disappointed_NEG me_NEG"),
+        ("good", "good"),
+    ],
+)
+def test_negation_scope_runs_from_the_negator_to_punctuation_or_but(text, marked):
+    assert " ".join(mark_negation(text.split())) == marked
+
+
+def test_negated_words_are_features_of_their_own():
+    # "good" is positive and "not good" negative: without marks, both are read as "good"
+    texts = ["good", "very good", "good fun", "not good", "not good fun", "never good"] * 5
+    labels = [1, 1, 1, 0, 0, 0] * 5
+    tokens = [t.split() for t in texts]
+    marked = NgramModel.fit(tokens, labels, 2, min_df=1, negation=True)
+    assert {"good_NEG", "not good_NEG"} <= set(marked.ngrams)
+    plain = NgramModel.fit(tokens, labels, 2, min_df=1)
+    assert "good_NEG" not in plain.ngrams
+    # "nothing" never came before "good" in training: marked, "good" still reads negated
+    probe = [["nothing", "good"]]
+    assert marked.probabilities(probe)[0, 0] > 0.5 > plain.probabilities(probe)[0, 0]
 
 
 def test_network_and_ngrams_together(tmp_path):

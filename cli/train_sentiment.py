@@ -111,6 +111,7 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
         "freeze_embeddings",
         "members",
         "ngram_weight",
+        "ngram_negation",
     ),
     into="config",
 )

@@ -42,6 +42,8 @@ class SentimentConfig(EncoderConfig):
         max_tokens: longer texts are cut here (with a warning).
         ngram_weight: the share of a TF-IDF 1-2-gram logistic regression
             (:class:`NgramModel`) in the predicted probabilities; 0 uses the network alone.
+        ngram_negation: the n-gram model reads negated words as features of their own
+            (:func:`~seqnlp.sentiment.ngrams.mark_negation`).
         num_ngrams: the n-gram model's features (set by training).
         members: networks trained with seeds ``seed``, ``seed + 1``...; their
             probabilities are averaged (an ensemble: steadier, and slower to predict).
@@ -70,6 +72,13 @@ class SentimentConfig(EncoderConfig):
         high_open=True,
         help="Share of a TF-IDF 1-2-gram logistic regression in the probabilities (0: none), "
         "when --ngram-weights is 'none'.",
+    )
+    ngram_negation: bool = setting(
+        False,
+        negative="--no-ngram-negation",
+        help="In the n-gram part, mark the words after a negator up to the next punctuation "
+        "or 'but' ('not good' -> not good_NEG): 'good' under 'not' becomes a feature of its "
+        "own.",
     )
     num_ngrams: int = setting(0, low=0)
     members: int = setting(

@@ -156,6 +156,7 @@ class SentimentClassifier:
                 self.tensors["ngrams.idf"],
                 self.tensors["ngrams.coef"],
                 self.tensors["ngrams.intercept"],
+                negation=self.config.ngram_negation,
             )
         return self._ngram_model
 

@@ -224,7 +224,11 @@ def train(
         kept = [(t, label_ids[e.label]) for t, e in zip(every_tokens, every_example, strict=True)]
         kept = [(t, y) for t, y in kept if t]
         ngram_model = NgramModel.fit(
-            [t for t, _ in kept], [y for _, y in kept], len(labels), max_features=run.max_ngrams
+            [t for t, _ in kept],
+            [y for _, y in kept],
+            len(labels),
+            max_features=run.max_ngrams,
+            negation=config.ngram_negation,
         )
         log.info("n-gram model: %d features", len(ngram_model.ngrams))
     config = replace(

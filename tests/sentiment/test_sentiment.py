@@ -46,12 +46,12 @@ def toy(n: int, seed: int, classes: int = 2) -> list[LabeledText]:
 TINY = dict(word_dim=8, hidden=6, dropout=0.1, embedding_dropout=0.0)
 
 
-def tiny_train(tmp_path=None, classes=2, epochs=2, n=60, **config):
-    """A tiny classifier of ``toy`` data."""
+def tiny_train(tmp_path=None, classes=2, epochs=2, n=60, extra=(), **config):
+    """A tiny classifier of ``toy`` data (and ``extra`` examples)."""
     model_config = SentimentConfig(**{**TINY, **config})
     data, dev = toy(n, 1, classes), toy(20, 2, classes)
     return train(
-        train=data,
+        train=data + list(extra),
         dev=dev,
         config=model_config,
         train_config=TrainConfig(epochs=epochs, batch_size=8, lr=0.02, seed=3, device="cpu"),
@@ -494,6 +494,19 @@ def test_network_and_ngrams_together(tmp_path):
     reloaded = SentimentClassifier.load(tmp_path / "model")
     assert np.array_equal(reloaded.probabilities(texts), probs)
     assert reloaded.ngrams == classifier.ngrams
+
+
+def test_a_saved_model_reads_its_ngrams_with_negation_marks(tmp_path):
+    negated = [
+        LabeledText(f"the film is not {word}", "1" if word in NEGATIVE else "0")
+        for word in POSITIVE + NEGATIVE
+    ] * 2  # n-grams seen in two texts at least are kept
+    classifier, _ = tiny_train(tmp_path, ngram_weight=0.5, ngram_negation=True, extra=negated)
+    assert any(g.endswith("_NEG") for g in classifier.ngrams)
+    reloaded = SentimentClassifier.load(tmp_path / "model")
+    assert reloaded.config.ngram_negation and reloaded.ngram_model.negation
+    texts = ["not a good film", "never dull"]
+    assert np.array_equal(reloaded.probabilities(texts), classifier.probabilities(texts))
 
 
 def test_interrupted_training_resumes_to_the_same_model(tmp_path):

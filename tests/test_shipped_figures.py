@@ -37,7 +37,7 @@ EXPECTED_SENTIMENT = {
     },
 }
 # the three-class model: macro-averaged recall on the SemEval-2017 Task 4A test set
-EXPECTED_THREE_CLASS = {"semeval2017 test macro recall": 62.88, "semeval2017 test accuracy": 64.25}
+EXPECTED_THREE_CLASS = {"semeval2017 test macro recall": 63.82, "semeval2017 test accuracy": 64.19}
 SENTIMENT_TOLERANCE = 0.0  # points: the evaluation is deterministic
 
 # ---- the shipped tagger and the tokenizer ------------------------------------------------

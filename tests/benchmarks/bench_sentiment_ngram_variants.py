@@ -1,18 +1,20 @@
 """The sentiment model's n-gram part with and without negation marks, run on demand.
 
     SEQNLP_DATA_DIR=../shared/data python tests/benchmarks/bench_sentiment_ngram_variants.py \\
-        [--model DIR]
+        [--model DIR ...]
 
-The model's network stays fixed (default: the shipped general ``sentiment``) and its n-gram
-part is refitted, as the recipe fits it (:data:`seqnlp.sentiment.recipe.RECIPE`: every
-training text of its sources plus its augmentation, the same n-gram count), once on plain
-tokens and once with negation scope marked (:func:`seqnlp.sentiment.ngrams.mark_negation`,
-Das & Chen 2001: "not bad" -> not bad_NEG). Each is mixed with the network at the recipe's
-shares and 0.5; for each mix: accuracy on the recipe's dev sets (which choose the share), the
-mean over the eight gold-labelled test splits of ``bench_sentiment_domains.py`` (most probable
-label, as ``seqnlp evaluate-sentiment`` scores), SST-2 test, and both check lists, per
-category. Only the n-gram features differ between the two rows of a share: the network and
-its probabilities are the same. Writes tests/benchmarks/results/sentiment_ngram_variants.json.
+Each model's network stays fixed (default: the shipped general ``sentiment``; several
+``--model`` compare the networks of other runs of the recipe) and the n-gram part is refitted
+as the recipe fits it (:data:`seqnlp.sentiment.recipe.RECIPE`: every training text of its
+sources plus its augmentation, the same n-gram count), once on plain tokens and once with
+negation scope marked (:func:`seqnlp.sentiment.ngrams.mark_negation`, Das & Chen 2001: "not
+bad" -> not bad_NEG). Each is mixed with each network at the recipe's shares and 0.5; for each
+mix: accuracy on the recipe's dev sets (which choose the share), the mean over the eight
+gold-labelled test splits of ``bench_sentiment_domains.py`` (most probable label, as ``seqnlp
+evaluate-sentiment`` scores), SST-2 test, and both check lists, per category. Only the n-gram
+features differ between the two rows of a share and network (the n-gram part reads no
+network, so one fit of each variant serves every model). Writes
+tests/benchmarks/results/sentiment_ngram_variants.json.
 """
 
 from __future__ import annotations
@@ -60,68 +62,78 @@ def recipe_texts() -> tuple[list[LabeledText], list[LabeledText]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", help="classifier directory (default: the shipped one)")
+    parser.add_argument(
+        "--model", action="append", help="classifier directory (default: the shipped one)"
+    )
     args = parser.parse_args()
-    classifier = SentimentClassifier.load(args.model)
+    names = args.model or ["sentiment"]
+    classifiers = {
+        name: SentimentClassifier.load(None if name == "sentiment" else name) for name in names
+    }
+    first = classifiers[names[0]]
     every, dev = recipe_texts()
     data = {"dev": dev}
     for name in TESTS:
         data[name] = read_examples(f"{name}:test", "test", labels=RECIPE.labels)[0]
     checks = {"checklist": read_checklist(), "checklist_blind": read_checklist(BLIND)}
     data.update(checks)
-    tokens = {name: [classifier.tokens(e.text) for e in texts] for name, texts in data.items()}
+    tokens = {name: [first.tokens(e.text) for e in texts] for name, texts in data.items()}
     gold = {
-        name: np.array([classifier.label_index(e.label) for e in texts])
-        for name, texts in data.items()
+        name: np.array([first.label_index(e.label) for e in texts]) for name, texts in data.items()
     }
-    weight, classifier.config.ngram_weight = classifier.config.ngram_weight, 0.0
-    networks = {
-        name: classifier.probabilities([e.text for e in texts]) for name, texts in data.items()
-    }
-    kept = [(classifier.tokens(e.text), classifier.label_index(e.label)) for e in every]
+    networks, shares = {}, {}
+    for model, classifier in classifiers.items():
+        shares[model], classifier.config.ngram_weight = classifier.config.ngram_weight, 0.0
+        networks[model] = {
+            name: classifier.probabilities([e.text for e in texts]) for name, texts in data.items()
+        }
+    kept = [(first.tokens(e.text), first.label_index(e.label)) for e in every]
     kept = [(t, y) for t, y in kept if t]
-    shares = sorted({*(RECIPE.ngram_weights or ()), 0.5})
-    results: dict = {
-        "model": args.model or "sentiment",
-        "its_share": weight,
-        "training_texts": len(kept),
-        "variants": {},
-    }
+    results: dict = {"training_texts": len(kept), "models": {}}
+    for model in classifiers:
+        results["models"][model] = {"its_share": shares[model], "variants": {}}
     for variant, negation in (("plain", False), ("negation marked", True)):
         start = time.perf_counter()
         ngrams = NgramModel.fit(
             [t for t, _ in kept],
             [y for _, y in kept],
-            len(classifier.labels),
+            len(first.labels),
             max_features=RECIPE.max_ngrams,
             negation=negation,
         )
-        fitted = {
-            "fit_seconds": round(time.perf_counter() - start, 1),
-            "features": len(ngrams.ngrams),
-        }
+        fit = {"fit_seconds": round(time.perf_counter() - start, 1), "features": len(ngrams.ngrams)}
         probs = {name: ngrams.probabilities(ts) for name, ts in tokens.items()}
-        for share in shares:
-            right = {
-                name: ((1 - share) * networks[name] + share * probs[name]).argmax(axis=1)
-                == gold[name]
-                for name in data
-            }
-            row = {name: round(100 * float(r.mean()), 2) for name, r in right.items()}
-            row["test mean"] = round(float(np.mean([row[name] for name in TESTS])), 2)
-            for name, items in checks.items():
-                by_category = defaultdict(list)
-                for item, ok in zip(items, right[name], strict=True):
-                    by_category[item.category].append(bool(ok))
-                row[f"{name} by category"] = {
-                    c: round(100 * float(np.mean(v)), 1) for c, v in by_category.items()
-                }
-            fitted[f"share {share:g}"] = row
-            print(variant, share, {k: v for k, v in row.items() if "category" not in k})
-        results["variants"][variant] = fitted
+        for model in classifiers:
+            rows = {**fit, **mixes(networks[model], probs, gold, checks)}
+            results["models"][model]["variants"][variant] = rows
+            for share, row in rows.items():
+                if share.startswith("share"):
+                    brief = {k: v for k, v in row.items() if "category" not in k}
+                    print(model, variant, share, brief, file=sys.stderr)
     results["provenance"] = provenance()
     RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"written to {RESULTS}", file=sys.stderr)
+
+
+def mixes(networks: dict, probs: dict, gold: dict, checks: dict) -> dict:
+    """Scores of the network mixed with the n-gram part at each share (recipe's, and 0.5)."""
+    out = {}
+    for share in sorted({*(RECIPE.ngram_weights or ()), 0.5}):
+        right = {
+            name: ((1 - share) * networks[name] + share * probs[name]).argmax(axis=1) == gold[name]
+            for name in gold
+        }
+        row = {name: round(100 * float(r.mean()), 2) for name, r in right.items()}
+        row["test mean"] = round(float(np.mean([row[name] for name in TESTS])), 2)
+        for name, items in checks.items():
+            by_category = defaultdict(list)
+            for item, ok in zip(items, right[name], strict=True):
+                by_category[item.category].append(bool(ok))
+            row[f"{name} by category"] = {
+                c: round(100 * float(np.mean(v)), 1) for c, v in by_category.items()
+            }
+        out[f"share {share:g}"] = row
+    return out
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@
 Scores, in one run and on the same test splits (every registered sentiment dataset's test
 split, three-class sets read for their positive and negative texts):
 - the shipped general classifier (or --model) and the film-only one (--film);
-- VADER and TextBlob (``pip install vaderSentiment==3.3.2 textblob==0.20.1``);
+- VADER and TextBlob (these and fastText: ``pip install -e .[bench]``);
 - TF-IDF word 1-2-grams + LogisticRegression (C chosen on the recipe's dev sets) and fastText
-  (``pip install fasttext-wheel``; wordNgrams 2, 5 epochs, 200k buckets), both trained here on
+  (fasttext-wheel 0.9.2; wordNgrams 2, 5 epochs, 200k buckets), both trained here on
   exactly the texts the recipe's n-gram part reads (every training text of the recipe's
   sources, before the networks' sample), tokenised by the same ``to_example``;
 accuracy per domain and the mean over the gold-labelled domains (Sentiment140's emoticon

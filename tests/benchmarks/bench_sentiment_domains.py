@@ -51,6 +51,12 @@ def recipe_data(recipe, labels):
     return train, dev
 
 
+def gold_domains() -> list[str]:
+    """The registered sets whose labels are people's (Sentiment140's emoticons are not):
+    the ones a mean over domains averages."""
+    return [name for name, dataset in sentiment_datasets().items() if not dataset.noisy]
+
+
 def domain_tests() -> dict[str, list]:
     """Each registered dataset's test split, positive and negative texts."""
     return {
@@ -103,7 +109,7 @@ def classifier_predict(path: str):
 
 def binary_section(args) -> dict:
     tests = domain_tests()
-    gold = [n for n, d in sentiment_datasets().items() if not d.noisy]
+    gold = gold_domains()
     train, dev = recipe_data(RECIPE, BINARY)
     systems = {}
     for name, path in (("seqnlp", args.model), ("seqnlp-film", args.film)):

@@ -9,11 +9,11 @@ as the recipe fits it (:data:`seqnlp.sentiment.recipe.RECIPE`: every training te
 sources plus its augmentation, the same n-gram count), once on plain tokens and once with
 negation scope marked (:func:`seqnlp.sentiment.ngrams.mark_negation`, Das & Chen 2001: "not
 bad" -> not bad_NEG). Each is mixed with each network at the recipe's shares and 0.5; for each
-mix: accuracy on the recipe's dev sets (which choose the share), the mean over the eight
-gold-labelled test splits of ``bench_sentiment_domains.py`` (most probable label, as ``seqnlp
-evaluate-sentiment`` scores), SST-2 test, and both check lists, per category. Only the n-gram
-features differ between the two rows of a share and network (the n-gram part reads no
-network, so one fit of each variant serves every model). Writes
+mix: accuracy on the recipe's dev sets (which choose the share), on each test split of
+``bench_sentiment_domains.py`` and their mean over the gold-labelled ones (the most probable
+label, as ``seqnlp evaluate-sentiment`` scores), and on both check lists, per category. Only
+the n-gram features differ between the two rows of a share and network (the n-gram part reads
+no network, so one fit of each variant serves every model). Writes
 tests/benchmarks/results/sentiment_ngram_variants.json.
 """
 
@@ -23,31 +23,21 @@ import argparse
 import json
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from bench_sentiment import BLIND_CHECKLIST
+from bench_sentiment_domains import domain_tests, gold_domains
 from provenance import provenance
 
 from seqnlp.corpus import LabeledText
 from seqnlp.sentiment import SentimentClassifier
-from seqnlp.sentiment.checklist import read_checklist
+from seqnlp.sentiment.checklist import read_checklist, score_by_category
 from seqnlp.sentiment.ngrams import NgramModel
 from seqnlp.sentiment.recipe import RECIPE
 from seqnlp.sentiment.training import read_examples
 
 RESULTS = Path(__file__).parent / "results" / "sentiment_ngram_variants.json"
-BLIND = Path(__file__).parents[2] / "data" / "samples" / "sentiment_checklist_blind.tsv"
-TESTS = (
-    "sst2",
-    "yelp",
-    "amazon-reviews",
-    "semeval2017",
-    "pros-cons",
-    "airline-tweets",
-    "financial-phrasebank",
-    "mpqa",
-)
 
 
 def recipe_texts() -> tuple[list[LabeledText], list[LabeledText]]:
@@ -72,10 +62,8 @@ def main() -> None:
     }
     first = classifiers[names[0]]
     every, dev = recipe_texts()
-    data = {"dev": dev}
-    for name in TESTS:
-        data[name] = read_examples(f"{name}:test", "test", labels=RECIPE.labels)[0]
-    checks = {"checklist": read_checklist(), "checklist_blind": read_checklist(BLIND)}
+    data = {"dev": dev, **domain_tests()}
+    checks = {"checklist": read_checklist(), "checklist_blind": read_checklist(BLIND_CHECKLIST)}
     data.update(checks)
     tokens = {name: [first.tokens(e.text) for e in texts] for name, texts in data.items()}
     gold = {
@@ -104,7 +92,7 @@ def main() -> None:
         fit = {"fit_seconds": round(time.perf_counter() - start, 1), "features": len(ngrams.ngrams)}
         probs = {name: ngrams.probabilities(ts) for name, ts in tokens.items()}
         for model in classifiers:
-            rows = {**fit, **mixes(networks[model], probs, gold, checks)}
+            rows = {**fit, **mixes(networks[model], probs, gold, checks, first.labels)}
             results["models"][model]["variants"][variant] = rows
             for share, row in rows.items():
                 if share.startswith("share"):
@@ -115,22 +103,22 @@ def main() -> None:
     print(f"written to {RESULTS}", file=sys.stderr)
 
 
-def mixes(networks: dict, probs: dict, gold: dict, checks: dict) -> dict:
+def mixes(networks: dict, probs: dict, gold: dict, checks: dict, labels: list[str]) -> dict:
     """Scores of the network mixed with the n-gram part at each share (recipe's, and 0.5)."""
     out = {}
     for share in sorted({*(RECIPE.ngram_weights or ()), 0.5}):
-        right = {
-            name: ((1 - share) * networks[name] + share * probs[name]).argmax(axis=1) == gold[name]
+        predicted = {
+            name: ((1 - share) * networks[name] + share * probs[name]).argmax(axis=1)
             for name in gold
         }
-        row = {name: round(100 * float(r.mean()), 2) for name, r in right.items()}
-        row["test mean"] = round(float(np.mean([row[name] for name in TESTS])), 2)
+        row = {
+            name: round(100 * float((p == gold[name]).mean()), 2) for name, p in predicted.items()
+        }
+        row["test mean"] = round(float(np.mean([row[name] for name in gold_domains()])), 2)
         for name, items in checks.items():
-            by_category = defaultdict(list)
-            for item, ok in zip(items, right[name], strict=True):
-                by_category[item.category].append(bool(ok))
+            table = score_by_category(items, [labels[i] for i in predicted[name]])
             row[f"{name} by category"] = {
-                c: round(100 * float(np.mean(v)), 1) for c, v in by_category.items()
+                c: round(100 * v["accuracy"], 1) for c, v in table["categories"].items()
             }
         out[f"share {share:g}"] = row
     return out

@@ -7,6 +7,10 @@ extra labelled examples from the training data itself, with a few fixed template
 * negation: a clearly polar adjective (see :func:`polar_words`) put under a negator
   ("it is n't bad .", "never bad", "i do n't think it 's bad .") takes the opposite label;
   under two negations ("i would n't say it is n't bad .") it keeps its label (optional);
+* subjects: the same polar adjectives after the subjects the training texts themselves
+  describe most ("the food was n't bad .", "the staff were kind ."), negated or plain, so
+  that negation is learnt beyond film and a subject alone ("the staff were") carries no
+  label (optional, :func:`subject_phrases`);
 * contrast: two training phrases of opposite labels joined by "but", "although", "though",
   "even though" or "while" take the label of the clause that carries the sentence ("A , but
   B" and "although A , B" and "B , although A" take B's).
@@ -25,6 +29,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from seqnlp.corpus import LabeledText
 
@@ -78,6 +83,39 @@ DOUBLE_NEGATION_TEMPLATES = (
     "no one would deny that it is {x} .",
     "it is not true that it is n't {x} .",
 )
+
+# {s}: a subject of the training texts with its verb ("the food was", subject_phrases), {x}: a
+# polar adjective. Negated ones take the opposite label of x, double negations and plain
+# ones keep it.
+SUBJECT_NEGATION_TEMPLATES = (
+    "{s} not {x} .",
+    "{s} n't {x} .",
+    "{s} never {x} .",
+    "{s} not {x} at all .",
+    "{s} not very {x} .",
+    "{s} not that {x} .",
+    "honestly , {s} not {x} .",
+    "{s} certainly not {x} .",
+)
+SUBJECT_DISTANT_TEMPLATES = (
+    "i do n't think {s} {x} .",
+    "nobody i know thought {s} {x} .",
+    "i would not say {s} {x} .",
+    "i never felt {s} {x} .",
+)
+SUBJECT_DOUBLE_TEMPLATES = (
+    "i would n't say {s} n't {x} .",
+    "nobody could say {s} n't {x} .",
+    "no one would deny {s} {x} .",
+)
+SUBJECT_PLAIN_TEMPLATES = (
+    "{s} {x} .",
+    "{s} very {x} .",
+    "{s} really {x} .",
+    "{s} so {x} !",
+    "honestly , {s} {x} .",
+)
+_BE = frozenset({"is", "was", "are", "were"})
 
 # (template, which phrase gives the label): a and b are phrases of opposite labels.
 CONTRAST_TEMPLATES = (
@@ -135,9 +173,38 @@ def polar_words(
     return {w: words[w] for w, cls in zip(candidates, found, strict=True) if cls == "ADJ"}
 
 
-def tagger_adjectives(words: list[str]) -> list[str | None]:
-    """ "ADJ" for each word the shipped part-of-speech tagger tags ADJ in the frame "it is
-    WORD ." (which makes "not WORD" English), else None.
+def subject_phrases(
+    examples: Sequence[LabeledText],
+    n: int,
+    word_class: WordClass | None = None,
+    min_count: int = 5,
+) -> list[str]:
+    """The ``n`` subjects that ``examples`` describe most, with their verb: "the food was",
+    "the staff were" (each form seen ``min_count`` times at least), most frequent first.
+
+    A subject is a noun (``word_class`` calls it "NOUN"; None asks the shipped tagger,
+    :func:`tagger_nouns`) that is never a one-word example: a word labelled on its own
+    ("the best is") carries sentiment and is no neutral subject.
+    """
+    single, counts = set(), Counter()
+    for e in examples:
+        tokens = _tokens(e.text)
+        if len(tokens) == 1:
+            single.add(tokens[0])
+        for i in range(len(tokens) - 2):
+            if tokens[i] == "the" and tokens[i + 1].isalpha() and tokens[i + 2] in _BE:
+                counts[tokens[i + 1], tokens[i + 2]] += 1
+    frequent = [
+        pair for pair, c in counts.most_common() if c >= min_count and pair[0] not in single
+    ]
+    nouns = sorted({word for word, _ in frequent})
+    found = dict(zip(nouns, (word_class or tagger_nouns)(nouns), strict=True))
+    return [f"the {word} {verb}" for word, verb in frequent if found[word] == "NOUN"][:n]
+
+
+def _tagger_classes(frame: str, position: int, tag: str, words: list[str]) -> list[str | None]:
+    """``tag`` for each word the shipped part-of-speech tagger tags so at ``position`` of
+    ``frame`` (filled with the word), else None.
 
     The tagger is loaded by its kind through the task registry, as any user loads a model:
     this package reads its answers and never imports its code (the two tasks are siblings).
@@ -146,8 +213,21 @@ def tagger_adjectives(words: list[str]) -> list[str | None]:
         return []
     from seqnlp.tasks import TASKS
 
-    framed = TASKS["tagger"].load().predict([f"it is {w} ." for w in words])
-    return ["ADJ" if len(t) == 4 and t[2][1] == "ADJ" else None for t in framed]
+    framed = TASKS["tagger"].load().predict([frame.format(w) for w in words])
+    size = len(frame.split())
+    return [tag if len(t) == size and t[position][1] == tag else None for t in framed]
+
+
+def tagger_adjectives(words: list[str]) -> list[str | None]:
+    """ "ADJ" for each word the shipped tagger tags ADJ in the frame "it is WORD ." (which
+    makes "not WORD" English), else None."""
+    return _tagger_classes("it is {} .", 2, "ADJ", words)
+
+
+def tagger_nouns(words: list[str]) -> list[str | None]:
+    """ "NOUN" for each word the shipped tagger tags NOUN in "the WORD was good .", else
+    None."""
+    return _tagger_classes("the {} was good .", 1, "NOUN", words)
 
 
 def _flip(label: str, labels: Sequence[str]) -> str:
@@ -161,16 +241,19 @@ def negation_examples(
     seed: int = 0,
     templates: Sequence[str] = NEGATION_TEMPLATES,
     flip: bool = True,
+    subjects: Sequence[str] = (),
 ) -> list[LabeledText]:
     """``n`` (at most) distinct examples of ``templates`` filled with the polar ``words``
     (``{word: label}``, as from :func:`polar_words`), each with the word's label flipped
-    (``flip=False`` keeps it, for double negations)."""
+    (``flip=False`` keeps it, for double negations and plain examples); a template's
+    ``{s}`` takes one of ``subjects`` at random (templates with ``{s}`` need some)."""
     rng = random.Random(seed)
     pool = [(template, word, words[word]) for template in templates for word in sorted(words)]
     rng.shuffle(pool)
     out = []
     for template, word, label in pool[:n]:
-        text = template.format(x=word)
+        subject = rng.choice(subjects) if "{s}" in template else ""
+        text = template.format(x=word, s=subject)
         if word[0] in "aeiou":
             text = text.replace(" a " + word, " an " + word)
         out.append(LabeledText(text, _flip(label, labels) if flip else label))
@@ -241,9 +324,14 @@ class Augmentation:
     negation_share: float = 0.5
     double_share: float = 0.0
     distant_share: float = 0.0
+    subjects: int = 0
+    plain_share: float = 0.0
 
     def examples(
-        self, examples: Sequence[LabeledText], word_class: WordClass | None = None
+        self,
+        examples: Sequence[LabeledText],
+        word_class: WordClass | None = None,
+        noun_class: WordClass | None = None,
     ) -> list[LabeledText]:
         return negation_contrast_examples(
             examples,
@@ -253,6 +341,9 @@ class Augmentation:
             word_class=word_class,
             double_share=self.double_share,
             distant_share=self.distant_share,
+            subjects=self.subjects,
+            plain_share=self.plain_share,
+            noun_class=noun_class,
         )
 
 
@@ -264,14 +355,20 @@ def negation_contrast_examples(
     word_class: WordClass | None = None,
     double_share: float = 0.0,
     distant_share: float = 0.0,
+    subjects: int = 0,
+    plain_share: float = 0.0,
+    noun_class: WordClass | None = None,
 ) -> list[LabeledText]:
     """About ``n`` augmented examples from ``examples`` (two labels).
 
     ``negation_share`` of them negate polar adjectives, ``distant_share`` negate them from a
     few words away (:data:`DISTANT_NEGATION_TEMPLATES`), ``double_share`` put them under two
     negations (:data:`DOUBLE_NEGATION_TEMPLATES`, label kept); each draws from all its
-    templates and words at random, fewer when they run out. The rest join opposite
-    phrases holding polar adjectives. The same examples and seed give the same
+    templates and words at random, fewer when they run out. With ``subjects``, the
+    ``subjects`` most frequent subjects of ``examples`` (:func:`subject_phrases`, whose
+    ``word_class`` is ``noun_class``) join those templates (``SUBJECT_*_TEMPLATES``), and
+    ``plain_share`` put polar adjectives after them unnegated (label kept). The rest join
+    opposite phrases holding polar adjectives. The same examples and seed give the same
     output. ``word_class`` is :func:`polar_words`'.
     """
     from seqnlp.sentiment.data import label_set
@@ -280,15 +377,23 @@ def negation_contrast_examples(
     if len(labels) != 2:
         raise ValueError(f"augmentation needs two labels, got {labels}")
     words = polar_words(examples, word_class=word_class)
-    negations = negation_examples(words, round(n * negation_share), labels, seed)
+    said = subject_phrases(examples, subjects, noun_class) if subjects else []
+
+    def made(share: float, seed_offset: int, templates: tuple, of_subject: tuple, **kw: Any):
+        chosen = templates + (of_subject if said else ())  # each family with its subject forms
+        return negation_examples(
+            words, round(n * share), labels, seed + seed_offset, chosen, subjects=said, **kw
+        )
+
+    negations = made(negation_share, 0, NEGATION_TEMPLATES, SUBJECT_NEGATION_TEMPLATES)
     if double_share:
-        negations += negation_examples(
-            words, round(n * double_share), labels, seed + 3, DOUBLE_NEGATION_TEMPLATES, flip=False
+        negations += made(
+            double_share, 3, DOUBLE_NEGATION_TEMPLATES, SUBJECT_DOUBLE_TEMPLATES, flip=False
         )
     if distant_share:
-        negations += negation_examples(
-            words, round(n * distant_share), labels, seed + 4, DISTANT_NEGATION_TEMPLATES
-        )
+        negations += made(distant_share, 4, DISTANT_NEGATION_TEMPLATES, SUBJECT_DISTANT_TEMPLATES)
+    if plain_share and said:
+        negations += made(plain_share, 5, (), SUBJECT_PLAIN_TEMPLATES, flip=False)
     contrasts = contrast_examples(examples, n - len(negations), labels, seed + 1, words)
     return negations + contrasts
 
@@ -300,10 +405,16 @@ __all__ = [
     "DOUBLE_NEGATION_TEMPLATES",
     "NEGATION_TEMPLATES",
     "NEGATORS",
+    "SUBJECT_DISTANT_TEMPLATES",
+    "SUBJECT_DOUBLE_TEMPLATES",
+    "SUBJECT_NEGATION_TEMPLATES",
+    "SUBJECT_PLAIN_TEMPLATES",
     "Augmentation",
     "contrast_examples",
     "negation_contrast_examples",
     "negation_examples",
     "polar_words",
+    "subject_phrases",
     "tagger_adjectives",
+    "tagger_nouns",
 ]

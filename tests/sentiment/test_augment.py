@@ -7,11 +7,15 @@ from seqnlp.sentiment.augment import (
     DISTANT_NEGATION_TEMPLATES,
     DOUBLE_NEGATION_TEMPLATES,
     NEGATION_TEMPLATES,
+    SUBJECT_PLAIN_TEMPLATES,
+    Augmentation,
     contrast_examples,
     negation_contrast_examples,
     negation_examples,
     polar_words,
+    subject_phrases,
     tagger_adjectives,
+    tagger_nouns,
 )
 
 E = LabeledText
@@ -126,3 +130,66 @@ def test_fragments_are_not_contrast_clauses():
 def test_tagger_adjectives_asks_the_shipped_tagger():
     assert tagger_adjectives(["bad", "charm", "quickly"]) == ["ADJ", None, None]
     assert tagger_adjectives([]) == []
+
+
+def noun_class(words):  # no tagger in unit tests
+    return ["NOUN" if w in {"food", "staff", "best"} else None for w in words]
+
+
+REVIEWS = [
+    E("the food was great .", "1"),
+    E("the food was cold .", "0"),
+    E("honestly the food was fine", "1"),
+    E("the staff were rude", "0"),
+    E("the staff were lovely", "1"),
+    E("the food is cheap", "1"),  # seen once: below min_count
+    E("the best is yet to come", "1"),
+    E("the best was the dessert", "1"),
+    E("best", "1"),  # a word labelled on its own carries sentiment: no neutral subject
+    E("the quickly was", "0"),  # not a noun
+    E("the quickly was", "1"),
+]
+
+
+def test_subject_phrases_are_frequent_neutral_nouns_with_their_verb():
+    assert subject_phrases(REVIEWS, 5, noun_class, min_count=2) == [
+        "the food was",
+        "the staff were",
+    ]
+    assert subject_phrases(REVIEWS, 1, noun_class, min_count=2) == ["the food was"]
+    assert subject_phrases(REVIEWS, 5, noun_class, min_count=4) == []
+
+
+def test_subject_templates_keep_or_flip_the_label_as_their_family():
+    subjects = ["the food was", "the staff were"]
+    words = {"good": "1", "dull": "0"}
+    plain = negation_examples(
+        words, 100, ["0", "1"], templates=SUBJECT_PLAIN_TEMPLATES, flip=False, subjects=subjects
+    )
+    assert len(plain) == 2 * len(SUBJECT_PLAIN_TEMPLATES)
+    for e in plain:
+        assert e.text.startswith(tuple(subjects)) or e.text.startswith("honestly , ")
+        assert not {"not", "n't", "never"}.intersection(e.text.split())
+        assert e.label == ("0" if "dull" in e.text.split() else "1")
+
+
+def test_augmentation_with_subjects_negates_them_too():
+    data = DATA + [E(f"the staff were {w}", y) for w, y in [("good", "1"), ("dull", "0")] * 3]
+    aug = Augmentation(n=200, negation_share=0.5, subjects=5, plain_share=0.2)
+    out = aug.examples(data, word_class=word_class, noun_class=lambda ws: ["NOUN"] * len(ws))
+    with_subject = [e for e in out if "the staff were" in e.text]
+    negated = [e for e in with_subject if {"not", "n't", "never"} & set(e.text.split())]
+    # the plain ones, label kept: 40 asked, each template and word once (the pool runs out)
+    assert len(with_subject) - len(negated) == 2 * len(SUBJECT_PLAIN_TEMPLATES)
+    assert negated and all(
+        e.label == ("1" if "dull" in e.text.split() else "0")
+        for e in negated
+        if "say" not in e.text.split() and "deny" not in e.text.split()  # double negations
+    )
+    # where no subject qualifies, the output is the one without subjects
+    none = aug.examples(data, word_class=word_class, noun_class=lambda ws: [None] * len(ws))
+    assert none == negation_contrast_examples(data, 200, negation_share=0.5, word_class=word_class)
+
+
+def test_tagger_nouns_asks_the_shipped_tagger():
+    assert tagger_nouns(["food", "quickly"]) == ["NOUN", None]

@@ -172,9 +172,18 @@ RECIPE = SentimentRecipe(
     max_ngrams=120_000,
     dtype="int8",
     # 30,000 negation and contrast examples: the review and tweet data teach that "not" is
-    # negative ("not bad" read negative at 14,000, tests/benchmarks/RESULTS.md)
+    # negative ("not bad" read negative at 14,000, tests/benchmarks/RESULTS.md); the templates
+    # also speak of the 60 subjects the training texts describe most ("the food was n't bad
+    # ."), and a tenth put polar words after them unnegated, so that negation is learnt beyond
+    # film and a subject alone carries no label
     augmentation=Augmentation(
-        n=30_000, seed=0, negation_share=0.43, double_share=0.1, distant_share=0.1
+        n=30_000,
+        seed=0,
+        negation_share=0.43,
+        double_share=0.1,
+        distant_share=0.1,
+        subjects=60,
+        plain_share=0.1,
     ),
     # the n-gram part reads "not bad" as "not" + "bad": a larger share wins a little on the
     # domains' dev sets and loses the negation check list (0.5: 79.6 %, 0.2: 85.6 %)

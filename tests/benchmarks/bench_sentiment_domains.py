@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -32,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 from bench_sentiment import TfidfBaseline, lexicon_peers
+from provenance import provenance
 
 from seqnlp.evaluation import classification_report
 from seqnlp.labelled import sentiment_datasets
@@ -180,17 +179,8 @@ def main() -> None:
     parser.add_argument("--film", default="sentiment-film")
     parser.add_argument("--three", default="sentiment-3")
     args = parser.parse_args()
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    results = {
-        "command": "python tests/benchmarks/bench_sentiment_domains.py",
-        "date": time.strftime("%Y-%m-%d"),
-        "commit": commit,
-        "machine": f"{platform.machine()}, Python {platform.python_version()}",
-        "binary": binary_section(args),
-        "three_classes": three_class_section(args),
-    }
+    binary, three = binary_section(args), three_class_section(args)
+    results = {**provenance(), "binary": binary, "three_classes": three}
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {RESULTS}")
 

@@ -9,11 +9,11 @@ as the recipe fits it (:data:`seqnlp.sentiment.recipe.RECIPE`: every training te
 sources plus its augmentation, the same n-gram count), once on plain tokens and once with
 negation scope marked (:func:`seqnlp.sentiment.ngrams.mark_negation`, Das & Chen 2001: "not
 bad" -> not bad_NEG). Each is mixed with each network at the recipe's shares and 0.5; for each
-mix: accuracy on the recipe's dev sets (which choose the share), on each test split of
-``bench_sentiment_domains.py`` and their mean over the gold-labelled ones (the most probable
-label, as ``seqnlp evaluate-sentiment`` scores), and on both check lists, per category. Only
-the n-gram features differ between the two rows of a share and network (the n-gram part reads
-no network, so one fit of each variant serves every model). Writes
+mix: accuracy on the recipe's dev sets (which choose the share) and on every text of them, on
+each test split of ``bench_sentiment_domains.py`` and their mean over the gold-labelled ones
+(the most probable label, as ``seqnlp evaluate-sentiment`` scores), and on both check lists,
+per category. Only the n-gram features differ between the two rows of a share and network (the
+n-gram part reads no network, so one fit of each variant serves every model). Writes
 tests/benchmarks/results/sentiment_ngram_variants.json.
 """
 
@@ -40,14 +40,18 @@ from seqnlp.sentiment.training import read_examples
 RESULTS = Path(__file__).parent / "results" / "sentiment_ngram_variants.json"
 
 
-def recipe_texts() -> tuple[list[LabeledText], list[LabeledText]]:
-    """(every training text the recipe's n-gram part reads, the recipe's dev texts)."""
+def recipe_texts() -> tuple[list[LabeledText], list[LabeledText], list[LabeledText]]:
+    """(every training text the recipe's n-gram part reads, the recipe's dev texts, every text
+    of its dev sets: the recipe samples the large ones with its seed, so its dev texts are
+    those that its own run chose its epoch on; networks of other seeds are fairer compared on
+    every text)."""
     options = {"labels": RECIPE.labels, "seed": RECIPE.train_config.seed}
     sampled, _ = read_examples(RECIPE.train, "train", merge=True, sample=RECIPE.sample, **options)
     every, _ = read_examples(RECIPE.train, "train", merge=True, **options)
     every += RECIPE.augmentation.examples(sampled)  # drawn from the networks' sample, as in train
     dev, _ = read_examples(RECIPE.dev, "dev", sample=RECIPE.sample, **options)
-    return every, dev
+    every_dev, _ = read_examples(RECIPE.dev, "dev", **options)
+    return every, dev, every_dev
 
 
 def main() -> None:
@@ -61,8 +65,8 @@ def main() -> None:
         name: SentimentClassifier.load(None if name == "sentiment" else name) for name in names
     }
     first = classifiers[names[0]]
-    every, dev = recipe_texts()
-    data = {"dev": dev, **domain_tests()}
+    every, dev, every_dev = recipe_texts()
+    data = {"dev": dev, "dev, every text": every_dev, **domain_tests()}
     checks = {"checklist": read_checklist(), "checklist_blind": read_checklist(BLIND_CHECKLIST)}
     data.update(checks)
     tokens = {name: [first.tokens(e.text) for e in texts] for name, texts in data.items()}

@@ -317,7 +317,9 @@ def contrast_examples(
 @dataclass(frozen=True)
 class Augmentation:
     """How many negation and contrast examples :func:`negation_contrast_examples` adds to the
-    training data, and in which shares (the rest join opposite phrases with but/although)."""
+    training data, and in which shares (the rest join opposite phrases with but/although);
+    ``subjects``: how many of the data's own subjects the templates also speak of (0: film
+    templates only)."""
 
     n: int
     seed: int = 0

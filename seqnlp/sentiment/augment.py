@@ -381,7 +381,13 @@ def negation_contrast_examples(
     words = polar_words(examples, word_class=word_class)
     said = subject_phrases(examples, subjects, noun_class) if subjects else []
 
-    def made(share: float, seed_offset: int, templates: tuple, of_subject: tuple, **kw: Any):
+    def made(
+        share: float,
+        seed_offset: int,
+        templates: tuple[str, ...],
+        of_subject: tuple[str, ...],
+        **kw: Any,
+    ) -> list[LabeledText]:
         chosen = templates + (of_subject if said else ())  # each family with its subject forms
         return negation_examples(
             words, round(n * share), labels, seed + seed_offset, chosen, subjects=said, **kw

@@ -247,9 +247,12 @@ def test_input_reads_a_named_pipe(runner, tmp_path, command, line):
     writer = threading.Thread(target=write, daemon=True)
     writer.start()
     result = runner.invoke(main, [*command, "--input", str(fifo)])
+    # a writer done but not yet ended looked alive under load, and reading the pipe then
+    # waited forever for a writer: give it time to end before deciding it is stuck
+    writer.join(timeout=10)
     if writer.is_alive():  # the command never opened the pipe: unblock the writer
         fifo.read_text()
-    writer.join()
+        writer.join()
     assert result.exit_code == 0, result.output
     assert result.output.strip()
 

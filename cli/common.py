@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from seqnlp.fields import is_integer, spec_of
 from seqnlp.training import TrainConfig
@@ -242,6 +243,21 @@ def config_options(defaults, names: tuple[str, ...], into: str, help: dict | Non
         return run
 
     return decorate
+
+
+def given(name: str) -> bool:
+    """Whether the running command's option ``name`` was set (command line or environment)
+    rather than left to its default: a left-out option can then take another recipe's value."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+
+
+def onto(base, built):
+    """``base`` (a config dataclass) with the fields of ``built`` whose options were given
+    (:func:`given`): what :func:`config_options` built over one recipe, moved onto another."""
+    params = {p.name for p in click.get_current_context().command.params}
+    names = [f.name for f in dataclasses.fields(built) if f.name in params and given(f.name)]
+    return dataclasses.replace(base, **{name: getattr(built, name) for name in names})
 
 
 def field_option(config, name: str, default):

@@ -1,5 +1,5 @@
-"""The train-sentiment command: a sentence classifier trained from the shipped recipe or a
-user's data, each option with the help that teaches it.
+"""The train-sentiment command: a sentence classifier trained from a shipped model's recipe or
+a user's data, each option with the help that teaches it.
 
 Only click and the standard library are imported here; the library and torch are imported
 inside the command body.
@@ -14,13 +14,15 @@ import click
 from seqnlp.cli.common import (
     check_source,
     config_options,
+    given,
     model_output_options,
     note,
+    onto,
     quiet,
     training_options,
 )
 from seqnlp.cli.sentiment import SOURCE_HELP, format_options
-from seqnlp.sentiment.recipe import RECIPE
+from seqnlp.sentiment.recipe import RECIPE, RECIPES
 from seqnlp.serialization import STORAGE_DTYPES
 
 
@@ -35,7 +37,27 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     return samples or None
 
 
+def _recipe_help() -> str:
+    augmented = ", ".join(
+        f"{r.augmentation.n:,} for {name}" for name, r in RECIPES.items() if r.augmentation
+    )
+    return (
+        "The shipped model whose recipe to train: sentiment (two classes, film to tweets), "
+        "sentiment-film (SST-2 only) or sentiment-3 (negative, neutral, positive: tweets and "
+        "financial news). The options given change it; those left out take its values (the "
+        f"defaults shown are sentiment's; --augment: {augmented})."
+    )
+
+
 @click.command("train-sentiment")
+@click.option(
+    "--recipe",
+    "recipe_name",
+    type=click.Choice(tuple(RECIPES)),
+    default="sentiment",
+    show_default=True,
+    help=_recipe_help(),
+)
 @click.option(
     "--train",
     "train_sources",
@@ -50,15 +72,15 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     "--dev",
     metavar="NAME|FILE",
     callback=check_source,
-    help=SOURCE_HELP + f" Default: {RECIPE.dev} when training on the recipe's data, else 10 % "
+    help=SOURCE_HELP + " Default: the recipe's dev sets when training on its data, else 10 % "
     "of --train held out (seeded by --seed; said in the output and meta.json).",
 )
 @click.option(
     "--test",
     default=None,
     metavar="NAME|FILE",
-    help="Scored once at the end (default: sst2:test when training on sst2 or on the "
-    "recipe's data; 'none' skips).",
+    help="Scored once at the end (default: the recipe's test set when training on its data, "
+    "sst2:test when training on sst2; 'none' skips).",
 )
 @click.option(
     "--labels",
@@ -67,7 +89,8 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
         tuple(v.strip() for v in value.split(",")) if value else None
     ),
     help="Keep only texts with these labels, e.g. 'negative,positive' from three-class data. "
-    "Default: negative,positive with the recipe's training data, else every label.",
+    "Default: the recipe's with its training data (negative,positive for sentiment), else "
+    "every label.",
 )
 @click.option(
     "--sample",
@@ -77,7 +100,7 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     help="Train the networks on at most N texts of SOURCE (a seeded sample; the vocabulary "
     "and the n-gram part still read every text), so that one large source does not drown "
     "the others; repeatable, e.g. --sample yelp:train=30000. Default: the recipe's samples "
-    "with its training data.",
+    "with its training data, else none.",
 )
 @format_options
 @click.option(
@@ -96,7 +119,7 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     type=click.IntRange(min=0),
     help="After training, add this many words of --embeddings that the training data lacks "
     "(most frequent first), each read through its vector: the model then knows 'laptop' "
-    "though it trained on film reviews. 0: none.",
+    "though it trained on film reviews. 0: none. Default: the recipe's.",
 )
 @config_options(
     RECIPE.config,
@@ -119,17 +142,17 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
     "--ngram-weights",
     metavar="W,W,...|none",
     help="Choose the n-gram share among these on dev after training (epochs are chosen on "
-    "the networks alone); 'none' uses the fixed --ngram-weight throughout. Default: "
+    "the networks alone); 'none' uses the fixed --ngram-weight throughout. Default: the "
+    "recipe's ("
     + ",".join(f"{w:g}" for w in RECIPE.ngram_weights or ())
-    + " with the recipe's training data, else none.",
+    + " for sentiment) with its training data, else none.",
 )
 @click.option(
     "--augment",
     type=click.IntRange(min=0),
     help="Negation and contrast examples built from the training data by templates ('not "
-    "good', 'dull, but moving') and added to it; 0: none. Default: "
-    f"{RECIPE.augmentation.n if RECIPE.augmentation else 0:,} with the recipe's training "
-    "data, else none.",
+    "good', 'dull, but moving') and added to it; 0: none. Default: the recipe's with its "
+    "training data, else none.",
 )
 @training_options(RECIPE.train_config, small_data=True)
 @click.option(
@@ -146,6 +169,7 @@ def _samples(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 )
 @model_output_options(default="sentiment-model")
 def train_sentiment(
+    recipe_name,
     train_sources,
     dev,
     test,
@@ -171,43 +195,52 @@ def train_sentiment(
 ):
     """Train a recurrent sentence classifier; prints dev and test accuracy at the end.
 
-    With no options it trains the shipped recipe from SEQNLP_DATA_DIR: SST-2 and the
+    With no options it trains the shipped model's recipe from SEQNLP_DATA_DIR: SST-2 and the
     review, tweet and news sets (large ones sampled) plus negation and contrast
     examples, their dev sets picking the best epoch, word vectors of Wikipedia and
     those sets' texts; a BiGRU with attention pooling whose probabilities are mixed
     with a TF-IDF 1-2-gram logistic regression at the share that scores best on dev.
-    About 15 minutes on 2 idle cores (10 more the first time, for the vectors). Your own
-    data keeps the network and schedule, with the shipped vectors:
+    About 15 minutes on 2 idle cores (10 more the first time, for the vectors).
+    --recipe trains another shipped model's recipe (sentiment-3: about 5 minutes). Your own
+    data keeps the recipe's network and schedule, with the shipped vectors:
 
     \b
       seqnlp train-sentiment --output my-model
+      seqnlp train-sentiment --recipe sentiment-3 --seed 2 --output my-three-class
       seqnlp train-sentiment --train reviews.csv --dev dev.csv --text-column review \\
           --label-column stars --cell lstm --pooling attention --output stars-model
     """
     from seqnlp.sentiment.training import train
     from seqnlp.training.distributed import is_main_process
 
+    recipe = RECIPES[recipe_name]
     # an option left out is left to the recipe: its value with its data, else none
-    given = {"dev": dev, "labels": labels, "sample": sample}
-    changes = {name: value for name, value in given.items() if value is not None}
+    optional = {"dev": dev, "labels": labels, "sample": sample}
+    changes = {name: value for name, value in optional.items() if value is not None}
+    set_here = {
+        "train": ("train_sources", train_sources),
+        "pretrained_words": ("pretrained_words", pretrained_words),
+        "dtype": ("dtype", dtype),
+    }
+    changes.update({field: value for field, (name, value) in set_here.items() if given(name)})
     if test is not None:
         changes["test"] = None if test == "none" else test
     if embeddings is not None:
         changes["embeddings"] = None if embeddings == "none" else embeddings
     if augment is not None:
         changes["augmentation"] = (
-            dataclasses.replace(RECIPE.augmentation, n=augment) if augment else None
+            dataclasses.replace(recipe.augmentation or RECIPE.augmentation, n=augment)
+            if augment
+            else None
         )
     if ngram_weights is not None:
         changes["ngram_weights"] = _weights(ngram_weights)
     classifier, _ = train(
-        train=train_sources,
-        config=config,
-        train_config=train_config,
+        recipe,
+        config=onto(recipe.config, config),
+        train_config=onto(recipe.train_config, train_config),
         output=output,
         label_names=[n.strip() for n in label_names.split(",")] if label_names else None,
-        pretrained_words=pretrained_words,
-        dtype=dtype,
         overwrite=force,
         resume=resume,
         keep_checkpoint=keep_checkpoint,

@@ -119,3 +119,24 @@ def test_the_general_models_vectors_read_its_training_texts_and_wikipedia():
     corpus = REVIEW_VECTORS.corpus
     assert len(corpus) == len(set(corpus)) == len(GENERAL_TRAIN) + 1
     assert set(corpus) == {"enwiki-2015:part1", *GENERAL_TRAIN}
+
+
+def test_each_shipped_sentiment_model_has_its_recipe_by_name():
+    """`train-sentiment --recipe NAME` offers every shipped sentiment model, and the models
+    trained since recipes were recorded record theirs (sentiment-film's meta.json predates
+    the fields added later, ngram_negation and the augmentation's subjects)."""
+    import json
+
+    from seqnlp.sentiment import SentimentClassifier
+    from seqnlp.sentiment.recipe import RECIPES
+    from seqnlp.serialization.models import DEFAULT_MODELS_DIR
+
+    shipped = {
+        path.parent.name
+        for path in DEFAULT_MODELS_DIR.glob("*/config.json")
+        if json.loads(path.read_text())["kind"] == "sentiment"
+    }
+    assert set(RECIPES) == shipped
+    assert RECIPES["sentiment"] is RECIPE and RECIPES["sentiment-3"] is THREE_CLASS_RECIPE
+    for name in ("sentiment", "sentiment-3"):
+        assert SentimentClassifier.load(name).meta["recipe"] == RECIPES[name].record()

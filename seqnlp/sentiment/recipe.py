@@ -217,3 +217,10 @@ THREE_CLASS_RECIPE = dataclasses.replace(
     max_ngrams=200_000,
     pretrained_words=5_000,
 )
+
+# Each shipped sentiment model by name, with the recipe that trains it (train-sentiment --recipe)
+RECIPES: dict[str, SentimentRecipe] = {
+    "sentiment": RECIPE,
+    "sentiment-film": FILM_RECIPE,
+    "sentiment-3": THREE_CLASS_RECIPE,
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -313,3 +314,50 @@ def test_keep_checkpoint_keeps_it_as_train_tagger_does(runner, files, tmp_path):
     result = runner.invoke(main, again)
     assert result.exit_code == 0, result.output
     assert Path(f"{out}.checkpoint").is_dir()
+
+
+def _recipe_run(runner, monkeypatch, tmp_path, *args) -> dict:
+    """What ``seqnlp train-sentiment ARGS`` hands the library's train(), stopped there."""
+    from seqnlp.errors import SeqnlpError
+
+    seen = {}
+
+    def fake_train(recipe, **kwargs):
+        seen.update(kwargs, recipe=recipe)
+        raise SeqnlpError("stop here")
+
+    monkeypatch.setattr("seqnlp.sentiment.training.train", fake_train)
+    result = runner.invoke(main, ["train-sentiment", "-o", str(tmp_path / "m"), *args])
+    assert result.exit_code == 1 and "stop here" in result.output, result.output
+    return seen
+
+
+@pytest.mark.parametrize("name", ["sentiment", "sentiment-film", "sentiment-3"])
+def test_a_recipe_left_alone_is_trained_as_recorded(runner, monkeypatch, tmp_path, name):
+    """--recipe NAME with no other option: that shipped model's recipe, nothing of the
+    default recipe's options (the defaults shown) mixed in."""
+    from seqnlp.sentiment.recipe import RECIPES
+
+    seen = _recipe_run(runner, monkeypatch, tmp_path, "--recipe", name)
+    recipe = seen.pop("recipe")
+    assert recipe is RECIPES[name]
+    assert seen.pop("config") == recipe.config
+    assert seen.pop("train_config") == recipe.train_config
+    assert not {"train", "dev", "test", "pretrained_words", "dtype", "augmentation"} & set(seen)
+
+
+def test_options_given_change_the_chosen_recipe_only_where_given(runner, monkeypatch, tmp_path):
+    from seqnlp.sentiment.recipe import THREE_CLASS_RECIPE as THREE
+
+    args = ["--recipe", "sentiment-3", "--hidden", "64", "--seed", "4", "--augment", "100"]
+    seen = _recipe_run(runner, monkeypatch, tmp_path, *args, "--pretrained-words", "0")
+    assert seen["config"] == dataclasses.replace(THREE.config, hidden=64)
+    assert seen["train_config"] == dataclasses.replace(THREE.train_config, seed=4)
+    assert seen["pretrained_words"] == 0 and seen["augmentation"].n == 100
+    assert "train" not in seen and "dtype" not in seen
+
+
+def test_an_unknown_recipe_is_a_usage_error_naming_the_choices(runner):
+    result = runner.invoke(main, ["train-sentiment", "--recipe", "sentiment-5"])
+    assert result.exit_code == 2
+    assert "sentiment-film" in result.output and "sentiment-3" in result.output

@@ -170,7 +170,11 @@ def model_output_options(default: str | None = None, checkpoints: bool = True):
                 help="Keep OUTPUT.checkpoint after training ends.",
             ),
             click.option(
-                "--progress/--no-progress", default=True, help="Show a progress bar per epoch."
+                "--progress/--no-progress",
+                default=None,
+                # in a log file a bar is thousands of redrawn lines
+                callback=lambda ctx, param, value: show_progress() if value is None else value,
+                help="Show a progress bar per epoch on stderr. Default: when stderr is a terminal.",
             ),
         ]
 

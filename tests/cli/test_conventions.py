@@ -289,6 +289,22 @@ def test_long_input_shows_progress_on_a_terminal_and_not_with_q(
     assert result.exit_code == 0 and result.stderr == ""
 
 
+@pytest.mark.parametrize("on_terminal", [False, True])
+def test_a_training_shows_its_epoch_bar_on_a_terminal_only(
+    runner, tmp_path, monkeypatch, on_terminal
+):
+    """A bar redrawn in a log file (nohup seqnlp train-... > log) is thousands of lines."""
+    import seqnlp.cli.common
+
+    monkeypatch.setattr(seqnlp.cli.common, "show_progress", lambda: on_terminal)
+    train, dev = write_data(tmp_path)
+    args = [a for a in tiny_cli_args(train, dev, tmp_path / "t") if a != "--no-progress"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert ("batch/s" in result.stderr) is on_terminal
+    assert "epoch  1:" in result.stderr  # the epoch lines either way
+
+
 def test_vectors_import_and_index_show_progress(runner, tmp_path, terminal):
     pytest.importorskip("annoy")
     source = tmp_path / "v.txt"

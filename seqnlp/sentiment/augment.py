@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from seqnlp.corpus import LabeledText
+from seqnlp.errors import DataError
 
 NEGATORS = frozenset({"not", "n't", "no", "never", "nothing", "hardly", "nobody", "none", "nor"})
 CONTRASTS = frozenset({"but", "although", "though", "however", "despite", "yet", "while"})
@@ -377,7 +378,10 @@ def negation_contrast_examples(
 
     labels = label_set(examples)
     if len(labels) != 2:
-        raise ValueError(f"augmentation needs two labels, got {labels}")
+        raise DataError(
+            "negation and contrast examples (--augment) need two labels, as a negation turns "
+            f"one into the other; the training data has {len(labels)}: {', '.join(labels)}"
+        )
     words = polar_words(examples, word_class=word_class)
     said = subject_phrases(examples, subjects, noun_class) if subjects else []
 

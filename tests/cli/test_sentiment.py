@@ -357,6 +357,18 @@ def test_options_given_change_the_chosen_recipe_only_where_given(runner, monkeyp
     assert "train" not in seen and "dtype" not in seen
 
 
+def test_augmenting_three_class_data_is_one_line_saying_why(runner, tmp_path):
+    train = tmp_path / "three.tsv"
+    rows = [f"{word} film {i}\t{label}" for i in range(10) for word, label in
+            (("a good", "positive"), ("a bad", "negative"), ("the", "neutral"))]  # fmt: skip
+    train.write_text("sentence\tlabel\n" + "\n".join(rows) + "\n")
+    args = ["train-sentiment", "--train", str(train), "--augment", "50", *FAST]
+    result = runner.invoke(main, [*args, "-o", str(tmp_path / "m")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "need two labels" in result.output and "negative, neutral, positive" in result.output
+    assert not (tmp_path / "m").exists()  # nothing half-written
+
+
 def test_an_unknown_recipe_is_a_usage_error_naming_the_choices(runner):
     result = runner.invoke(main, ["train-sentiment", "--recipe", "sentiment-5"])
     assert result.exit_code == 2

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from seqnlp.corpus import LabeledText
+from seqnlp.errors import DataError
 from seqnlp.sentiment.augment import (
     DISTANT_NEGATION_TEMPLATES,
     DOUBLE_NEGATION_TEMPLATES,
@@ -120,6 +123,13 @@ def test_negation_contrast_examples_is_reproducible():
     b = negation_contrast_examples(DATA, 20, seed=3, word_class=word_class)
     assert a == b and len(a) == 20
     assert {e.label for e in a} == {"0", "1"}
+
+
+def test_three_labels_are_refused_in_a_sentence_that_says_why():
+    """A negation flips one label into the other: with a neutral class there is no other."""
+    three = [*DATA, E("the film", "neutral")]
+    with pytest.raises(DataError, match=r"need two labels.*has 3: 0, 1, neutral$"):
+        negation_contrast_examples(three, 20, word_class=word_class)
 
 
 def test_fragments_are_not_contrast_clauses():

@@ -149,8 +149,9 @@ def sentiment(texts, input_path, as_json, model, batch_size, errors):
 def evaluate_sentiment(
     data, fmt, text_column, label_column, errors, model, as_json, confusion, calibration
 ):
-    """Score a classifier on labelled data: accuracy, per-class P/R/F1, macro F1, and how
-    well its probabilities are calibrated (expected calibration error, 15 bins).
+    """Score a classifier on labelled data: accuracy, per-class P/R/F1, macro F1 and macro
+    recall (SemEval-2017's metric for three classes), and how well its probabilities are
+    calibrated (expected calibration error, 15 bins).
 
     \b
       seqnlp evaluate-sentiment
@@ -189,6 +190,8 @@ def evaluate_sentiment(
     click.echo(f"{data}: {scores['n']} texts")
     click.echo(f"accuracy  {scores['accuracy']:.4f}")
     click.echo(f"macro F1  {scores['macro_f1']:.4f}")
+    # SemEval-2017 Task 4A's own metric: the mean recall of the classes, whatever their sizes
+    click.echo(f"macro R   {scores['macro_recall']:.4f}  (mean recall of the labels)")
     click.echo(f"ECE       {scores['calibration']['ece']:.4f}  (expected calibration error)")
     click.echo("")
     width = max(len(label) for label in [*scores["labels"], "label"])

@@ -61,6 +61,12 @@ def test_train_predict_evaluate(runner, model, files):
     result = runner.invoke(main, ["evaluate-sentiment", "--data", files["test"], "-m", model])
     assert result.exit_code == 0, result.output
     assert "accuracy" in result.output and "macro F1" in result.output
+    # macro recall, the three-class task's metric, is the mean of the table's recall column
+    lines = result.output.splitlines()
+    macro_recall = float(next(line for line in lines if line.startswith("macro R")).split()[2])
+    table = lines[lines.index(next(line for line in lines if line.startswith("label"))) + 1 :]
+    recalls = [float(row.split()[2]) for row in table if row.strip()][:2]
+    assert macro_recall == pytest.approx(sum(recalls) / 2, abs=1e-4)
 
 
 def test_json_output(runner, model, files, tmp_path):

@@ -215,14 +215,15 @@ def train_sentiment(
 
     recipe = RECIPES[recipe_name]
     # an option left out is left to the recipe: its value with its data, else none
-    optional = {"dev": dev, "labels": labels, "sample": sample}
-    changes = {name: value for name, value in optional.items() if value is not None}
-    set_here = {
+    as_given = {
         "train": ("train_sources", train_sources),
+        "dev": ("dev", dev),
+        "labels": ("labels", labels),
+        "sample": ("sample", sample),
         "pretrained_words": ("pretrained_words", pretrained_words),
         "dtype": ("dtype", dtype),
     }
-    changes.update({field: value for field, (name, value) in set_here.items() if given(name)})
+    changes = {field: value for field, (name, value) in as_given.items() if given(name)}
     if test is not None:
         changes["test"] = None if test == "none" else test
     if embeddings is not None:

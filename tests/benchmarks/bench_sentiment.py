@@ -16,7 +16,8 @@ Writes tests/benchmarks/results/sentiment.json with:
   sentences in the same categories by an author who saw neither the first list nor the
   augmentation templates; nothing was chosen on it);
 - prediction throughput of ``seqnlp sentiment --input FILE`` on 20,000 SST sentences
-  (process start included) and of ``SentimentClassifier.predict`` in process;
+  (process start included) and of ``SentimentClassifier.predict`` in process, beside VADER's
+  and TextBlob's on the same sentences in the same run (the ratio: ``predict_vs_peers``);
 - cold start of ``seqnlp sentiment "a gripping, funny film"`` (median of 5 process runs).
 """
 
@@ -225,12 +226,20 @@ def throughput(model: str | None, sentences: list[str], n: int = 20_000) -> dict
     start = time.perf_counter()
     classifier.predict(lines)
     in_process = time.perf_counter() - start
+    peers = {}
+    for name, label in lexicon_peers().items():  # the same lines, in the same process
+        start = time.perf_counter()
+        for line in lines:
+            label(line)
+        peers[name] = round(n / (time.perf_counter() - start))
     best = min(times)
     return {
         "sentences": n,
         "command_seconds": [round(t, 2) for t in times],
         "command_sentences_per_s": round(n / best),
         "predict_sentences_per_s": round(n / in_process),
+        "peers_sentences_per_s": peers,
+        "predict_vs_peers": {name: round(n / in_process / rate, 2) for name, rate in peers.items()},
     }
 
 
